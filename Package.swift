@@ -1,0 +1,67 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "wecom-bot",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "wecom-fcgi", targets: ["wecom-fcgi"]),
+        .executable(name: "wecom-worker", targets: ["wecom-worker"]),
+        .executable(name: "wecomctl", targets: ["wecomctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // One wrapper module per C library.
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // WeCom crypto on OpenSSL EVP: key derivation, AES-256-CBC, PKCS#7/32, framing, SHA1 signature.
+        .target(name: "WeComCrypto", dependencies: ["COpenSSL"]),
+        // WeCom message model: inbound payloads and passive replies (pure Swift, Codable).
+        .target(name: "WeComModel"),
+        // Configuration: environment plus .env, validated at start-up.
+        .target(name: "BotConfig"),
+        // The store protocol and its records (pure Swift).
+        .target(name: "BotStore"),
+        // The SQLite backend of the store.
+        .target(name: "SQLiteStore", dependencies: ["BotStore", "CSQLite"]),
+        // The FastCGI server on libfcgi: sockets, pre-fork, accept loop.
+        .target(name: "FastCGIServer", dependencies: ["CFastCGI", .product(name: "Logging", package: "swift-log")]),
+        // Wake-up datagrams from responders to idle workers (AF_UNIX, no C library).
+        .target(name: "WakeSignal"),
+        // Callback routing and dispatch (pure Swift; talks to the store through its protocol).
+        .target(name: "CallbackHandler", dependencies: [
+            "WeComCrypto", "WeComModel", "BotConfig", "BotStore", "WakeSignal",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .executableTarget(name: "wecom-fcgi", dependencies: [
+            "CallbackHandler", "FastCGIServer", "SQLiteStore", "BotConfig",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "wecom-worker", dependencies: [
+            "BotConfig", "BotStore", "SQLiteStore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "wecomctl", dependencies: [
+            "BotConfig", "BotStore", "SQLiteStore", "WeComCrypto",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "WeComCryptoTests", dependencies: ["WeComCrypto"]),
+        .testTarget(name: "WeComModelTests", dependencies: ["WeComModel"]),
+        .testTarget(name: "BotConfigTests", dependencies: ["BotConfig"]),
+        .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "BotStore"]),
+        .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer"]),
+        .testTarget(name: "CallbackHandlerTests", dependencies: ["CallbackHandler", "WeComCrypto", "WeComModel", "BotStore", "BotConfig"]),
+        // End-to-end: real nginx, real wecom-fcgi processes, a real SQLite file.
+        .testTarget(name: "IntegrationTests", dependencies: ["WeComCrypto", "WeComModel"]),
+    ]
+)

@@ -1,0 +1,18 @@
+/// Errors that any store backend reports in the same terms.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    /// The database file exists but its schema is newer than this build understands.
+    case schemaTooNew(found: Int, supported: Int)
+    /// A stream, job or bot the call named does not exist.
+    case notFound(String)
+    /// The backend failed; `detail` carries its own code and message.
+    case backend(String)
+
+    public var description: String {
+        switch self {
+        case let .schemaTooNew(found, supported):
+            return "database schema version \(found) is newer than this build supports (\(supported))"
+        case let .notFound(what): return "not found: \(what)"
+        case let .backend(detail): return detail
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// Placeholder: the SQLite backend lands here.

@@ -1,0 +1,1 @@
+// Placeholder: the worker wake-up datagrams land here.

@@ -1,0 +1,1 @@
+// Placeholder: the WeCom crypto lands here.

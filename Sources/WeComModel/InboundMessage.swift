@@ -1,0 +1,1 @@
+// Placeholder: the WeCom message model lands here.
