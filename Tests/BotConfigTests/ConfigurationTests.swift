@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+@testable import BotConfig
+
+@Suite struct ConfigurationTests {
+    static let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
+
+    @Test func defaultsWithEmptyEnvironment() throws {
+        let c = try Configuration(values: [:])
+        #expect(c.token == nil)
+        #expect(!c.hasDefaultBot)
+        #expect(c.receiveID == "")
+        #expect(c.databasePath == "var/wecom-bot.sqlite3")
+        #expect(c.wakeDirectory == "var/wake")
+        #expect(c.thinkingText == "")
+        #expect(c.difyIdleTimeout == 60)
+        #expect(c.streamDeadline == 330)
+        #expect(c.logLevel == "info")
+        #expect(c.allowPrivateFetch == false)
+        #expect(c.agentMapping.isEmpty)
+    }
+
+    @Test func fullEnvironment() throws {
+        let c = try Configuration(values: [
+            "WECOM_TOKEN": "tok", "WECOM_ENCODING_AES_KEY": Self.key,
+            "WECOM_AIBOT_AGENT_MAPPING": #"{"aib1":"sales","aib2":7}"#,
+            "DIFY_API_BASE_URL": "http://dify.local/v1", "DIFY_API_KEY": "app-x",
+            "WECOM_DB_PATH": "/srv/bot/db.sqlite3", "WECOM_STREAM_DEADLINE": "2.5",
+            "WECOM_ALLOW_PRIVATE_FETCH": "yes", "WECOM_RESPONSE_URL_ALLOW": "http://127.0.0.1:8080, https://a.example/",
+            "WECOM_LOG_LEVEL": "DEBUG", "WECOM_THINKING_TEXT": "思考中…",
+        ])
+        #expect(c.hasDefaultBot)
+        #expect(c.agentMapping == ["aib1": "sales", "aib2": "7"])
+        #expect(c.wakeDirectory == "/srv/bot/wake")
+        #expect(c.streamDeadline == 2.5)
+        #expect(c.allowPrivateFetch)
+        #expect(c.responseURLAllow == ["http://127.0.0.1:8080", "https://a.example"])
+        #expect(c.logLevel == "debug")
+        #expect(c.thinkingText == "思考中…")
+    }
+
+    static let bad: [([String: String], String)] = [
+        (["WECOM_TOKEN": "t", "WECOM_ENCODING_AES_KEY": String(key.dropLast())], "WECOM_ENCODING_AES_KEY"),
+        (["WECOM_TOKEN": "t", "WECOM_ENCODING_AES_KEY": String(key.dropLast()) + "+"], "WECOM_ENCODING_AES_KEY"),
+        (["WECOM_TOKEN": "t"], "WECOM_ENCODING_AES_KEY"),
+        (["WECOM_ENCODING_AES_KEY": key], "WECOM_TOKEN"),
+        (["WECOM_AIBOT_AGENT_MAPPING": "[1,2]"], "WECOM_AIBOT_AGENT_MAPPING"),
+        (["WECOM_AIBOT_AGENT_MAPPING": "{not json"], "WECOM_AIBOT_AGENT_MAPPING"),
+        (["WECOM_AIBOT_AGENT_MAPPING": #"{"aib":true}"#], "WECOM_AIBOT_AGENT_MAPPING"),
+        (["DIFY_API_BASE_URL": "ftp://x/v1", "DIFY_API_KEY": "k"], "DIFY_API_BASE_URL"),
+        (["DIFY_API_BASE_URL": "http://x/v1"], "DIFY_API_KEY"),
+        (["WECOM_DIFY_IDLE_TIMEOUT": "soon"], "WECOM_DIFY_IDLE_TIMEOUT"),
+        (["WECOM_DIFY_IDLE_TIMEOUT": "-1"], "WECOM_DIFY_IDLE_TIMEOUT"),
+        (["WECOM_STREAM_DEADLINE": "400"], "WECOM_STREAM_DEADLINE"),
+        (["WECOM_ALLOW_PRIVATE_FETCH": "maybe"], "WECOM_ALLOW_PRIVATE_FETCH"),
+        (["WECOM_RESPONSE_URL_ALLOW": "127.0.0.1:8080"], "WECOM_RESPONSE_URL_ALLOW"),
+        (["WECOM_LOG_LEVEL": "loud"], "WECOM_LOG_LEVEL"),
+        (["WECOM_JOB_MAX_ATTEMPTS": "0"], "WECOM_JOB_MAX_ATTEMPTS"),
+    ]
+
+    @Test(arguments: bad) func badValueNamesTheVariable(values: [String: String], variable: String) {
+        #expect {
+            try Configuration(values: values)
+        } throws: { error in
+            guard let e = error as? ConfigurationError else { return false }
+            return e.variable == variable && e.description.hasPrefix("configuration error: \(variable): ")
+        }
+    }
+
+    @Test func errorsNeverEchoSecretValues() {
+        let secret = "SECRETSECRETSECRETSECRETSECRETSECRETSECRE"  // 41 chars
+        do {
+            _ = try Configuration(values: ["WECOM_TOKEN": "t", "WECOM_ENCODING_AES_KEY": secret])
+            Issue.record("expected an error")
+        } catch {
+            #expect(!"\(error)".contains(secret))
+        }
+        let c = try? Configuration(values: ["WECOM_TOKEN": "tok-secret", "WECOM_ENCODING_AES_KEY": Self.key,
+                                            "DIFY_API_BASE_URL": "http://d/v1", "DIFY_API_KEY": "app-secret"])
+        let text = c.map { "\($0)" } ?? ""
+        #expect(!text.isEmpty)
+        #expect(!text.contains("tok-secret") && !text.contains(Self.key) && !text.contains("app-secret"))
+    }
+
+    @Test func environmentWinsOverDotEnv() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent(".env").path
+        try """
+        # copied from the original service
+        WECOM_TOKEN=file-token
+        WECOM_ENCODING_AES_KEY=\(Self.key)
+        WECOM_RECEIVE_ID=  # 智能机器人通常为空字符串
+        WECOM_BOT_NAME="Robot A"
+        WECOM_DB_PATH=/from/file.sqlite3
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let c = try Configuration.load(environment: ["WECOM_ENV_FILE": file, "WECOM_DB_PATH": "/from/env.sqlite3"])
+        #expect(c.token == "file-token")
+        #expect(c.receiveID == "")
+        #expect(c.botName == "Robot A")
+        #expect(c.databasePath == "/from/env.sqlite3")
+    }
+
+    @Test func missingDotEnvIsFine() throws {
+        let c = try Configuration.load(environment: ["WECOM_ENV_FILE": "/nonexistent/.env"])
+        #expect(c.databasePath == "var/wecom-bot.sqlite3")
+    }
+}
+
+@Suite struct DotEnvFileTests {
+    @Test func parsesQuotesCommentsAndExport() throws {
+        let v = try DotEnvFile.parse("""
+        export A=1
+        B = two words   # comment
+        C='lit # not comment'
+        D="line\\nnext \\"q\\""
+        E=
+        # full comment
+        F=url#fragment
+        """)
+        #expect(v == ["A": "1", "B": "two words", "C": "lit # not comment", "D": "line\nnext \"q\"", "E": "", "F": "url#fragment"])
+    }
+
+    @Test func malformedLineNamesTheLineNumber() {
+        #expect(throws: ConfigurationError(variable: ".env:2", reason: "expected KEY=value")) {
+            try DotEnvFile.parse("A=1\nnot a pair\n")
+        }
+        #expect(throws: ConfigurationError(variable: ".env:1", reason: "unterminated quoted value for K")) {
+            try DotEnvFile.parse("K=\"open")
+        }
+    }
+}
