@@ -1,1 +1,0 @@
-// Placeholder: the worker wake-up datagrams land here.
