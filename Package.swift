@@ -40,8 +40,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Start-up shared by the executables: configuration, logging, database preparation.
+        .target(name: "ServiceSupport", dependencies: [
+            "BotConfig", "SQLiteStore", .product(name: "Logging", package: "swift-log"),
+        ]),
+
         .executableTarget(name: "wecom-fcgi", dependencies: [
-            "CallbackHandler", "FastCGIServer", "SQLiteStore", "BotConfig",
+            "CallbackHandler", "FastCGIServer", "SQLiteStore", "BotConfig", "ServiceSupport", "WakeSignal",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -60,8 +65,11 @@ let package = Package(
         .testTarget(name: "BotConfigTests", dependencies: ["BotConfig"]),
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "BotStore"]),
         .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer"]),
-        .testTarget(name: "CallbackHandlerTests", dependencies: ["CallbackHandler", "WeComCrypto", "WeComModel", "BotStore", "BotConfig"]),
+        .testTarget(name: "CallbackHandlerTests", dependencies: [
+            "CallbackHandler", "WeComCrypto", "WeComModel", "BotStore", "BotConfig", "SQLiteStore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // End-to-end: real nginx, real wecom-fcgi processes, a real SQLite file.
-        .testTarget(name: "IntegrationTests", dependencies: ["WeComCrypto", "WeComModel"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["WeComCrypto", "WeComModel"], exclude: ["Fixtures"]),
     ]
 )

@@ -1,1 +1,111 @@
-// Placeholder: callback dispatch lands here.
+import BotConfig
+import BotStore
+import Foundation
+import Logging
+import WakeSignal
+import WeComCrypto
+import WeComModel
+
+/// Answers WeCom callbacks: routes, verifies, decrypts, dispatches on msgtype and encrypts
+/// the reply. One instance per process (it holds that process's store connection).
+/// Every rejection happens before any write, so a refused request leaves the store unchanged.
+public final class CallbackHandler {
+    private let configuration: Configuration
+    private let store: BotStore
+    private let resolver: BotResolver
+    private let waker: WakeSender?
+    private let now: () -> Int64
+    private let logger: Logger
+
+    public init(configuration: Configuration, store: BotStore, waker: WakeSender?,
+                logger: Logger, now: @escaping () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.configuration = configuration
+        self.store = store
+        self.resolver = BotResolver(configuration: configuration, store: store)
+        self.waker = waker
+        self.now = now
+        self.logger = logger
+    }
+
+    public func handle(_ request: CallbackRequest) -> CallbackResponse {
+        var fields: [(String, String)] = []
+        do {
+            let botID = try CallbackRoute.botID(fromPath: request.path)
+            fields.append(("botid", botID))
+            guard request.method == "GET" || request.method == "POST" else {
+                throw Rejection.methodNotAllowed(request.method)
+            }
+            guard request.body.count <= configuration.maxBodyBytes else {
+                throw Rejection.tooLarge(request.body.count, limit: configuration.maxBodyBytes)
+            }
+            let query = try CallbackQuery.parse(request.query)
+            let bot = try resolver.bot(id: botID)
+            if request.method == "GET" {
+                return try verifyURL(query: query, bot: bot, fields: fields)
+            }
+            return try message(body: request.body, query: query, bot: bot, fields: &fields)
+        } catch let rejection as Rejection {
+            return CallbackResponse(status: rejection.status, body: Array((statusText(rejection.status) + "\n").utf8),
+                                    headers: rejection.headers, reason: rejection.reason, logFields: fields)
+        } catch {
+            return CallbackResponse(status: 500, body: Array("internal error\n".utf8),
+                                    reason: "internal: \(error)", logFields: fields)
+        }
+    }
+
+    private func verifyURL(query: CallbackQuery, bot: BotResolver.Bot, fields: [(String, String)]) throws -> CallbackResponse {
+        guard let echostr = query.echostr, !echostr.isEmpty else { throw Rejection.badRequest("missing echostr") }
+        do {
+            let plain = try bot.crypto.verifyURL(msgSignature: query.signature, timestamp: query.timestamp,
+                                                 nonce: query.nonce, echostr: echostr)
+            return CallbackResponse(status: 200, body: plain, logFields: fields + [("msgtype", "verify")])
+        } catch let error as WeComCryptoError {
+            throw CryptoRejection.map(error)
+        }
+    }
+
+    private func message(body: [UInt8], query: CallbackQuery, bot: BotResolver.Bot,
+                         fields: inout [(String, String)]) throws -> CallbackResponse {
+        let plaintext: [UInt8]
+        do {
+            plaintext = try bot.crypto.decryptCallback(msgSignature: query.signature, timestamp: query.timestamp,
+                                                       nonce: query.nonce, body: body)
+        } catch let error as WeComCryptoError {
+            throw CryptoRejection.map(error)
+        }
+        let inbound: InboundMessage
+        do {
+            inbound = try InboundMessage.decode(plaintext)
+        } catch {
+            throw Rejection.badRequest("decrypted payload: \(error)")
+        }
+        fields.append(("msgtype", inbound.msgType))
+        fields.append(("msgid", String(inbound.msgID.prefix(64))))
+        let dispatcher = MessageDispatcher(configuration: configuration, store: store, resolver: resolver, now: now)
+        let outcome = try dispatcher.dispatch(inbound, raw: plaintext, bot: bot)
+        if let stream = outcome.streamID { fields.append(("stream", stream)) }
+        if outcome.queuedJob { waker?.wakeAll() }
+        guard outcome.reply != .empty else {
+            return CallbackResponse(status: 200, logFields: fields)
+        }
+        do {
+            let envelope = try bot.crypto.encryptReply(outcome.reply.jsonBytes(), timestamp: String(now()), nonce: query.nonce)
+            return CallbackResponse(status: 200, contentType: "application/json; charset=utf-8", body: envelope, logFields: fields)
+        } catch {
+            throw Rejection.internalError("encrypting the reply failed: \(error)")
+        }
+    }
+
+    private func statusText(_ status: Int) -> String {
+        switch status {
+        case 400: return "bad request"
+        case 403: return "forbidden"
+        case 404: return "not found"
+        case 405: return "method not allowed"
+        case 413: return "payload too large"
+        default: return "internal error"
+        }
+    }
+}
+
+@available(*, unavailable) extension CallbackHandler: Sendable {}

@@ -1,7 +1,79 @@
 import ArgumentParser
+import BotConfig
+import CallbackHandler
+import FastCGIServer
+import Foundation
+import Logging
+import SQLiteStore
+import WakeSignal
 
-struct Main: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "wecom-fcgi", abstract: "wecom-bot wecom-fcgi (work in progress)")
-    func run() throws {}
+/// `wecom-fcgi`: the FastCGI responder behind nginx for `/wecom/callback/<botid>`.
+struct WeComFCGI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wecom-fcgi",
+        abstract: "FastCGI responder for WeCom AI-bot callbacks (/wecom/callback/<botid>).",
+        discussion: """
+        Listens on the socket it inherits on fd 0 (spawn-fcgi, systemd StandardInput=socket), \
+        on LISTEN_FDS (systemd socket activation), or on its own --socket. Configuration comes \
+        from the environment and .env (see the README); the SQLite file is WECOM_DB_PATH.
+        """)
+
+    @Option(name: .long, help: "Own socket: unix:/path/to.sock, /path/to.sock, host:port or :port.")
+    var socket: String?
+
+    @Option(name: .long, help: "Pre-forked FastCGI processes sharing the socket (restarted when they die).")
+    var processes: Int = 1
+
+    @Option(name: .long, help: "Unix socket permissions (octal), for nginx's user.")
+    var socketMode: String = "660"
+
+    func validate() throws {
+        guard (1...256).contains(processes) else { throw ValidationError("--processes must be 1…256") }
+        guard mode_t(socketMode, radix: 8) != nil else { throw ValidationError("--socket-mode must be octal, e.g. 660") }
+    }
+
+    func run() throws {
+        let config = try StartUp.configuration()
+        let logger = StartUp.logger(label: "wecom-fcgi", level: config.logLevel)
+        let listener: ListenerSpec
+        if let socket {
+            listener = try ListenerSpec.parse(socket)
+        } else if let detected = ListenerSpec.detect() {
+            listener = detected
+        } else {
+            throw ValidationError("no listening socket: pass --socket, or start under spawn-fcgi or systemd socket activation")
+        }
+        try StartUp.prepareDatabase(config)
+        var options = FastCGIServerOptions()
+        options.processes = processes
+        options.maxBodyBytes = config.maxBodyBytes
+        options.socketMode = mode_t(socketMode, radix: 8) ?? 0o660
+        let server = try FastCGIServer(listener: listener, options: options, logger: logger)
+        logger.info("wecom-fcgi serving", metadata: ["socket": "\(server.boundDescription)", "processes": "\(processes)",
+                                                     "db": "\(config.databasePath)"])
+        let code = server.run {
+            let store = try SQLiteStore(path: config.databasePath)
+            try store.migrate()
+            let handler = CallbackHandler(configuration: config, store: store,
+                                          waker: WakeSender(directory: config.wakeDirectory), logger: logger)
+            return CallbackApplication(handler: handler)
+        }
+        throw ExitCode(code)
+    }
 }
-Main.main()
+
+/// Adapts the transport-neutral callback handler to the FastCGI server.
+final class CallbackApplication: FastCGIApplication {
+    let handler: CallbackHandler
+    init(handler: CallbackHandler) { self.handler = handler }
+
+    func respond(to request: FastCGIRequest) -> FastCGIResponse {
+        let path = request.pathInfo.isEmpty ? request.requestURI : request.pathInfo
+        let answer = handler.handle(CallbackRequest(method: request.method, path: path,
+                                                    query: request.queryString, body: request.body))
+        return FastCGIResponse(status: answer.status, contentType: answer.contentType, body: answer.body,
+                               headers: answer.headers, reason: answer.reason, logFields: answer.logFields)
+    }
+}
+
+WeComFCGI.main()

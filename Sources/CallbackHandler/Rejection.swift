@@ -1,0 +1,17 @@
+/// Why a callback is refused before anything is written. Each case fixes its HTTP status.
+struct Rejection: Error {
+    var status: Int
+    var reason: String
+    var headers: [(String, String)] = []
+
+    static func badRequest(_ reason: String) -> Rejection { Rejection(status: 400, reason: reason) }
+    static func forbidden(_ reason: String) -> Rejection { Rejection(status: 403, reason: reason) }
+    static func notFound(_ reason: String) -> Rejection { Rejection(status: 404, reason: reason) }
+    static func methodNotAllowed(_ method: String) -> Rejection {
+        Rejection(status: 405, reason: "method \(method.prefix(16)) not allowed", headers: [("Allow", "GET, POST")])
+    }
+    static func tooLarge(_ bytes: Int, limit: Int) -> Rejection {
+        Rejection(status: 413, reason: "body of \(bytes) bytes exceeds \(limit)")
+    }
+    static func internalError(_ reason: String) -> Rejection { Rejection(status: 500, reason: reason) }
+}

@@ -1,0 +1,42 @@
+import BotConfig
+import Foundation
+import Logging
+import SQLiteStore
+
+/// What every executable does first: load configuration (one clear line and exit 78 on a
+/// bad value), set up logging on stderr, and make sure the database exists and is migrated.
+public enum StartUp {
+    /// Loads the configuration or exits with EX_CONFIG after one line naming the variable.
+    public static func configuration() throws -> Configuration {
+        do {
+            return try Configuration.load()
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            exit(78)
+        }
+    }
+
+    /// swift-log to stderr at `level` (WECOM_LOG_LEVEL), bootstrapped once per process.
+    public static func logger(label: String, level: String) -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: level) ?? .info
+            return handler
+        }
+        var logger = Logger(label: label)
+        logger.logLevel = Logger.Level(rawValue: level) ?? .info
+        return logger
+    }
+
+    /// Creates the database folder and migrates the schema (idempotent, safe concurrently).
+    public static func prepareDatabase(_ config: Configuration) throws {
+        let folder = (config.databasePath as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        try FileManager.default.createDirectory(atPath: config.wakeDirectory, withIntermediateDirectories: true)
+        let store = try SQLiteStore(path: config.databasePath)
+        try store.migrate()
+        store.close()
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// The request path as deployed: a real nginx in front of real `wecom-fcgi` processes
+/// (several instances, each pre-forking), sharing one temporary SQLite file.
+final class ResponderStack {
+    let scratch: String
+    let databasePath: String
+    let nginx: NginxFixture
+    let responders: [ChildProcess]
+
+    /// - Parameters:
+    ///   - instances: separate `wecom-fcgi` masters, each on its own socket (nginx round-robins).
+    ///   - processes: `--processes` for each master.
+    ///   - environment: configuration on top of the test defaults.
+    init(instances: Int = 2, processes: Int = 2, environment: [String: String] = [:]) throws {
+        scratch = try TestPaths.scratch()
+        databasePath = scratch + "/bot.sqlite3"
+        var env = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "WECOM_DB_PATH": databasePath,
+            "WECOM_ENV_FILE": scratch + "/no.env",
+            "WECOM_LOG_LEVEL": "info",
+        ]
+        env.merge(environment) { _, new in new }
+        let binary = try TestPaths.binary("wecom-fcgi")
+        var started: [ChildProcess] = []
+        var sockets: [String] = []
+        for i in 0..<instances {
+            let socket = scratch + "/fcgi-\(i).sock"
+            sockets.append(socket)
+            started.append(try ChildProcess(
+                name: "wecom-fcgi-\(i)", executable: binary,
+                arguments: ["--socket", "unix:" + socket, "--processes", String(processes), "--socket-mode", "666"],
+                environment: env, directory: scratch, logPath: scratch + "/wecom-fcgi-\(i).log"))
+        }
+        responders = started
+        for (i, socket) in sockets.enumerated() {
+            let child = started[i]
+            try waitUntil("wecom-fcgi-\(i) socket") {
+                if !child.isRunning { return true }
+                return FileManager.default.fileExists(atPath: socket)
+            }
+            guard child.isRunning else { throw FixtureError("wecom-fcgi-\(i) exited: \(child.log)") }
+        }
+        nginx = try NginxFixture(prefix: scratch + "/nginx", fcgiSockets: sockets)
+    }
+
+    var port: Int { nginx.port }
+
+    /// Runs SQL through the real `sqlite3` command-line shell, as an operator would.
+    @discardableResult
+    func sqlite(_ sql: String) throws -> String {
+        guard let sqlite3 = which("sqlite3") else { throw FixtureError("sqlite3 is not installed") }
+        return try runCommand(sqlite3, ["-batch", "-noheader", "-cmd", ".timeout 5000", databasePath, sql])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A full text dump of the database, to prove a rejected request wrote nothing.
+    func dump() throws -> String { try sqlite(".dump") }
+
+    /// All responder log output so far.
+    var logs: String { responders.map(\.log).joined(separator: "\n") }
+
+    func stop() {
+        nginx.stop()
+        for r in responders { r.stop() }
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: scratch)
+    }
+}
