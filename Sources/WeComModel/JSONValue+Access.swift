@@ -1,0 +1,73 @@
+import Foundation
+
+extension JSONValue {
+    /// Parses UTF-8 JSON text (any top-level value, objects and arrays included).
+    /// - Throws: `WeComModelError.malformed` when the bytes are not valid JSON.
+    public static func parse(_ json: [UInt8]) throws -> JSONValue {
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(json))
+        } catch {
+            throw WeComModelError.malformed("invalid JSON")
+        }
+    }
+
+    /// Compact UTF-8 JSON with sorted keys and unescaped slashes.
+    public func jsonBytes() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return Array(try encoder.encode(self))
+        } catch {
+            // Only non-finite numbers can fail, and `encode(to:)` writes those as null.
+            preconditionFailure("JSONValue failed to encode: \(error)")
+        }
+    }
+
+    /// The member named `key` when this is an object, otherwise nil.
+    public subscript(key: String) -> JSONValue? {
+        if case let .object(members) = self { return members[key] }
+        return nil
+    }
+
+    /// The string, when this is a string.
+    public var stringValue: String? {
+        if case let .string(value) = self { return value }
+        return nil
+    }
+
+    /// The number as an `Int`, when this is a number with no fractional part that fits.
+    public var intValue: Int? {
+        if case let .number(value) = self { return Int(exactly: value) }
+        return nil
+    }
+
+    /// The bool, when this is a bool.
+    public var boolValue: Bool? {
+        if case let .bool(value) = self { return value }
+        return nil
+    }
+
+    /// The elements, when this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case let .array(value) = self { return value }
+        return nil
+    }
+
+    /// The members, when this is an object.
+    public var objectValue: [String: JSONValue]? {
+        if case let .object(value) = self { return value }
+        return nil
+    }
+
+    /// A short name of the JSON type, for error messages.
+    var typeName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "bool"
+        case .number: return "number"
+        case .string: return "string"
+        case .array: return "array"
+        case .object: return "object"
+        }
+    }
+}
