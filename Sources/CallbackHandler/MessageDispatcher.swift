@@ -70,13 +70,13 @@ struct MessageDispatcher {
             try store.recordEvent(StoredEvent(
                 kind: .feedback, botID: bot.id, aibotID: message.aibotID, msgID: message.msgID,
                 userID: message.from.userID, reference: feedback.id, rating: feedback.type,
-                detail: feedback.content, payload: feedback.raw.jsonText()), now: now())
+                detail: feedback.content, payload: String(decoding: feedback.raw.jsonBytes(), as: UTF8.self)), now: now())
             return Outcome(reply: .empty, streamID: nil)
         case let .templateCard(card):
             try store.recordEvent(StoredEvent(
                 kind: .templateCard, botID: bot.id, aibotID: message.aibotID, msgID: message.msgID,
                 userID: message.from.userID, reference: card.taskID, rating: nil,
-                detail: card.eventKey, payload: card.raw.jsonText()), now: now())
+                detail: card.eventKey, payload: String(decoding: card.raw.jsonBytes(), as: UTF8.self)), now: now())
             return Outcome(reply: .empty, streamID: nil)
         case .unknown:
             return Outcome(reply: .empty, streamID: nil)
