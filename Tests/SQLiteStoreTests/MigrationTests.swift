@@ -27,6 +27,46 @@ import Testing
         }
     }
 
+    /// Processes starting together on a new file: all switch it to WAL and migrate it, one
+    /// creates the schema, none fails.
+    @Test func simultaneousFirstStartsAllSucceed() throws {
+        try withTemporaryDatabase { path throws in
+            let errors = Locked<[String]>([])
+            let ready = Barrier(count: 4)
+            let finished = DispatchGroup()
+            for _ in 0..<4 {
+                finished.enter()
+                Thread {
+                    defer { finished.leave() }
+                    ready.arriveAndWait()
+                    do {
+                        let store = try SQLiteStore(path: path)
+                        defer { store.close() }
+                        try store.migrate()
+                    } catch {
+                        errors.withLock { $0.append("\(error)") }
+                    }
+                }.start()
+            }
+            finished.wait()
+            #expect(errors.withLock { $0 } == [])
+            let store = try SQLiteStore(path: path)
+            defer { store.close() }
+            #expect(try store.scalarInt("PRAGMA user_version") == 1)
+            #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table'") == 8)
+            #expect(try store.scalarInt("SELECT journal_mode = 'wal' FROM pragma_journal_mode") == 1)
+        }
+    }
+
+    @Test func aClosedStoreThrowsInsteadOfCrashing() throws {
+        try withMigratedStore { store, _ throws in
+            store.close()
+            store.close()
+            #expect(throws: SQLiteError.self) { try store.stream(id: "s1") }
+            #expect(throws: SQLiteError.self) { try store.execute("SELECT 1") }
+        }
+    }
+
     @Test func newerSchemaIsRefusedAndLeftUntouched() throws {
         try withTemporaryDatabase { path throws in
             let store = try SQLiteStore(path: path)
