@@ -1,1 +1,44 @@
-// Placeholder: the SQLite backend lands here.
+import BotStore
+
+/// The SQLite backend of ``BotStore``: one connection to a database file that any number of
+/// responder and worker processes share.
+///
+/// Open one store per process or thread (after `fork()`, never before) and use it from one
+/// thread at a time; it is deliberately not `Sendable`. `init` only opens and configures the
+/// connection; call ``migrate()`` before the first use of a new file.
+///
+/// Protocol methods throw ``SQLiteError`` for database failures and ``StoreError`` for the
+/// cases the protocol names (`notFound`, `schemaTooNew`).
+public final class SQLiteStore: BotStore {
+    let connection: SQLiteConnection
+
+    /// Opens (creating if needed) the database file at `path`.
+    public init(path: String) throws {
+        connection = try SQLiteConnection(path: path)
+    }
+
+    /// Closes the connection. Later calls throw. Never fails: if SQLite refuses a plain
+    /// close, the connection is released as soon as SQLite allows (`sqlite3_close_v2`).
+    public func close() {
+        do {
+            try connection.close()
+        } catch {
+            connection.closeForcibly()
+        }
+    }
+
+    // MARK: operator helpers (tests, wecomctl)
+
+    /// Runs one or more SQL statements, discarding any rows.
+    public func execute(_ sql: String) throws {
+        try connection.execute(sql)
+    }
+
+    /// The first column of the first row of `sql` as an integer; nil when there is no row or
+    /// the value is NULL. The statement is not cached.
+    public func scalarInt(_ sql: String) throws -> Int64? {
+        let statement = try connection.makeStatement(sql)
+        defer { statement.reset() }
+        return try statement.step() ? statement.optionalInt64(0) : nil
+    }
+}

@@ -1,0 +1,32 @@
+import BotStore
+
+extension SQLiteStore {
+    /// Brings the schema to ``Schema/latestVersion`` inside one `BEGIN IMMEDIATE`.
+    ///
+    /// Processes starting at once queue on the write lock; each later one reads the version
+    /// the first one recorded and has nothing to do. A database newer than this build throws
+    /// ``StoreError/schemaTooNew(found:supported:)`` and is left untouched.
+    ///
+    /// Related SQLite documentation: https://sqlite.org/pragma.html#pragma_user_version
+    public func migrate() throws {
+        try connection.transaction {
+            let found = try userVersion()
+            let supported = Schema.latestVersion
+            guard found <= supported else {
+                throw StoreError.schemaTooNew(found: found, supported: supported)
+            }
+            guard found < supported else { return }
+            for migration in Schema.migrations where migration.version > found {
+                try connection.execute(migration.sql)
+            }
+            // PRAGMA takes no bound parameters; the value is our own integer.
+            try connection.execute("PRAGMA user_version = \(supported)")
+        }
+    }
+
+    private func userVersion() throws -> Int {
+        try connection.withStatement("PRAGMA user_version") { statement in
+            try statement.step() ? Int(statement.int64(0)) : 0
+        }
+    }
+}

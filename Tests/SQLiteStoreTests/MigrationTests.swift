@@ -1,0 +1,115 @@
+import BotStore
+import Foundation
+import SQLiteStore
+import Testing
+
+@Suite struct MigrationTests {
+    @Test func migrateTwiceIsIdempotent() throws {
+        try withMigratedStore { store, _ throws in
+            let objects = try store.scalarInt("SELECT count(*) FROM sqlite_schema")
+            try store.migrate()
+            #expect(try store.scalarInt("PRAGMA user_version") == 1)
+            #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema") == objects)
+            let tables = try store.scalarInt("""
+                SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN
+                  ('bots','agents','streams','messages','stream_images','jobs','conversations','feedback')
+                """)
+            #expect(tables == 8)
+        }
+    }
+
+    @Test func secondConnectionSeesTheMigrationAndDoesNothing() throws {
+        try withMigratedStore { _, path throws in
+            let other = try SQLiteStore(path: path)
+            defer { other.close() }
+            try other.migrate()
+            #expect(try other.scalarInt("PRAGMA user_version") == 1)
+        }
+    }
+
+    /// Processes starting together on a new file: all switch it to WAL and migrate it, one
+    /// creates the schema, none fails.
+    @Test func simultaneousFirstStartsAllSucceed() throws {
+        try withTemporaryDatabase { path throws in
+            let errors = Locked<[String]>([])
+            let ready = Barrier(count: 4)
+            let finished = DispatchGroup()
+            for _ in 0..<4 {
+                finished.enter()
+                Thread {
+                    defer { finished.leave() }
+                    ready.arriveAndWait()
+                    do {
+                        let store = try SQLiteStore(path: path)
+                        defer { store.close() }
+                        try store.migrate()
+                    } catch {
+                        errors.withLock { $0.append("\(error)") }
+                    }
+                }.start()
+            }
+            finished.wait()
+            #expect(errors.withLock { $0 } == [])
+            let store = try SQLiteStore(path: path)
+            defer { store.close() }
+            #expect(try store.scalarInt("PRAGMA user_version") == 1)
+            #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table'") == 8)
+            #expect(try store.scalarInt("SELECT journal_mode = 'wal' FROM pragma_journal_mode") == 1)
+        }
+    }
+
+    @Test func aClosedStoreThrowsInsteadOfCrashing() throws {
+        try withMigratedStore { store, _ throws in
+            store.close()
+            store.close()
+            #expect(throws: SQLiteError.self) { try store.stream(id: "s1") }
+            #expect(throws: SQLiteError.self) { try store.execute("SELECT 1") }
+        }
+    }
+
+    @Test func newerSchemaIsRefusedAndLeftUntouched() throws {
+        try withTemporaryDatabase { path throws in
+            let store = try SQLiteStore(path: path)
+            defer { store.close() }
+            try store.execute("PRAGMA user_version = 99")
+            #expect(throws: StoreError.schemaTooNew(found: 99, supported: 1)) { try store.migrate() }
+            #expect(try store.scalarInt("PRAGMA user_version") == 99)
+            #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema") == 0)
+        }
+    }
+
+    @Test func connectionSettings() throws {
+        try withMigratedStore { store, _ throws in
+            #expect(try store.scalarInt("SELECT journal_mode = 'wal' FROM pragma_journal_mode") == 1)
+            #expect(try store.scalarInt("PRAGMA synchronous") == 1)  // NORMAL
+            #expect(try store.scalarInt("PRAGMA foreign_keys") == 1)
+            #expect(try store.scalarInt("PRAGMA journal_size_limit") == 4_194_304)
+        }
+    }
+
+    @Test func fileThatIsNotADatabaseFailsAtOpen() throws {
+        try withTemporaryDatabase { path throws in
+            try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
+            #expect {
+                _ = try SQLiteStore(path: path)
+            } throws: { error in
+                guard let error = error as? SQLiteError else { return false }
+                return error.code == SQLiteError.notADatabase
+            }
+        }
+    }
+
+    @Test func errorsCarryTheExtendedCodeMessageAndSQL() throws {
+        try withMigratedStore { store, _ throws in
+            let error = try #require(throws: SQLiteError.self) {
+                try store.execute("INSERT INTO bots(botid) VALUES ('x')")
+            }
+            #expect(error.code.primary == SQLiteError.constraint)
+            #expect(error.code != SQLiteError.constraint)  // extended: SQLITE_CONSTRAINT_NOTNULL
+            #expect(SQLiteError.constraint ~= error)
+            #expect(!(SQLiteError.busy ~= error))
+            #expect(error.message.contains("NOT NULL"))
+            #expect(error.description.contains("INSERT INTO bots"))
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import BotStore
+import SQLiteStore
+import Testing
+
+@Suite struct StreamTests {
+    let t0: Int64 = 1_700_000_000
+
+    @Test func unknownStreamIsNil() throws {
+        try withMigratedStore { store, _ throws in
+            #expect(try store.stream(id: "nope") == nil)
+        }
+    }
+
+    @Test func acceptOpensAPendingStreamAndQueuesItsJob() throws {
+        try withMigratedStore { store, _ throws in
+            let message = NewMessage.mock(msgID: "m1", streamID: "s1")
+            let accepted = try store.acceptMessage(message, now: t0)
+            #expect(accepted.isNew)
+            #expect(accepted.stream == StreamSnapshot(id: "s1", state: .pending, content: "thinking…",
+                                                      finished: false, createdAt: t0, updatedAt: t0))
+            #expect(try store.stream(id: "s1") == accepted.stream)
+            #expect(try store.scalarInt("SELECT count(*) FROM jobs WHERE stream_id = 's1' AND state = 'queued' AND run_at = \(t0)") == 1)
+            #expect(try store.scalarInt("SELECT count(*) FROM jobs WHERE payload LIKE '%\"msgid\":\"m1\"%'") == 1)
+            #expect(try store.scalarInt("SELECT count(*) FROM streams WHERE response_url LIKE '%/response/m1' AND agent = 'default'") == 1)
+        }
+    }
+
+    @Test func redeliveryReturnsTheSameStreamAndQueuesNothing() throws {
+        try withMigratedStore { store, _ throws in
+            _ = try store.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: t0)
+            try store.updateStream(id: "s1", content: "partial", now: t0 + 1)
+            let again = try store.acceptMessage(.mock(msgID: "m1", streamID: "s2"), now: t0 + 2)
+            #expect(!again.isNew)
+            #expect(again.stream.id == "s1")
+            #expect(again.stream.content == "partial")
+            #expect(try store.scalarInt("SELECT count(*) FROM jobs") == 1)
+            #expect(try store.stream(id: "s2") == nil)
+            // The same msgid from another aibot is a different message.
+            #expect(try store.acceptMessage(.mock(msgID: "m1", streamID: "s3", aibotID: "aibot-2"), now: t0).isNew)
+        }
+    }
+
+    @Test func emptyAndUnusualTextRoundTrips() throws {
+        try withMigratedStore { store, _ throws in
+            let accepted = try store.acceptMessage(.mock(msgID: "m1", streamID: "s1", initialContent: ""), now: t0)
+            #expect(try store.stream(id: "s1")?.content == "")
+            #expect(accepted.stream.content == "")
+            let text = "你好 👋\u{0}after NUL\n'quote' \"double\""
+            try store.updateStream(id: "s1", content: text, now: t0 + 1)
+            #expect(try store.stream(id: "s1")?.content == text)
+        }
+    }
+
+    @Test func updateGrowsContentAndMarksStreaming() throws {
+        try withMigratedStore { store, _ throws in
+            _ = try store.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: t0)
+            try store.updateStream(id: "s1", content: "Hel", now: t0 + 1)
+            try store.updateStream(id: "s1", content: "Hello", now: t0 + 2)
+            let stream = try #require(try store.stream(id: "s1"))
+            #expect(stream.state == .streaming)
+            #expect(stream.content == "Hello")
+            #expect(!stream.finished)
+            #expect(stream.updatedAt == t0 + 2)
+            #expect(stream.createdAt == t0)
+            #expect(throws: StoreError.notFound("stream nope")) {
+                try store.updateStream(id: "nope", content: "x", now: t0)
+            }
+        }
+    }
+
+    @Test func finishStoresImagesAndIsNeverReopened() throws {
+        try withMigratedStore { store, _ throws in
+            _ = try store.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: t0)
+            try store.updateStream(id: "s1", content: "Here", now: t0 + 1)
+            let image = StreamImage(data: Fixtures.png, md5: Fixtures.pngMD5)
+            try store.finishStream(id: "s1", content: "Here it is", images: [image], state: .finished,
+                                   error: nil, now: t0 + 5)
+
+            let finished = try #require(try store.stream(id: "s1"))
+            #expect(finished.finished)
+            #expect(finished.state == .finished)
+            #expect(finished.content == "Here it is")
+            #expect(finished.error == nil)
+            #expect(finished.updatedAt == t0 + 5)
+            #expect(finished.images == [image])
+            #expect(finished.images.first?.data.count == 69)
+            #expect(try store.scalarInt("SELECT finished_at FROM streams WHERE id = 's1'") == t0 + 5)
+            #expect(try store.scalarInt("SELECT bytes FROM stream_images WHERE stream_id = 's1'") == 69)
+
+            try store.updateStream(id: "s1", content: "late chunk", now: t0 + 6)
+            #expect(try store.stream(id: "s1") == finished)
+
+            // A redelivered message sees the final frame, images included.
+            let again = try store.acceptMessage(.mock(msgID: "m1", streamID: "s9"), now: t0 + 7)
+            #expect(again.stream == finished)
+        }
+    }
+
+    @Test func finishKeepsTenImagesInOrderAndReplacesEarlierOnes() throws {
+        try withMigratedStore { store, _ throws in
+            _ = try store.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: t0)
+            let many = (0..<12).map { StreamImage(data: Fixtures.png + [UInt8($0)], md5: "md5-\($0)") }
+            try store.finishStream(id: "s1", content: "a", images: many, state: .finished, error: nil, now: t0)
+            #expect(try store.stream(id: "s1")?.images == Array(many.prefix(10)))
+
+            try store.finishStream(id: "s1", content: "b", images: [many[11]], state: .failed, error: "boom", now: t0 + 1)
+            let failed = try #require(try store.stream(id: "s1"))
+            #expect(failed.images == [many[11]])
+            #expect(failed.state == .failed)
+            #expect(failed.error == "boom")
+            #expect(try store.scalarInt("SELECT count(*) FROM stream_images") == 1)
+        }
+    }
+
+    @Test func unfinishedStreamShowsNoImages() throws {
+        try withMigratedStore { store, _ throws in
+            _ = try store.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: t0)
+            // Images written behind the store's back do not show before the stream finishes.
+            try store.execute("INSERT INTO stream_images VALUES ('s1', 0, 'x', 1, x'00')")
+            #expect(try store.stream(id: "s1")?.images == [])
+        }
+    }
+
+    @Test func finishingAnUnknownStreamThrowsNotFoundAndWritesNothing() throws {
+        try withMigratedStore { store, _ throws in
+            let image = StreamImage(data: Fixtures.png, md5: Fixtures.pngMD5)
+            #expect(throws: StoreError.notFound("stream nope")) {
+                try store.finishStream(id: "nope", content: "x", images: [image], state: .finished, error: nil, now: t0)
+            }
+            #expect(try store.scalarInt("SELECT count(*) FROM stream_images") == 0)
+        }
+    }
+
+    @Test func deletingAStreamCascadesToItsMessageJobAndImages() throws {
+        try withMigratedStore { store, _ throws in
+            _ = try store.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: t0)
+            let image = StreamImage(data: Fixtures.png, md5: Fixtures.pngMD5)
+            try store.finishStream(id: "s1", content: "x", images: [image], state: .finished, error: nil, now: t0)
+            try store.execute("DELETE FROM streams WHERE id = 's1'")
+            for table in ["messages", "jobs", "stream_images"] {
+                #expect(try store.scalarInt("SELECT count(*) FROM \(table)") == 0, "\(table)")
+            }
+        }
+    }
+}

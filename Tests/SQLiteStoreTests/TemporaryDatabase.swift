@@ -1,0 +1,37 @@
+import Foundation
+import SQLiteStore
+
+/// Runs `body` with the path of a fresh database file in the temporary directory, and removes
+/// the file and its `-wal` and `-shm` companions afterwards, also when `body` throws.
+func withTemporaryDatabase<T>(_ body: (String) throws -> T) throws -> T {
+    let name = "sqlitestore-\(UUID().uuidString).sqlite3"
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
+    defer {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+    return try body(path)
+}
+
+/// Runs `body` with a migrated store on a fresh temporary database, closing it afterwards.
+func withMigratedStore<T>(_ body: (SQLiteStore, String) throws -> T) throws -> T {
+    try withTemporaryDatabase { path throws in
+        let store = try SQLiteStore(path: path)
+        defer { store.close() }
+        try store.migrate()
+        return try body(store, path)
+    }
+}
+
+/// A value shared between test threads behind a lock.
+///
+/// `@unchecked Sendable` is safe because every access to `value` goes through `lock`.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
