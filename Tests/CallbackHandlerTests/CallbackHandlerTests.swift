@@ -1,0 +1,98 @@
+import BotConfig
+import BotStore
+import Foundation
+import Logging
+import SQLiteStore
+import Testing
+import WeComCrypto
+import WeComModel
+@testable import CallbackHandler
+
+/// The handler against a real SQLite file, with an injected clock.
+@Suite struct CallbackHandlerTests {
+    let token = "tok-handler"
+    let key = EncodingAESKeyGenerator.make()
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("handler-\(UUID().uuidString).sqlite3").path
+    let store: SQLiteStore
+    let handler: CallbackHandler
+    let crypto: WeComCrypto
+
+    init() throws {
+        store = try SQLiteStore(path: path)
+        try store.migrate()
+        let config = try Configuration(values: ["WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": key,
+                                                "WECOM_WELCOME_TEXT": "你好，我是助手"])
+        handler = CallbackHandler(configuration: config, store: store, waker: nil,
+                                  logger: Logger(label: "test"), now: { 1_700_000_000 })
+        crypto = try WeComCrypto(token: token, encodingAESKey: key)
+    }
+
+    func post(_ json: String, nonce: String = "42") throws -> CallbackResponse {
+        let encrypt = try crypto.encrypt(Array(json.utf8))
+        let sig = WeComCrypto.signature(token: token, timestamp: "1700000000", nonce: nonce, encrypt: encrypt)
+        return handler.handle(CallbackRequest(method: "POST", path: "/aibX",
+                                              query: "msg_signature=\(sig)&timestamp=1700000000&nonce=\(nonce)",
+                                              body: Array(#"{"encrypt":"\#(encrypt)"}"#.utf8)))
+    }
+
+    func open(_ response: CallbackResponse) throws -> JSONValue {
+        let envelope = try JSONValue.parse(response.body)
+        #expect(envelope["nonce"]?.stringValue == "42")
+        #expect(envelope["timestamp"]?.stringValue == "1700000000")
+        let encrypt = try #require(envelope["encrypt"]?.stringValue)
+        try crypto.verifySignature(try #require(envelope["msgsignature"]?.stringValue),
+                                   timestamp: "1700000000", nonce: "42", encrypt: encrypt)
+        return try JSONValue.parse(try crypto.decrypt(encrypt))
+    }
+
+    @Test func messageThenRefreshThenRedelivery() throws {
+        let text = #"{"msgid":"h1","aibotid":"aibX","chattype":"single","from":{"userid":"u1"},"msgtype":"text","text":{"content":"hi"}}"#
+        let first = try post(text)
+        #expect(first.status == 200)
+        let reply = try open(first)
+        let streamID = try #require(reply["stream"]?["id"]?.stringValue)
+        #expect(reply["stream"]?["finish"]?.boolValue == false)
+        #expect(first.logFields.contains { $0 == ("stream", streamID) })
+        #expect(first.logFields.contains { $0 == ("msgid", "h1") })
+
+        try store.updateStream(id: streamID, content: "partial", now: 1_700_000_001)
+        let refresh = #"{"msgid":"r1","aibotid":"aibX","from":{"userid":"u1"},"msgtype":"stream","stream":{"id":"\#(streamID)"}}"#
+        #expect(try open(try post(refresh))["stream"]?["content"]?.stringValue == "partial")
+
+        let again = try open(try post(text))
+        #expect(again["stream"]?["id"]?.stringValue == streamID)
+        #expect(try store.scalarInt("SELECT count(*) FROM jobs") == 1)
+    }
+
+    @Test func longContentIsCutOnACharacterBoundary() throws {
+        let text = #"{"msgid":"h2","aibotid":"aibX","from":{"userid":"u1"},"msgtype":"text","text":{"content":"长"}}"#
+        let streamID = try #require(try open(try post(text))["stream"]?["id"]?.stringValue)
+        try store.updateStream(id: streamID, content: String(repeating: "长", count: 7000), now: 1_700_000_001)
+        let refresh = #"{"msgid":"r2","aibotid":"aibX","from":{"userid":"u1"},"msgtype":"stream","stream":{"id":"\#(streamID)"}}"#
+        let content = try #require(try open(try post(refresh))["stream"]?["content"]?.stringValue)
+        #expect(content.utf8.count == 20478)
+        #expect(content == String(repeating: "长", count: 6826))
+    }
+
+    @Test func welcomeFromConfiguration() throws {
+        let event = #"{"msgid":"e1","aibotid":"aibX","from":{"userid":"u1"},"msgtype":"event","event":{"eventtype":"enter_chat"}}"#
+        let reply = try open(try post(event))
+        #expect(reply["msgtype"]?.stringValue == "text")
+        #expect(reply["text"]?["content"]?.stringValue == "你好，我是助手")
+    }
+
+    @Test func unknownMsgTypeIsAnEmptyReplyAndWritesNothing() throws {
+        let json = #"{"msgid":"u1","aibotid":"aibX","from":{"userid":"u1"},"msgtype":"location","location":{}}"#
+        let response = try post(json)
+        #expect(response.status == 200)
+        #expect(response.body.isEmpty)
+        #expect(try store.scalarInt("SELECT count(*) FROM messages") == 0)
+    }
+
+    @Test func oversizedBodyIs413() throws {
+        let response = handler.handle(CallbackRequest(method: "POST", path: "/aibX", query: "",
+                                                      body: Array(repeating: 0x20, count: 262_145)))
+        #expect(response.status == 413)
+        #expect(response.reason == "body of 262145 bytes exceeds 262144")
+    }
+}

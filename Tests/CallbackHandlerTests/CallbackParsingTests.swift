@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+import WeComModel
+@testable import CallbackHandler
+
+@Suite struct CallbackQueryTests {
+    @Test func decodesPercentEscapesAndKeepsPlus() throws {
+        let q = try CallbackQuery.parse("msg_signature=abc&timestamp=1700000000&nonce=12&echostr=a%2Bb%2F%3D+c&extra=1")
+        #expect(q.signature == "abc")
+        #expect(q.timestamp == "1700000000")
+        #expect(q.nonce == "12")
+        #expect(q.echostr == "a+b/= +c".replacingOccurrences(of: " ", with: ""))
+    }
+
+    static let bad: [(String, Int, String)] = [
+        ("timestamp=1&nonce=1", 403, "missing msg_signature"),
+        ("msg_signature=&timestamp=1&nonce=1", 403, "missing msg_signature"),
+        ("msg_signature=a&nonce=1", 400, "missing timestamp"),
+        ("msg_signature=a&timestamp=12a&nonce=1", 400, "timestamp is not a number"),
+        ("msg_signature=a&timestamp=1", 400, "missing nonce"),
+        ("msg_signature=a&msg_signature=b&timestamp=1&nonce=1", 400, "query parameter msg_signature given twice"),
+        ("msg_signature=%zz&timestamp=1&nonce=1", 400, "query parameter msg_signature is not valid percent-encoding"),
+        ("msg_signature=%ff&timestamp=1&nonce=1", 400, "query parameter msg_signature is not valid percent-encoding"),
+    ]
+
+    @Test(arguments: bad) func rejects(query: String, status: Int, reason: String) {
+        do {
+            _ = try CallbackQuery.parse(query)
+            Issue.record("accepted \(query)")
+        } catch {
+            #expect(error.status == status)
+            #expect(error.reason == reason)
+        }
+    }
+}
+
+@Suite struct CallbackRouteTests {
+    @Test(arguments: ["/bot_1", "/wecom/callback/bot_1", "/wecom/callback/bot_1?x=1"])
+    func acceptsBotPaths(path: String) throws {
+        #expect(try CallbackRoute.botID(fromPath: path) == "bot_1")
+    }
+
+    @Test(arguments: ["", "/", "/wecom/callback/", "/a/b", "/wecom/callback/a/b", "/wecom/callback/..",
+                      "/" + String(repeating: "x", count: 65), "/wecom/callback/bad%2Fid", "/ä", "bot"])
+    func rejectsEverythingElse(path: String) {
+        #expect(throws: Rejection.self) { try CallbackRoute.botID(fromPath: path) }
+    }
+
+    @Test func sixtyFourCharactersIsTheLimit() throws {
+        let id = String(repeating: "a", count: 64)
+        #expect(try CallbackRoute.botID(fromPath: "/" + id) == id)
+    }
+}
+
+@Suite struct JobPayloadTests {
+    @Test func splicesTheRawMessageAndEscapesText() throws {
+        let raw = Array(#"{"msgid":"m1","msgtype":"text","text":{"content":"@Bot 你好"}}"#.utf8)
+        let payload = JobPayload.make(message: raw, text: "第一行\n\"引号\" \\ \u{01}")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])
+        #expect(object["v"] as? Int == 1)
+        #expect(object["text"] as? String == "第一行\n\"引号\" \\ \u{01}")
+        let message = try #require(object["message"] as? [String: Any])
+        #expect(message["msgid"] as? String == "m1")
+        #expect(JobPayload.make(message: raw, text: nil).contains(#""text":null"#))
+    }
+}
+
+@Suite struct UserTextTests {
+    @Test func groupTextAndMixedLoseTheMention() {
+        #expect(MessageDispatcher.userText(of: .text("@RobotA 你好"), botName: "RobotA", inGroup: true) == "你好")
+        #expect(MessageDispatcher.userText(of: .text("@RobotA 你好"), botName: "RobotA", inGroup: false) == "@RobotA 你好")
+        #expect(MessageDispatcher.userText(of: .voice("语音转写"), botName: nil, inGroup: false) == "语音转写")
+        let mixed = MessageContent.mixed([.text("@RobotA 看图"), .image(url: "https://x/1"), .text("第二段")])
+        #expect(MessageDispatcher.userText(of: mixed, botName: "RobotA", inGroup: true) == "看图\n第二段")
+        #expect(MessageDispatcher.userText(of: .image(url: "https://x"), botName: nil, inGroup: false) == nil)
+    }
+}
