@@ -1,5 +1,3 @@
-import Foundation
-
 /// Key material derived from a 43-character EncodingAESKey (wecom-aibot-protocol.md §3.1).
 ///
 /// `key = base64_decode(EncodingAESKey + "=")` must be exactly 32 bytes (AES-256);
@@ -18,13 +16,13 @@ public struct AESKey: Sendable, Equatable {
         guard length == 43 else {
             throw WeComCryptoError.illegalAESKey("EncodingAESKey must be 43 characters, got \(length)")
         }
-        guard let data = Data(base64Encoded: encodingAESKey + "=") else {
+        guard let data = Base64.decode(encodingAESKey + "=") else {
             throw WeComCryptoError.illegalAESKey("EncodingAESKey is not valid base64")
         }
         guard data.count == 32 else {
             throw WeComCryptoError.illegalAESKey("EncodingAESKey decodes to \(data.count) bytes, not 32")
         }
-        key = [UInt8](data)
+        key = data
     }
 }
 

@@ -1,5 +1,3 @@
-import Foundation
-
 /// One bot's callback crypto: token, AES key and receiveid (wecom-aibot-protocol.md §3).
 ///
 /// Messages, echostr and replies are framed (``MessageFrame``), padded PKCS#7 to 32 bytes,
@@ -28,7 +26,7 @@ public struct WeComCrypto: Sendable {
         let prefix = random ?? Array(SecureRandom.alphanumeric(MessageFrame.randomCount).utf8)
         let frame = MessageFrame(random: prefix, message: message, receiveID: Array(receiveID.utf8))
         let ciphertext = try encryptMedia(try frame.encoded())
-        return Data(ciphertext).base64EncodedString()
+        return Base64.encode(ciphertext)
     }
 
     /// base64 → AES-256-CBC decrypt (library padding off) → validate and strip PKCS#7/32 →
@@ -37,8 +35,8 @@ public struct WeComCrypto: Sendable {
     /// - Throws: ``WeComCryptoError/decodeBase64``, ``WeComCryptoError/decryptAES(_:)``,
     ///   ``WeComCryptoError/illegalBuffer(_:)`` or ``WeComCryptoError/validateReceiveID``.
     public func decrypt(_ base64: String) throws -> [UInt8] {
-        guard let data = Data(base64Encoded: base64) else { throw WeComCryptoError.decodeBase64 }
-        let frame = try MessageFrame(decoding: try decryptMedia([UInt8](data)))
+        guard let ciphertext = Base64.decode(base64) else { throw WeComCryptoError.decodeBase64 }
+        let frame = try MessageFrame(decoding: try decryptMedia(ciphertext))
         if !receiveID.isEmpty, frame.receiveID != Array(receiveID.utf8) { throw WeComCryptoError.validateReceiveID }
         return frame.message
     }
