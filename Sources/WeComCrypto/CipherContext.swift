@@ -29,7 +29,8 @@ final class CipherContext {
     ///
     /// - Parameters:
     ///   - input: the data; its length must be a multiple of 16 (`EVP_CipherFinal_ex` fails otherwise).
-    ///   - key: 32 bytes. - iv: 16 bytes.
+    ///   - key: 32 bytes.
+    ///   - iv: 16 bytes.
     /// - Returns: exactly `input.count` bytes.
     func run(_ direction: Direction, _ input: [UInt8], key: [UInt8], iv: [UInt8]) throws(OpenSSLError) -> [UInt8] {
         precondition(key.count == 32 && iv.count == 16, "AES-256-CBC needs a 32-byte key and a 16-byte iv")

@@ -18,8 +18,8 @@ import WeComCrypto
     /// A valid frame of `message`: 16-byte random, big-endian length, message, no receiveid.
     static func frame(_ message: [UInt8], length: UInt32? = nil) -> [UInt8] {
         let n = length ?? UInt32(message.count)
-        return bytes("0123456789abcdef") + [UInt8(n >> 24), UInt8(n >> 16 & 0xff), UInt8(n >> 8 & 0xff), UInt8(n & 0xff)]
-            + message
+        let length = [UInt8(n >> 24), UInt8(n >> 16 & 0xff), UInt8(n >> 8 & 0xff), UInt8(n & 0xff)]
+        return bytes("0123456789abcdef") + length + message
     }
 
     @Test(arguments: ["not base64!!", "abc", "eKM+xtlf====", "eKM-xtlf", " eKM+xtlf"])

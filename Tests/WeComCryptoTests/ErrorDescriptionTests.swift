@@ -32,7 +32,9 @@ import Testing
     @Test func descriptionsOfRealFailuresHoldNoSecrets() throws {
         let crypto = try vectorCrypto(receiveID: "wwCorp")
         let errors: [any Error] = [
-            captured { try crypto.verifyURL(msgSignature: "0", timestamp: "1", nonce: "2", echostr: TestVectors.V1.echostr) },
+            captured {
+                try crypto.verifyURL(msgSignature: "0", timestamp: "1", nonce: "2", echostr: TestVectors.V1.echostr)
+            },
             captured { try crypto.decrypt(TestVectors.V1.echostr) },
             captured { try crypto.decrypt(String(TestVectors.V2.encrypt.prefix(64))) },
             captured { try crypto.decryptMedia([1, 2, 3]) },

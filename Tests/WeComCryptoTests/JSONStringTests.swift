@@ -17,7 +17,8 @@ import Testing
 
     @Test func escapedNonceSurvivesTheEnvelope() throws {
         let crypto = try vectorCrypto()
-        let envelope = try crypto.encryptReply(bytes("{}"), timestamp: "1", nonce: "a\"b\n", random: bytes("0123456789abcdef"))
+        let envelope = try crypto.encryptReply(
+            bytes("{}"), timestamp: "1", nonce: "a\"b\n", random: bytes("0123456789abcdef"))
         let text = String(decoding: envelope, as: UTF8.self)
         #expect(text.hasSuffix(#","timestamp":"1","nonce":"a\"b\n"}"#))
     }

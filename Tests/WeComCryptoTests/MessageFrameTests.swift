@@ -39,7 +39,8 @@ import Testing
         ([UInt8](), "plaintext is 0 bytes, shorter than the 20-byte header"),
         ([UInt8](repeating: 0, count: 19), "plaintext is 19 bytes, shorter than the 20-byte header"),
         ([UInt8](repeating: 0, count: 16) + [0, 0, 0, 1], "msg_len 1 runs past the end of a 20-byte plaintext"),
-        ([UInt8](repeating: 0, count: 16) + [0x80, 0, 0, 0, 1], "msg_len 2147483648 runs past the end of a 21-byte plaintext"),
+        ([UInt8](repeating: 0, count: 16) + [0x80, 0, 0, 0, 1],
+         "msg_len 2147483648 runs past the end of a 21-byte plaintext"),
     ])
     func badFramingIsRejected(plaintext: [UInt8], reason: String) {
         expectCryptoError(.illegalBuffer(reason), code: -40008) { try MessageFrame(decoding: plaintext) }

@@ -33,7 +33,8 @@ enum OpenSSLCLI {
 
     /// AES-256-CBC without padding, raw bytes in and out.
     static func aes256CBC(decrypt: Bool, _ input: [UInt8], keyHex: String, ivHex: String) throws -> [UInt8] {
-        try run({ ["enc", decrypt ? "-d" : "-e", "-aes-256-cbc", "-nopad", "-K", keyHex, "-iv", ivHex, "-in", $0] }, input: input)
+        let arguments = { ["enc", decrypt ? "-d" : "-e", "-aes-256-cbc", "-nopad", "-K", keyHex, "-iv", ivHex, "-in", $0] }
+        return try run(arguments, input: input)
     }
 
     /// AES-256-CBC decryption without padding of base64 text (openssl decodes the base64 itself).

@@ -8,7 +8,9 @@ func bytes(_ string: String) -> [UInt8] { Array(string.utf8) }
 /// Bytes of a hex string (test input only: crashes on bad hex).
 func hexBytes(_ hex: String) -> [UInt8] {
     let digits = Array(hex.utf8)
-    return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16)! }
+    return stride(from: 0, to: digits.count, by: 2).map {
+        UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16)!
+    }
 }
 
 /// Lowercase hex of bytes, written independently of the module's own helper.
