@@ -1,1 +1,72 @@
-// Placeholder: the WeCom crypto lands here.
+/// One bot's callback crypto: token, AES key and receiveid (wecom-aibot-protocol.md §3).
+///
+/// Messages, echostr and replies are framed (``MessageFrame``), padded PKCS#7 to 32 bytes,
+/// encrypted AES-256-CBC with `iv = key[0..<16]` and base64-encoded; media is the same without
+/// the framing. The signature, URL verification and reply envelope live in extension files.
+public struct WeComCrypto: Sendable {
+    let token: String
+    let aesKey: AESKey
+    /// The receiveid appended on encrypt and, when non-empty, required on decrypt.
+    /// AI bots use `""` (§3.4).
+    public let receiveID: String
+
+    /// - Throws: ``WeComCryptoError/illegalAESKey(_:)`` for a bad EncodingAESKey.
+    public init(token: String, encodingAESKey: String, receiveID: String = "") throws {
+        self.token = token
+        self.aesKey = try AESKey(encodingAESKey: encodingAESKey)
+        self.receiveID = receiveID
+    }
+
+    /// Frames `message` (16 random bytes, big-endian UInt32 byte length, message, receiveid),
+    /// pads PKCS#7 to 32, encrypts AES-256-CBC and returns the base64 text.
+    ///
+    /// - Parameter random: the 16-byte prefix, injectable for deterministic vectors; by default
+    ///   16 random alphanumeric ASCII characters from `RAND_bytes`.
+    public func encrypt(_ message: [UInt8], random: [UInt8]? = nil) throws -> String {
+        let prefix = random ?? Array(SecureRandom.alphanumeric(MessageFrame.randomCount).utf8)
+        let frame = MessageFrame(random: prefix, message: message, receiveID: Array(receiveID.utf8))
+        let ciphertext = try encryptMedia(try frame.encoded())
+        return Base64.encode(ciphertext)
+    }
+
+    /// base64 → AES-256-CBC decrypt (library padding off) → validate and strip PKCS#7/32 →
+    /// unframe → check the receiveid (only when the configured one is non-empty) → message bytes.
+    ///
+    /// - Throws: ``WeComCryptoError/decodeBase64``, ``WeComCryptoError/decryptAES(_:)``,
+    ///   ``WeComCryptoError/illegalBuffer(_:)`` or ``WeComCryptoError/validateReceiveID``.
+    public func decrypt(_ base64: String) throws -> [UInt8] {
+        guard let ciphertext = Base64.decode(base64) else { throw WeComCryptoError.decodeBase64 }
+        let frame = try MessageFrame(decoding: try decryptMedia(ciphertext))
+        if !receiveID.isEmpty, frame.receiveID != Array(receiveID.utf8) { throw WeComCryptoError.validateReceiveID }
+        return frame.message
+    }
+
+    /// Decrypts downloaded media (image, file, video): AES-256-CBC with the same key and IV,
+    /// PKCS#7 padded to 32, no framing (§3.7).
+    ///
+    /// - Throws: ``WeComCryptoError/decryptAES(_:)`` for a bad length, bad padding or an
+    ///   OpenSSL failure.
+    public func decryptMedia(_ data: [UInt8]) throws -> [UInt8] {
+        guard !data.isEmpty, data.count % CipherContext.blockSize == 0 else {
+            throw WeComCryptoError.decryptAES("ciphertext length \(data.count) is not a positive multiple of 16")
+        }
+        let padded: [UInt8]
+        do {
+            padded = try CipherContext.aes256CBC(.decrypt, data, key: aesKey)
+        } catch {
+            throw WeComCryptoError.decryptAES(error.description)
+        }
+        return try PKCS7.unpad(padded)
+    }
+
+    /// Pads `data` PKCS#7 to 32 and encrypts it AES-256-CBC, without framing (tests, media fixtures).
+    ///
+    /// - Throws: ``WeComCryptoError/encryptAES(_:)`` on an OpenSSL failure.
+    public func encryptMedia(_ data: [UInt8]) throws -> [UInt8] {
+        do {
+            return try CipherContext.aes256CBC(.encrypt, PKCS7.pad(data), key: aesKey)
+        } catch {
+            throw WeComCryptoError.encryptAES(error.description)
+        }
+    }
+}

@@ -1,0 +1,25 @@
+extension WeComCrypto {
+    /// The encrypted passive-reply envelope (wecom-aibot-protocol.md §5.1), exactly
+    /// `{"encrypt":"…","msgsignature":"…","timestamp":"…","nonce":"…"}`: this key order,
+    /// the timestamp as a JSON string, strings JSON-escaped, `/` not escaped.
+    ///
+    /// - Parameters:
+    ///   - plaintext: the reply JSON (e.g. a `stream` frame).
+    ///   - timestamp: usually the callback's; signed as given.
+    ///   - nonce: must be the callback URL's nonce.
+    ///   - random: the 16-byte frame prefix, injectable for vectors (see ``encrypt(_:random:)``).
+    public func encryptReply(_ plaintext: [UInt8], timestamp: String, nonce: String, random: [UInt8]? = nil)
+        throws -> [UInt8]
+    {
+        let encrypt = try encrypt(plaintext, random: random)
+        let signature = try signature(timestamp: timestamp, nonce: nonce, encrypt: encrypt)
+        let fields = [("encrypt", encrypt), ("msgsignature", signature), ("timestamp", timestamp), ("nonce", nonce)]
+        var json: [UInt8] = [UInt8(ascii: "{")]
+        for (index, (key, value)) in fields.enumerated() {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            json += JSONString.quoted(key) + [UInt8(ascii: ":")] + JSONString.quoted(value)
+        }
+        json.append(UInt8(ascii: "}"))
+        return json
+    }
+}
