@@ -5,6 +5,7 @@ import FastCGIServer
 import Foundation
 import Logging
 import SQLiteStore
+import ServiceSupport
 import WakeSignal
 
 /// `wecom-fcgi`: the FastCGI responder behind nginx for `/wecom/callback/<botid>`.

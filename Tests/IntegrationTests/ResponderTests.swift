@@ -60,11 +60,12 @@ import WeComCrypto
 
     @Test func sameMsgIDThreeTimesConcurrentlyGivesOneJobAndOneStreamID() throws {
         let json = WeComSimulator.text(msgID: "m-dup-1", content: "重复投递")
+        let wecom = self.wecom, port = stack.port
         let requests = try (0..<3).map { _ in try wecom.signedPost(json) }
         let results = ConcurrentResults<String>(count: requests.count)
         DispatchQueue.concurrentPerform(iterations: requests.count) { i in
             results.set(i) {
-                let response = try HTTPClient.request(port: stack.port, method: "POST", target: requests[i].target, body: requests[i].body)
+                let response = try HTTPClient.request(port: port, method: "POST", target: requests[i].target, body: requests[i].body)
                 guard response.status == 200 else { throw FixtureError("status \(response.status)") }
                 return try wecom.open(response.body).stream["id"] as? String ?? ""
             }
