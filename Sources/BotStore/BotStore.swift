@@ -37,3 +37,32 @@ public protocol BotStore: AnyObject {
     func finishStream(id: String, content: String, images: [StreamImage], state: StreamState,
                       error: String?, now: Int64) throws
 }
+
+/// The job queue and conversation memory the worker uses. Every job write is guarded by
+/// the lease owner: a worker whose lease expired (and whose job another worker re-claimed)
+/// changes nothing, and learns so from a `false` result.
+public protocol JobQueueStore: AnyObject {
+    /// Claims the oldest due job — queued with `run_at <= now`, or running with an expired
+    /// lease — in one write: state running, attempts + 1, owner, `lease_until = now + lease`.
+    func claimJob(owner: String, now: Int64, lease: Int64) throws -> ClaimedJob?
+    /// Writes the stream's growing content and renews the lease in one write.
+    /// Returns false when the lease is no longer this owner's (stop working on the job).
+    func writeProgress(jobID: Int64, owner: String, content: String, leaseUntil: Int64, now: Int64) throws -> Bool
+    /// Renews the lease only (while waiting on Dify). False when lost.
+    func renewLease(jobID: Int64, owner: String, leaseUntil: Int64, now: Int64) throws -> Bool
+    /// Finishes the stream (unless already closed by the deadline: then only the job) and marks
+    /// the job done or dead, atomically. False when the lease is no longer this owner's.
+    func finishJob(jobID: Int64, owner: String, outcome: JobOutcome, now: Int64) throws -> Bool
+    /// Puts the job back in the queue to run at `runAt`, recording `error`. False when lost.
+    func retryJob(jobID: Int64, owner: String, runAt: Int64, error: String, now: Int64) throws -> Bool
+    /// Closes the stream early (the 6-minute window) with `content` while the job keeps running.
+    func closeStreamEarly(jobID: Int64, owner: String, content: String, now: Int64) throws -> Bool
+    /// Claims the one-shot response_url delivery for the job's stream: true exactly once.
+    func claimResponseDelivery(streamID: String, now: Int64) throws -> Bool
+    /// The soonest time a job becomes due (queued run_at or running lease expiry), for sleeping.
+    func nextJobDue() throws -> Int64?
+
+    func conversationID(for key: ConversationKey) throws -> String?
+    func saveConversationID(_ id: String, for key: ConversationKey, now: Int64) throws
+    func clearConversation(_ key: ConversationKey) throws
+}
