@@ -40,6 +40,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // The Dify client and safe outbound fetches on libcurl: SSE streaming, uploads, size caps.
+        .target(name: "DifyClient", dependencies: ["CCurl"]),
+        // The worker's job logic: media, Dify streaming into the store, deadlines, retries.
+        .target(name: "WorkerCore", dependencies: [
+            "BotStore", "BotConfig", "DifyClient", "WeComCrypto", "WeComModel",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Test-only: real HTTP servers speaking Dify's wire format, serving media, taking response_url posts.
+        .target(name: "DifyStandIn", path: "Tests/Support/DifyStandIn"),
+
         // Start-up shared by the executables: configuration, logging, database preparation.
         .target(name: "ServiceSupport", dependencies: [
             "BotConfig", "SQLiteStore", .product(name: "Logging", package: "swift-log"),
@@ -51,7 +61,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "wecom-worker", dependencies: [
-            "BotConfig", "BotStore", "SQLiteStore",
+            "BotConfig", "BotStore", "SQLiteStore", "ServiceSupport", "WakeSignal", "WorkerCore", "DifyClient",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -69,7 +79,11 @@ let package = Package(
             "CallbackHandler", "WeComCrypto", "WeComModel", "BotStore", "BotConfig", "SQLiteStore",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "DifyClientTests", dependencies: ["DifyClient", "DifyStandIn"]),
+        .testTarget(name: "WorkerCoreTests", dependencies: [
+            "WorkerCore", "BotStore", "BotConfig", "SQLiteStore", "DifyStandIn", "WeComCrypto", "WeComModel",
+        ]),
         // End-to-end: real nginx, real wecom-fcgi processes, a real SQLite file.
-        .testTarget(name: "IntegrationTests", dependencies: ["WeComCrypto", "WeComModel"], exclude: ["Fixtures"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["WeComCrypto", "WeComModel", "DifyStandIn"], exclude: ["Fixtures"]),
     ]
 )

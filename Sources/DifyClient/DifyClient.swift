@@ -1,0 +1,1 @@
+// Placeholder: the Dify client lands here.

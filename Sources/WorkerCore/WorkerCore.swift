@@ -1,0 +1,1 @@
+// Placeholder: the worker logic lands here.

@@ -1,0 +1,3 @@
+import Testing
+
+@Test func difyClientBuilds() { #expect(1 + 1 == 2) }
