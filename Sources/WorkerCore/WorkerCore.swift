@@ -1,1 +1,0 @@
-// Placeholder: the worker logic lands here.
