@@ -1,0 +1,81 @@
+import BotStore
+import DifyClient
+import WeComModel
+
+extension JobRunner {
+    /// Streams Dify's answer into the stream row; a stale conversation id is dropped and the
+    /// question asked once more in a fresh conversation.
+    func chat(_ query: String, files: [DifyFileRef], job: ClaimedJob, agent: AgentEndpointResolver.Agent, user: String,
+              conversation: ConversationKey, stream: inout AnswerStream) throws -> ChatSummary {
+        let stored = try store.conversationID(for: conversation)
+        do {
+            return try streamOnce(query, files: files, conversationID: stored, job: job, agent: agent, user: user,
+                                  conversation: conversation, stream: &stream)
+        } catch let error as DifyError where error.isConversationMissing && stored != nil && stream.answer.isEmpty {
+            try store.clearConversation(conversation)
+            logger.notice("stale Dify conversation cleared; asking again in a new one", metadata: ["job": "\(job.id)"])
+            return try streamOnce(query, files: files, conversationID: nil, job: job, agent: agent, user: user,
+                                  conversation: conversation, stream: &stream)
+        }
+    }
+
+    private func streamOnce(_ query: String, files: [DifyFileRef], conversationID: String?, job: ClaimedJob,
+                            agent: AgentEndpointResolver.Agent, user: String, conversation: ConversationKey,
+                            stream: inout AnswerStream) throws -> ChatSummary {
+        let request = ChatRequest(query: query, user: user, conversationID: conversationID, files: files)
+        let limits = StreamLimits(idleTimeout: settings.idleTimeout, totalTimeout: settings.totalTimeout)
+        return try client.streamChat(request, endpoint: agent.endpoint, limits: limits) { event in
+            var changed = false
+            switch event {
+            case let .message(answer, _, _, _), let .agentMessage(answer, _, _, _):
+                stream.answer += answer
+                changed = !answer.isEmpty
+            case let .messageReplace(answer):
+                stream.answer = answer
+                changed = true
+            case let .messageFile(url, _, belongsTo):
+                if belongsTo != "user" { stream.files.append(url) }
+            default:
+                break
+            }
+            if !stream.savedConversation, let id = event.conversationID, !id.isEmpty {
+                stream.savedConversation = true
+                do { try store.saveConversationID(id, for: conversation, now: nowSeconds) } catch {
+                    logger.warning("could not save the conversation id: \(error)")
+                }
+            }
+            return step(job, changed: changed, stream: &stream)
+        }
+    }
+
+    /// After each event (and on idle ticks): release on shutdown, close at the deadline,
+    /// write or renew per the throttle. Never throws into curl: failures abort the transfer.
+    func step(_ job: ClaimedJob, changed: Bool, stream: inout AnswerStream) -> StreamControl {
+        let now = clock()
+        do {
+            if shouldRelease() { throw Released() }
+            if !stream.closedEarly && stream.deadline.hasPassed(now) {
+                let notice = UserNotice.interrupted(partial: stream.displayText, notice: UserNotice.stillWorking)
+                guard try store.closeStreamEarly(jobID: job.id, owner: owner, content: StreamContent.truncated(notice),
+                                                 now: Int64(now)) else { throw LeaseLost() }
+                stream.closedEarly = true
+            }
+            let leaseUntil = Int64(now + settings.lease)
+            switch changed ? stream.throttle.contentChanged(now: now) : stream.throttle.tick(now: now) {
+            case .writeContent:
+                guard try store.writeProgress(jobID: job.id, owner: owner, content: StreamContent.truncated(stream.displayText),
+                                              leaseUntil: leaseUntil, now: Int64(now)) else { throw LeaseLost() }
+            case .renewLease:
+                guard try store.renewLease(jobID: job.id, owner: owner, leaseUntil: leaseUntil, now: Int64(now)) else {
+                    throw LeaseLost()
+                }
+            case .none:
+                break
+            }
+            return .proceed
+        } catch {
+            stream.abortReason = error
+            return .abort
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import BotStore
+import DifyClient
+import WeComModel
+
+extension JobRunner {
+    /// Downloads the message's media from WeCom (its URLs expire after 5 minutes, so first),
+    /// decrypts it with the bot's key and uploads it to Dify as the same `user`.
+    func uploadMedia(_ queued: QueuedMessage, job: ClaimedJob, agent: AgentEndpointResolver.Agent,
+                     user: String) throws -> [DifyFileRef] {
+        let urls = queued.mediaURLs
+        guard !urls.isEmpty else { return [] }
+        if case .video = queued.message.content { throw JobFailure.unsupportedMedia }
+        let resolver = AgentEndpointResolver(configuration: configuration, store: store)
+        guard let crypto = try resolver.crypto(botID: job.botID) else { throw JobFailure.media("no bot key to decrypt media") }
+        var refs: [DifyFileRef] = []
+        for url in urls {
+            let fetched: FetchedResource
+            do {
+                fetched = try fetcher.fetch(url, maxBytes: settings.maxMediaBytes, allowPrivate: settings.allowPrivateFetch)
+            } catch {
+                throw JobFailure.media("download: \(error)")
+            }
+            let plain: [UInt8]
+            do { plain = try crypto.decryptMedia(fetched.bytes) } catch { throw JobFailure.media("decrypt: \(error)") }
+            guard let upload = MediaKind(sniffing: plain).upload else { throw JobFailure.unsupportedMedia }
+            do {
+                let id = try client.uploadFile(plain, fileName: upload.fileName, mimeType: upload.mimeType,
+                                               user: user, endpoint: agent.endpoint)
+                refs.append(DifyFileRef(type: upload.difyType, uploadFileID: id))
+            } catch let error as DifyError {
+                throw JobFailure.dify(error)
+            }
+            guard try store.renewLease(jobID: job.id, owner: owner, leaseUntil: Int64(clock() + settings.lease),
+                                       now: nowSeconds) else { throw LeaseLost() }
+        }
+        return refs
+    }
+}

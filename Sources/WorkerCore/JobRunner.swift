@@ -1,0 +1,126 @@
+import BotConfig
+import BotStore
+import DifyClient
+import Foundation
+import Logging
+import WeComModel
+
+/// Runs one claimed job to its end: media in, Dify's answer streamed into the stream row,
+/// answer images out, the 6-minute window, retries and readable failures. One runner per
+/// worker thread (it owns that thread's store connection and curl handles).
+public final class JobRunner {
+    let configuration: Configuration
+    let settings: WorkerSettings
+    let store: BotStore
+    let owner: String
+    let logger: Logger
+    let clock: () -> Double
+    let client = DifyClient()
+    let fetcher = SafeFetcher()
+    let poster = ResponseURLPoster()
+    /// Set by the pool when shutdown's grace period is over: in-flight answers stop and
+    /// their jobs go back to the queue for another worker.
+    public var shouldRelease: () -> Bool = { false }
+
+    public init(configuration: Configuration, store: BotStore, owner: String, logger: Logger,
+                clock: @escaping () -> Double = { Date().timeIntervalSince1970 }) {
+        self.configuration = configuration
+        self.settings = WorkerSettings(configuration: configuration)
+        self.store = store
+        self.owner = owner
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// Lost the lease (another worker re-claimed the job): stop without writing.
+    struct LeaseLost: Error {}
+    /// Shutdown asked for the job to be handed back.
+    struct Released: Error {}
+
+    var nowSeconds: Int64 { Int64(clock()) }
+
+    public func run(_ job: ClaimedJob) {
+        var log = logger
+        log[metadataKey: "job"] = "\(job.id)"
+        log[metadataKey: "stream"] = "\(job.streamID)"
+        let started = clock()
+        do {
+            let outcome = try answer(job, log: log)
+            log.info("job finished", metadata: ["outcome": "\(outcome)", "attempt": "\(job.attempts)",
+                                                "seconds": "\(String(format: "%.3f", clock() - started))"])
+        } catch is LeaseLost {
+            log.warning("lease lost: another worker owns the job now")
+        } catch is Released {
+            _ = try? store.retryJob(jobID: job.id, owner: owner, runAt: nowSeconds, error: "released at worker shutdown", now: nowSeconds)
+            log.notice("job released at shutdown")
+        } catch {
+            log.error("job failed unexpectedly: \(error)")
+            _ = try? fail(job, JobFailure(notice: UserNotice.jobFailed, detail: "internal: \(error)", transient: false),
+                          partial: "", closedEarly: false, log: log)
+        }
+    }
+
+    /// Returns a short word for the log: done, retry, dead.
+    func answer(_ job: ClaimedJob, log: Logger) throws -> String {
+        guard job.attempts <= job.maxAttempts else {
+            return try fail(job, JobFailure(notice: UserNotice.jobFailed, detail: "gave up after \(job.attempts - 1) attempts",
+                                            transient: false), partial: "", closedEarly: false, log: log)
+        }
+        let queued: QueuedMessage
+        do {
+            queued = try QueuedMessage(payload: job.payload)
+        } catch {
+            return try fail(job, JobFailure(notice: UserNotice.jobFailed, detail: "unreadable payload: \(error)", transient: false),
+                            partial: "", closedEarly: false, log: log)
+        }
+        let resolver = AgentEndpointResolver(configuration: configuration, store: store)
+        guard let agent = try resolver.agent(for: job.agent) else {
+            return try fail(job, .noAgent, partial: "", closedEarly: false, log: log)
+        }
+        let conversation = ConversationKey(botID: job.botID, agent: agent.key, chat: job.chatID ?? "", userID: job.userID)
+        if ResetCommand.matches(queued.text) {
+            try store.clearConversation(conversation)
+            return try finish(job, JobOutcome(kind: .done, content: UserNotice.newConversation))
+        }
+        let user = DifyUser.id(userID: job.userID, chatID: job.chatID)
+        let files: [DifyFileRef]
+        do {
+            files = try uploadMedia(queued, job: job, agent: agent, user: user)
+        } catch let failure as JobFailure {
+            return try fail(job, failure, partial: "", closedEarly: false, log: log)
+        }
+        var stream = AnswerStream(job: job, settings: settings, start: clock())
+        do {
+            let summary = try chat(queued.query, files: files, job: job, agent: agent, user: user,
+                                   conversation: conversation, stream: &stream)
+            return try complete(job, summary: summary, agent: agent, stream: stream, log: log)
+        } catch let error as DifyError {
+            if case .aborted = error, stream.abortReason != nil { throw stream.abortReason! }
+            return try fail(job, .dify(error), partial: stream.displayText, closedEarly: stream.closedEarly, log: log)
+        }
+    }
+
+    func finish(_ job: ClaimedJob, _ outcome: JobOutcome) throws -> String {
+        guard try store.finishJob(jobID: job.id, owner: owner, outcome: outcome, now: nowSeconds) else { throw LeaseLost() }
+        return outcome.kind.rawValue
+    }
+
+    /// A failure: retried when transient and nothing was shown yet, else a readable message.
+    func fail(_ job: ClaimedJob, _ failure: JobFailure, partial: String, closedEarly: Bool, log: Logger) throws -> String {
+        if settings.retry.shouldRetry(transient: failure.transient, answerStarted: !partial.isEmpty || closedEarly,
+                                      attempts: job.attempts, maxAttempts: job.maxAttempts) {
+            let delay = settings.retry.delay(afterAttempt: job.attempts, jitter: Double.random(in: 0...1))
+            guard try store.retryJob(jobID: job.id, owner: owner, runAt: nowSeconds + Int64(delay.rounded(.up)),
+                                     error: failure.detail, now: nowSeconds) else { throw LeaseLost() }
+            log.warning("job will retry", metadata: ["error": "\(failure.detail)", "in_seconds": "\(Int(delay.rounded(.up)))"])
+            return "retry"
+        }
+        let content = UserNotice.interrupted(partial: partial, notice: failure.notice)
+        let word = try finish(job, JobOutcome(kind: .dead, content: StreamContent.truncated(content), error: failure.detail))
+        log.warning("job failed", metadata: ["error": "\(failure.detail)"])
+        if closedEarly { deliverLate(job, content: content, log: log) }
+        return word
+    }
+}
+
+@available(*, unavailable) extension JobRunner: Sendable {}
