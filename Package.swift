@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "DifyClient", dependencies: ["CCurl"]),
         // The worker's job logic: media, Dify streaming into the store, deadlines, retries.
         .target(name: "WorkerCore", dependencies: [
-            "BotStore", "BotConfig", "DifyClient", "WeComCrypto", "WeComModel",
+            "BotStore", "BotConfig", "DifyClient", "WeComCrypto", "WeComModel", "WakeSignal",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Test-only: real HTTP servers speaking Dify's wire format, serving media, taking response_url posts.
