@@ -54,7 +54,7 @@ extension JobRunner {
         let now = clock()
         do {
             if shouldRelease() { throw Released() }
-            if !stream.closedEarly && stream.deadline.hasPassed(now) {
+            if !stream.closedEarly && stream.deadline.hasPassed(now: now) {
                 let notice = UserNotice.interrupted(partial: stream.displayText, notice: UserNotice.stillWorking)
                 guard try store.closeStreamEarly(jobID: job.id, owner: owner, content: StreamContent.truncated(notice),
                                                  now: Int64(now)) else { throw LeaseLost() }

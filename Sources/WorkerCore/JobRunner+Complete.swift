@@ -15,7 +15,7 @@ extension JobRunner {
         if display.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && images.isEmpty {
             display = UserNotice.emptyAnswer
         }
-        let late = stream.closedEarly || stream.deadline.hasPassed(clock())
+        let late = stream.closedEarly || stream.deadline.hasPassed(now: clock())
         let (head, rest) = StreamContent.split(display)
         let streamContent = late && !stream.closedEarly ? UserNotice.stillWorking : head
         let word = try finish(job, JobOutcome(kind: .done, content: streamContent, images: late ? [] : images))
