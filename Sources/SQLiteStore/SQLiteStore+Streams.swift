@@ -136,7 +136,8 @@ extension SQLiteStore {
         }
     }
 
-    private func replaceImages(of streamID: String, with images: ArraySlice<StreamImage>) throws {
+    /// Replaces the stream's images with `images`, in order. Call inside a write transaction.
+    func replaceImages(of streamID: String, with images: ArraySlice<StreamImage>) throws {
         try connection.withStatement("DELETE FROM stream_images WHERE stream_id = ?") {
             try $0.bind(streamID)
             try $0.run()

@@ -24,7 +24,7 @@ enum Schema {
           msgtype TEXT NOT NULL, chatid TEXT, chattype TEXT, userid TEXT NOT NULL, agent TEXT,
           state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','streaming','finished','failed')),
           content TEXT NOT NULL DEFAULT '', finished INTEGER NOT NULL DEFAULT 0 CHECK (finished IN (0,1)),
-          error TEXT, response_url TEXT,
+          error TEXT, response_url TEXT, response_posted_at INTEGER,
           created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, finished_at INTEGER);
         CREATE INDEX streams_created ON streams(created_at);
         CREATE TABLE messages(aibotid TEXT NOT NULL, msgid TEXT NOT NULL, botid TEXT NOT NULL, msgtype TEXT NOT NULL,
