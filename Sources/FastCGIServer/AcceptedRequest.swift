@@ -1,8 +1,29 @@
 import CFastCGI
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Calls `FCGX_Init` once per process (after fork in a pre-fork child; never in the master).
+///
+/// `FCGX_Init` installs libfcgi's own SIGTERM/SIGUSR1/SIGPIPE handlers wherever the disposition
+/// is still SIG_DFL, and a process with libfcgi's SIGTERM handler no longer exits on SIGTERM
+/// (systems.md trap 4; its handler also has the accept spin described in `SignalHandling`).
+/// So any SIG_DFL among them is set to SIG_IGN for the duration of the call and restored
+/// afterwards: libfcgi's handlers are never installed, whoever calls `serve`.
 enum FastCGILibrary {
-    private static let initResult: Int32 = FCGX_Init()
+    private static let initResult: Int32 = {
+        let guarded = [SIGTERM, SIGUSR1, SIGPIPE]
+        var saved: [(Int32, sigaction)] = []
+        for signo in guarded {
+            var current = sigaction()
+            guard sigaction(signo, nil, &current) == 0, current.__sigaction_handler.sa_handler == nil else { continue }
+            saved.append((signo, current))
+            _ = signal(signo, SIG_IGN)
+        }
+        let rc = FCGX_Init()
+        for (signo, var previous) in saved { sigaction(signo, &previous, nil) }
+        return rc
+    }()
 
     static func initialize() throws {
         if initResult != 0 { throw FastCGIError.library(function: "FCGX_Init", code: initResult) }

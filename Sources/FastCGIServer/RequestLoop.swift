@@ -19,8 +19,12 @@ struct RequestLoop {
     func run(_ application: FastCGIApplication) throws {
         try FastCGILibrary.initialize()
         let storage = try RequestStorage(listenFD: listenFD)
+        let masksSignals = SignalHandling.isWorkerThread
+        defer { if masksSignals { SignalHandling.unblockStopSignals() } }
         while !shouldStop() {
+            if masksSignals { SignalHandling.unblockStopSignals() }
             let rc = FCGX_Accept_r(storage.raw)
+            if masksSignals { SignalHandling.blockStopSignals() }
             if rc < 0 {
                 if shouldStop() { return }
                 if Self.transientAcceptErrors.contains(-rc) {

@@ -18,8 +18,12 @@ import Synchronization
 ///   until the next connection), and does not cover SIGINT.
 /// Our handler sets a flag and `dup2()`s /dev/null over the listening fd (this process's fd table
 /// only, the socket stays open in the master and siblings), so the next or restarted `accept()`
-/// fails with ENOTSOCK at once. It uses SA_RESTART, so reads and writes of the in-flight request
-/// simply continue. A signal delivered to another thread is forwarded to the serving thread.
+/// fails with ENOTSOCK at once. The serving thread blocks the stop signals while it handles a
+/// request (`blockStopSignals`), so a signal during a request waits until the response is sent;
+/// SA_RESTART covers the parameter reads inside `FCGX_Accept_r`. A signal delivered to another
+/// thread is forwarded to the serving thread. Remaining window: a signal during libfcgi's wait
+/// for the first bytes of a just-accepted unix connection (normally microseconds, since nginx
+/// writes at once) drops that connection (nginx answers 502), as libfcgi's own handler would.
 ///
 /// **Master** (pre-fork supervisor, never calls `FCGX_Init`): SIGTERM/SIGINT/SIGUSR1 and SIGCHLD
 /// are counted and wake the master's `poll()` through a self-pipe.
@@ -74,6 +78,32 @@ enum SignalHandling {
         var previous = sigset_t()
         pthread_sigmask(SIG_BLOCK, &set, &previous)
         return previous
+    }
+
+    /// The stop signals as a set, for masking them on the serving thread while it handles a
+    /// request: the application then never sees EINTR (a `usleep` or `poll` in it is not
+    /// restarted by SA_RESTART) and the signal is taken right before the next accept.
+    static func blockStopSignals() {
+        var set = stopSignalSet()
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+
+    static func unblockStopSignals() {
+        var set = stopSignalSet()
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
+    /// True on the thread `installWorkerHandlers` was called from.
+    static var isWorkerThread: Bool {
+        let serving = workerThread.load(ordering: .acquiring)
+        return serving != 0 && serving == UInt(pthread_self())
+    }
+
+    private static func stopSignalSet() -> sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signo in stopSignals { sigaddset(&set, signo) }
+        return set
     }
 
     static func restoreMask(_ mask: sigset_t) {

@@ -98,8 +98,9 @@ struct ListeningSocketTests {
     }
 
     @Test func tcpListenerOnLoopbackBinds() throws {
-        let server = try FastCGIServer(listener: .tcp(host: "127.0.0.1", port: 0 + Int(ephemeralPort())), logger: logger)
+        let server = try FastCGIServer(listener: .tcp(host: "127.0.0.1", port: 0), logger: logger)
         #expect(server.boundDescription.hasPrefix("tcp:127.0.0.1:"))
+        #expect(!server.boundDescription.hasSuffix(":0"))
     }
 
     @Test func inheritedListenerRefusesANonSocketFD0() throws {
@@ -132,22 +133,5 @@ struct ListeningSocketTests {
     private func permissions(_ path: String) -> mode_t? {
         var info = stat()
         return lstat(path, &info) == 0 ? info.st_mode & 0o777 : nil
-    }
-
-    /// A free loopback port, found by binding port 0.
-    private func ephemeralPort() -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length)
-                return getsockname(fd, pointer, &length)
-            }
-        }
-        return UInt16(bigEndian: address.sin_port)
     }
 }
