@@ -1,0 +1,107 @@
+import CFastCGI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Calls `FCGX_Init` once per process (after fork in a pre-fork child; never in the master).
+///
+/// `FCGX_Init` installs libfcgi's own SIGTERM/SIGUSR1/SIGPIPE handlers wherever the disposition
+/// is still SIG_DFL, and a process with libfcgi's SIGTERM handler no longer exits on SIGTERM
+/// (systems.md trap 4; its handler also has the accept spin described in `SignalHandling`).
+/// So any SIG_DFL among them is set to SIG_IGN for the duration of the call and restored
+/// afterwards: libfcgi's handlers are never installed, whoever calls `serve`.
+enum FastCGILibrary {
+    private static let initResult: Int32 = {
+        let guarded = [SIGTERM, SIGUSR1, SIGPIPE]
+        var saved: [(Int32, sigaction)] = []
+        for signo in guarded {
+            var current = sigaction()
+            guard sigaction(signo, nil, &current) == 0, current.__sigaction_handler.sa_handler == nil else { continue }
+            saved.append((signo, current))
+            _ = signal(signo, SIG_IGN)
+        }
+        let rc = FCGX_Init()
+        for (signo, var previous) in saved { sigaction(signo, &previous, nil) }
+        return rc
+    }()
+
+    static func initialize() throws {
+        if initResult != 0 { throw FastCGIError.library(function: "FCGX_Init", code: initResult) }
+    }
+}
+
+/// The one `FCGX_Request` of a serving thread, at a stable address for its whole life:
+/// libfcgi keeps a back-pointer to the request inside each stream (`reqDataPtr`), so the
+/// struct must never be copied or moved (so never a stored struct property, never `&value`).
+final class RequestStorage {
+    let raw: UnsafeMutablePointer<FCGX_Request>
+
+    init(listenFD: Int32) throws {
+        raw = .allocate(capacity: 1)
+        raw.initialize(to: FCGX_Request())
+        let rc = FCGX_InitRequest(raw, listenFD, 0)
+        if rc != 0 {
+            raw.deinitialize(count: 1)
+            raw.deallocate()
+            throw FastCGIError.library(function: "FCGX_InitRequest", code: rc)
+        }
+    }
+
+    deinit {
+        FCGX_Free(raw, 1)
+        raw.deinitialize(count: 1)
+        raw.deallocate()
+    }
+}
+
+@available(*, unavailable)
+extension RequestStorage: Sendable {}
+
+/// A request returned by `FCGX_Accept_r`, finished exactly once (`finish()` or, if forgotten,
+/// `deinit`). Parameter strings are copied at once: libfcgi frees them at Finish/Accept.
+struct AcceptedRequest: ~Copyable {
+    private let raw: UnsafeMutablePointer<FCGX_Request>
+
+    init(_ raw: UnsafeMutablePointer<FCGX_Request>) { self.raw = raw }
+
+    /// `FCGX_GetParam`: the first parameter of that name (nginx sends duplicates; the first wins).
+    func param(_ name: String) -> String? {
+        guard let envp = raw.pointee.envp, let value = FCGX_GetParam(name, envp) else { return nil }
+        return String(cString: value)
+    }
+
+    /// Reads up to `length` bytes of FCGI_STDIN with `FCGX_GetStr`, stopping early at EOF.
+    func readBody(length: Int) -> [UInt8] {
+        guard length > 0, let input = raw.pointee.in else { return [] }
+        var received = 0
+        let body = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+            let base = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            while received < length {
+                let chunk = Int32(min(length - received, 1 << 16))
+                let n = FCGX_GetStr(base + received, chunk, input)
+                if n <= 0 { break }
+                received += Int(n)
+            }
+            count = received
+        }
+        return body
+    }
+
+    /// Writes `bytes` to FCGI_STDOUT with `FCGX_PutStr`; false if the connection failed.
+    func write(_ bytes: [UInt8]) -> Bool {
+        guard let output = raw.pointee.out else { return false }
+        return bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return true }
+            let n = FCGX_PutStr(UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(buffer.count), output)
+            return n == Int32(buffer.count)
+        }
+    }
+
+    /// `FCGX_Finish_r`: flushes the streams and closes the connection.
+    consuming func finish() {
+        FCGX_Finish_r(raw)
+        discard self
+    }
+
+    deinit { FCGX_Finish_r(raw) }
+}

@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import Synchronization
+
+/// A FastCGI responder on libfcgi: opens (or adopts) the listening socket at `init`, then
+/// `run` serves in this process or supervises pre-forked children.
+///
+/// Sendable: every stored property is immutable or atomic, so `requestShutdown()` may be called
+/// from any thread while another thread is inside `serve`.
+public final class FastCGIServer: Sendable {
+    public let options: FastCGIServerOptions
+    let logger: Logger
+    let socket: ListeningSocket
+    private let stopRequested = Atomic<Bool>(false)
+
+    /// Exit code of a worker whose `makeApplication` threw: the master stops instead of
+    /// restarting it in a loop (EX_CONFIG from sysexits.h).
+    static let applicationFailedExitCode: Int32 = 78
+
+    /// Opens or validates the listening socket; see `ListenerSpec` for each kind.
+    public init(listener: ListenerSpec, options: FastCGIServerOptions = FastCGIServerOptions(), logger: Logger) throws {
+        try options.validate()
+        self.options = options
+        self.logger = logger
+        socket = try ListeningSocket.open(listener, options: options)
+        if case let .tcp(host, _) = listener, host.isEmpty {
+            logger.warning("FastCGI listens on all interfaces; FastCGI has no authentication, prefer 127.0.0.1:port or a unix socket",
+                           metadata: ["fcgi.listener": "\(socket.description)"])
+        }
+    }
+
+    /// What the server listens on, for logs: `unix:/run/app/fcgi.sock`, `tcp:127.0.0.1:9000`,
+    /// `fd 0 (unix:/run/app/fcgi.sock)`, `systemd fd 3 (…)`.
+    public var boundDescription: String { socket.description }
+
+    /// Serves until SIGTERM, SIGINT or SIGUSR1 and returns the process exit code.
+    ///
+    /// `processes == 1`: installs the worker signal handlers, calls `FCGX_Init`, builds the
+    /// application and serves on the calling thread. `processes > 1`: becomes a pre-fork master
+    /// (see `PreforkMaster`); each child calls `FCGX_Init` and `makeApplication` after the fork.
+    /// Call it from the main thread before starting other threads (fork keeps only the caller).
+    /// On return the listening socket is closed (and an own unix socket file removed).
+    public func run(makeApplication: () throws -> FastCGIApplication) -> Int32 {
+        SignalHandling.ignoreSIGPIPE()
+        defer { socket.close() }
+        if options.processes > 1 {
+            var master = PreforkMaster(server: self)
+            return master.run(makeApplication: makeApplication)
+        }
+        do {
+            try SignalHandling.installWorkerHandlers(listenFD: socket.fd)
+        } catch {
+            logger.critical("cannot install signal handlers: \(error)")
+            return 1
+        }
+        logger.info("serving", metadata: ["fcgi.listener": "\(socket.description)", "fcgi.pid": "\(getpid())"])
+        return runWorker(makeApplication: makeApplication, logger: logger)
+    }
+
+    /// Serves on the calling thread until `requestShutdown()` (or a stop signal, if `run`
+    /// installed the handlers) and returns after the in-flight request. Installs no signal
+    /// handlers: for tests and for embedding in a process that owns its signals.
+    public func serve(_ application: FastCGIApplication) throws {
+        try serve(application, logger: logger)
+    }
+
+    /// Makes `serve` return after its in-flight request. Safe from any thread. For a socket this
+    /// server created, the socket is shut down to wake the blocked `accept()`; an inherited or
+    /// systemd socket is shared with other processes and is left alone, so the loop then stops
+    /// only after its next request.
+    public func requestShutdown() {
+        stopRequested.store(true, ordering: .releasing)
+        socket.shutdownForStop()
+    }
+
+    var isStopRequested: Bool {
+        stopRequested.load(ordering: .acquiring) || SignalHandling.workerStopRequested.load(ordering: .acquiring)
+    }
+
+    func serve(_ application: FastCGIApplication, logger: Logger) throws {
+        SignalHandling.ignoreSIGPIPE()
+        let loop = RequestLoop(listenFD: socket.fd, maxBodyBytes: options.maxBodyBytes, logger: logger,
+                               shouldStop: { [self] in isStopRequested })
+        try loop.run(application)
+    }
+
+    /// A serving process (the only one, or a pre-fork child): `FCGX_Init`, then the application,
+    /// then the accept loop. Returns the exit code.
+    func runWorker(makeApplication: () throws -> FastCGIApplication, logger: Logger) -> Int32 {
+        do {
+            try FastCGILibrary.initialize()
+        } catch {
+            logger.critical("\(error)")
+            return 1
+        }
+        let application: FastCGIApplication
+        do {
+            application = try makeApplication()
+        } catch {
+            logger.critical("cannot build the application: \(error)")
+            return Self.applicationFailedExitCode
+        }
+        do {
+            try serve(application, logger: logger)
+        } catch {
+            logger.error("accept loop failed: \(error)")
+            return 1
+        }
+        logger.info("stopped after the last request")
+        return 0
+    }
+}

@@ -1,0 +1,197 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+
+/// The pre-fork supervisor (`processes > 1`). It never calls `FCGX_Init` (which would make it
+/// ignore SIGTERM) and never serves. It forks the workers, restarts one that dies (with backoff:
+/// 100 ms, doubling up to 5 s while workers keep dying within 10 s of starting), and on
+/// SIGTERM/SIGINT/SIGUSR1 forwards SIGTERM, waits up to `stopTimeout` for the in-flight
+/// requests, then SIGKILLs what is left. A second stop signal kills at once. Signals reach the
+/// loop through a self-pipe that `poll` watches, so no signal is lost between checks.
+struct PreforkMaster {
+    private let server: FastCGIServer
+    private let logger: Logger
+
+    private struct Worker {
+        var pid: pid_t?
+        var startedAt = ContinuousClock.now
+        var restartAt: ContinuousClock.Instant? = ContinuousClock.now
+        var backoff: Duration = .zero
+    }
+
+    private var workers: [Worker]
+    private var wakeRead: Int32 = -1
+    private var wakeWrite: Int32 = -1
+    private var seenStopSignals = 0
+    private var stopDeadline: ContinuousClock.Instant?
+    private var killed = false
+    private var failed = false
+
+    private static let firstBackoff: Duration = .milliseconds(100)
+    private static let maxBackoff: Duration = .seconds(5)
+    private static let healthyUptime: Duration = .seconds(10)
+
+    init(server: FastCGIServer) {
+        self.server = server
+        logger = server.logger
+        workers = Array(repeating: Worker(), count: server.options.processes)
+    }
+
+    private var isStopping: Bool { stopDeadline != nil }
+
+    mutating func run(makeApplication: () throws -> FastCGIApplication) -> Int32 {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else {
+            logger.critical("\(FastCGIError.system(function: "pipe", target: "self-pipe", errno: errno))")
+            return 1
+        }
+        (wakeRead, wakeWrite) = (fds[0], fds[1])
+        defer { _ = close(wakeRead); _ = close(wakeWrite) }
+        for fd in fds {  // pipe2() is not imported without _GNU_SOURCE
+            _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC)
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        }
+        do {
+            try SignalHandling.installMasterHandlers(wakeFD: wakeWrite)
+        } catch {
+            logger.critical("cannot install signal handlers: \(error)")
+            return 1
+        }
+        logger.info("pre-fork master serving", metadata: [
+            "fcgi.listener": "\(server.socket.description)", "fcgi.pid": "\(getpid())",
+            "fcgi.processes": "\(workers.count)",
+        ])
+
+        while true {
+            let now = ContinuousClock.now
+            handleStopSignals(now: now)
+            reapChildren(now: now)
+            if isStopping {
+                if workers.allSatisfy({ $0.pid == nil }) { break }
+                if !killed, let deadline = stopDeadline, now >= deadline {
+                    logger.warning("workers did not stop within \(Self.milliseconds(server.options.stopTimeout)) ms; killing them")
+                    killWorkers(SIGKILL)
+                }
+            } else {
+                for slot in workers.indices where workers[slot].pid == nil {
+                    if let due = workers[slot].restartAt, due <= now { spawn(slot, makeApplication: makeApplication) }
+                }
+            }
+            waitForWake(now: now)
+        }
+        logger.info("all workers stopped")
+        return failed ? 1 : 0
+    }
+
+    // MARK: - Steps of the loop
+
+    private mutating func handleStopSignals(now: ContinuousClock.Instant) {
+        let count = SignalHandling.masterStopCount.load(ordering: .acquiring)
+        guard count > seenStopSignals else { return }
+        let signal = SignalHandling.masterLastStopSignal.load(ordering: .acquiring)
+        let name = String(cString: strsignal(signal))
+        if isStopping {
+            logger.warning("second stop signal (\(name)); killing workers now")
+            killWorkers(SIGKILL)
+        } else {
+            logger.info("stop signal (\(name)); forwarding SIGTERM to workers")
+            beginStop(now: now)
+        }
+        seenStopSignals = count
+    }
+
+    private mutating func beginStop(now: ContinuousClock.Instant) {
+        stopDeadline = now + server.options.stopTimeout
+        for slot in workers.indices {
+            workers[slot].restartAt = nil
+            if let pid = workers[slot].pid { _ = kill(pid, SIGTERM) }
+        }
+    }
+
+    private mutating func killWorkers(_ signal: Int32) {
+        killed = true
+        for worker in workers { if let pid = worker.pid { _ = kill(pid, signal) } }
+    }
+
+    private mutating func reapChildren(now: ContinuousClock.Instant) {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            if pid <= 0 { return }
+            guard let slot = workers.firstIndex(where: { $0.pid == pid }) else { continue }
+            let exit = ChildExit(waitStatus: status)
+            let uptime = now - workers[slot].startedAt
+            workers[slot].pid = nil
+            let fields: Logger.Metadata = ["fcgi.worker": "\(slot)", "fcgi.child_pid": "\(pid)"]
+            if isStopping {
+                logger.info("worker \(exit)", metadata: fields)
+            } else if exit == .exited(FastCGIServer.applicationFailedExitCode) {
+                logger.critical("worker could not build its application; stopping instead of restarting", metadata: fields)
+                failed = true
+                beginStop(now: now)
+            } else {
+                let backoff = uptime < Self.healthyUptime
+                    ? min(max(workers[slot].backoff * 2, Self.firstBackoff), Self.maxBackoff)
+                    : Self.firstBackoff
+                workers[slot].backoff = backoff
+                workers[slot].restartAt = now + backoff
+                logger.warning("worker \(exit) after \(Self.milliseconds(uptime)) ms; restarting in \(Self.milliseconds(backoff)) ms",
+                               metadata: fields)
+            }
+        }
+    }
+
+    /// Forks worker `slot`. Signals stay blocked across fork so that the master's handlers never
+    /// run in the child; the child installs the worker handlers, then unblocks them.
+    private mutating func spawn(_ slot: Int, makeApplication: () throws -> FastCGIApplication) {
+        fflush(nil)
+        let previousMask = SignalHandling.blockForFork()
+        let pid = fork()
+        if pid == 0 {
+            SignalHandling.leaveMasterRole()
+            _ = close(wakeRead)
+            _ = close(wakeWrite)
+            var workerLogger = logger
+            workerLogger[metadataKey: "fcgi.worker"] = "\(slot)"
+            do {
+                try SignalHandling.installWorkerHandlers(listenFD: server.socket.fd)
+            } catch {
+                workerLogger.critical("cannot install signal handlers: \(error)")
+                _exit(1)
+            }
+            SignalHandling.restoreMask(previousMask)
+            _exit(server.runWorker(makeApplication: makeApplication, logger: workerLogger))
+        }
+        let forkErrno = errno
+        SignalHandling.restoreMask(previousMask)
+        let now = ContinuousClock.now
+        if pid < 0 {
+            logger.error("\(FastCGIError.system(function: "fork", target: "worker \(slot)", errno: forkErrno)); retrying in 1 s")
+            workers[slot].restartAt = now + .seconds(1)
+            return
+        }
+        workers[slot].pid = pid
+        workers[slot].startedAt = now
+        workers[slot].restartAt = nil
+        logger.info("worker started", metadata: ["fcgi.worker": "\(slot)", "fcgi.child_pid": "\(pid)"])
+    }
+
+    /// Sleeps in `poll` until a signal arrives (self-pipe) or the next restart or stop deadline.
+    private func waitForWake(now: ContinuousClock.Instant) {
+        let wakeAt: ContinuousClock.Instant? = isStopping
+            ? (killed ? nil : stopDeadline)
+            : workers.compactMap { $0.pid == nil ? $0.restartAt : nil }.min()
+        var timeout: Int32 = -1
+        if let wakeAt { timeout = Int32(clamping: max(0, Self.milliseconds(wakeAt - now) + 1)) }
+        var descriptor = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
+        _ = poll(&descriptor, 1, timeout)
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(wakeRead, &buffer, buffer.count) > 0 {}
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

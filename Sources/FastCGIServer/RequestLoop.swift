@@ -1,0 +1,109 @@
+import CFastCGI
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+
+/// The accept loop of one serving thread: one `FCGX_Request`, requests one at a time.
+struct RequestLoop {
+    let listenFD: Int32
+    let maxBodyBytes: Int
+    let logger: Logger
+    /// Checked before every accept and after every failed one; set by a signal or
+    /// `FastCGIServer.requestShutdown()`.
+    let shouldStop: () -> Bool
+
+    /// accept() errors that mean "out of resources for now": wait and retry instead of exiting.
+    private static let transientAcceptErrors: Set<Int32> = [EMFILE, ENFILE, ENOBUFS, ENOMEM]
+
+    func run(_ application: FastCGIApplication) throws {
+        try FastCGILibrary.initialize()
+        let storage = try RequestStorage(listenFD: listenFD)
+        let masksSignals = SignalHandling.isWorkerThread
+        defer { if masksSignals { SignalHandling.unblockStopSignals() } }
+        while !shouldStop() {
+            if masksSignals { SignalHandling.unblockStopSignals() }
+            let rc = FCGX_Accept_r(storage.raw)
+            if masksSignals { SignalHandling.blockStopSignals() }
+            if rc < 0 {
+                if shouldStop() { return }
+                if Self.transientAcceptErrors.contains(-rc) {
+                    logger.warning("accept failed, retrying in 100 ms",
+                                   metadata: ["fcgi.error": "\(FastCGIError.library(function: "FCGX_Accept_r", code: rc))"])
+                    usleep(100_000)
+                    continue
+                }
+                throw FastCGIError.library(function: "FCGX_Accept_r", code: rc)
+            }
+            serve(AcceptedRequest(storage.raw), with: application)
+        }
+    }
+
+    /// Reads the request, asks the application (unless the body is refused), writes the
+    /// response, finishes the request, then logs one line.
+    private func serve(_ request: consuming AcceptedRequest, with application: FastCGIApplication) {
+        let started = ContinuousClock.now
+        let method = request.param("REQUEST_METHOD") ?? ""
+        let scriptName = request.param("SCRIPT_NAME") ?? ""
+        let pathInfo = request.param("PATH_INFO") ?? ""
+        let requestURI = request.param("REQUEST_URI") ?? ""
+
+        let response: FastCGIResponse
+        switch BodyLength(request.param("CONTENT_LENGTH"), limit: maxBodyBytes) {
+        case .invalid:
+            response = Self.rejection(400, reason: "CONTENT_LENGTH is not a number")
+        case let .tooLarge(declared):
+            response = Self.rejection(413, reason: "body of \(declared) bytes exceeds the limit of \(maxBodyBytes)")
+        case let .length(length):
+            let body = request.readBody(length: length)
+            if body.count < length {
+                response = Self.rejection(400, reason: "body ended after \(body.count) of \(length) bytes")
+            } else {
+                response = Self.checked(application.respond(to: FastCGIRequest(
+                    method: method, pathInfo: pathInfo, scriptName: scriptName, requestURI: requestURI,
+                    queryString: request.param("QUERY_STRING") ?? "",
+                    contentType: request.param("CONTENT_TYPE") ?? "",
+                    body: body)))
+            }
+        }
+        let written = request.write(ResponseWriter.encode(response))
+        let elapsed = ContinuousClock.now - started
+        request.finish()
+        RequestLogLine(method: method, path: RequestLogLine.path(scriptName: scriptName, pathInfo: pathInfo,
+                                                                 requestURI: requestURI),
+                       response: response, elapsed: elapsed, writeFailed: !written).emit(to: logger)
+    }
+
+    private static func rejection(_ status: Int, reason: String) -> FastCGIResponse {
+        FastCGIResponse(status: status, body: Array("\(ResponseWriter.reasonPhrase(status))\n".utf8), reason: reason)
+    }
+
+    /// An application status outside 100…599 is a bug; answer 500 rather than send it.
+    private static func checked(_ response: FastCGIResponse) -> FastCGIResponse {
+        guard !(100...599).contains(response.status) else { return response }
+        var fixed = rejection(500, reason: "application returned invalid status \(response.status)")
+        fixed.logFields = response.logFields
+        return fixed
+    }
+}
+
+/// `CONTENT_LENGTH` as the loop needs it. nginx sends it empty for a GET, and sends the real
+/// length even for a chunked client body (with `fastcgi_request_buffering on`, the default).
+enum BodyLength: Equatable {
+    case length(Int)
+    case tooLarge(String)
+    case invalid
+
+    init(_ text: String?, limit: Int) {
+        let text = text ?? ""
+        if text.isEmpty {
+            self = .length(0)
+        } else if !text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            self = .invalid
+        } else if let length = Int(text), length <= limit {
+            self = .length(length)
+        } else {
+            self = .tooLarge(text.count > 20 ? String(text.prefix(20)) + "…" : text)
+        }
+    }
+}
