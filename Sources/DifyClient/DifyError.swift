@@ -78,7 +78,6 @@ public enum DifyError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `body` as one line of text: tags removed, whitespace collapsed, at most `limit` characters.
     static func plainText(_ body: [UInt8], limit: Int) -> String {
         var text = ""
-        var kept = 0
         var inTag = false
         var pendingSpace = false
         for character in String(decoding: body, as: UTF8.self) {
@@ -92,10 +91,8 @@ public enum DifyError: Error, Equatable, Sendable, CustomStringConvertible {
                 if pendingSpace && !text.isEmpty { text.append(" ") }
                 pendingSpace = false
                 text.append(character)
-                kept += 1
-                if kept >= limit { return text + "…" }
             }
         }
-        return text
+        return text.count > limit ? text.prefix(limit) + "…" : text
     }
 }
