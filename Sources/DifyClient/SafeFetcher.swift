@@ -65,7 +65,8 @@ public struct SafeFetcher: Sendable {
             case CURLE_TOO_MANY_REDIRECTS.rawValue: throw .tooManyRedirects
             case CURLE_OPERATION_TIMEDOUT.rawValue: throw .timeout
             case CURLE_UNSUPPORTED_PROTOCOL.rawValue:
-                throw .scheme(easy.redirectURL.flatMap { CurlURL($0)?.scheme } ?? "unsupported")
+                // A refused redirect leaves its target as the effective URL.
+                throw .scheme((easy.effectiveURL ?? easy.redirectURL).flatMap { CurlURL($0)?.scheme } ?? "unsupported")
             default: throw .unreachable(failure.description)
             }
         }

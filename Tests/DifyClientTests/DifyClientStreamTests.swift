@@ -50,7 +50,7 @@ private func run(
     return (result, events)
 }
 
-@Suite struct DifyClientStreamTests {
+@Suite(.timeLimit(.minutes(1))) struct DifyClientStreamTests {
     @Test func anAnswerSplitAcrossManyWritesArrivesWhole() throws {
         let text = "event: ping\n\n"
             + data(#"{"event":"message","task_id":"t1","id":"m1","message_id":"m1","conversation_id":"c1","answer":"你好，"}"#)

@@ -1,7 +1,7 @@
 import Testing
 @testable import DifyClient
 
-@Suite struct ResponseURLPosterTests {
+@Suite(.timeLimit(.minutes(1))) struct ResponseURLPosterTests {
     @Test(arguments: [
         "https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=SECRET",
         "https://qyapi.weixin.qq.com:443/cgi-bin/aibot/response?response_code=SECRET",
