@@ -106,6 +106,21 @@ final class CurlEasy {
         }
     }
 
+    /// `CURLOPT_WRITEFUNCTION` or `CURLOPT_HEADERFUNCTION`; nil restores curl's default.
+    func set(_ option: CURLoption, callback: curl_write_callback?) {
+        Self.check(CCurl_setopt_write(handle, option, callback), option)
+    }
+
+    /// `CURLOPT_XFERINFOFUNCTION` (only called while `CURLOPT_NOPROGRESS` is 0).
+    func setProgressCallback(_ callback: curl_xferinfo_callback?) {
+        Self.check(CCurl_setopt_xferinfo(handle, callback), CURLOPT_XFERINFOFUNCTION)
+    }
+
+    /// `CURLOPT_OPENSOCKETFUNCTION`; nil restores curl's own `socket()` call.
+    func setOpenSocketCallback(_ callback: curl_opensocket_callback?) {
+        Self.check(CCurl_setopt_opensocket(handle, callback), CURLOPT_OPENSOCKETFUNCTION)
+    }
+
     /// Seconds as milliseconds for the `*_MS` options; 0 stays 0 ("no limit").
     func set(_ option: CURLoption, seconds: Double) {
         set(option, Int((max(0, seconds) * 1000).rounded(.up)))

@@ -42,7 +42,7 @@ public final class DifyClient {
         let easy = self.easy
         let outcome: Result<ChatSummary, DifyError> = withoutActuallyEscaping(onEvent) { onEvent in
             let receiver = ChatStreamReceiver(onEvent: onEvent, currentStatus: { easy.responseCode })
-            let sink = TransferSink(idleLimit: limits.idleTimeout) { receiver.receive($0) }
+            let sink = TransferSink(idleLimit: limits.idleTimeout > 0 ? limits.idleTimeout : nil) { receiver.receive($0) }
             let failure = easy.perform(sink)
             return Result { () throws(DifyError) in
                 try streamOutcome(failure: failure, receiver: receiver, sink: sink, limits: limits)
@@ -97,9 +97,9 @@ public final class DifyClient {
         failure: CurlError?, receiver: ChatStreamReceiver, sink: TransferSink, limits: StreamLimits
     ) throws(DifyError) -> ChatSummary {
         if receiver.abortedByCaller { throw .aborted }
-        if sink.idleExpired { throw .idleTimeout(limits.idleTimeout) }
         let status = receiver.status ?? easy.responseCode
         if status == 0 {
+            if sink.idleExpired { throw .idleTimeout(limits.idleTimeout) }
             if let failure { throw transportError(failure, totalTimeout: limits.totalTimeout) }
             throw .invalidResponse("no HTTP status")
         }
@@ -109,8 +109,9 @@ public final class DifyClient {
         if receiver.abortedByCaller { throw .aborted }
         let accumulator = receiver.accumulator
         if let streamError = accumulator.streamError { throw streamError }
-        // A transport error after the terminal event (a reset instead of a clean close) loses nothing.
+        // Once the terminal event is in, a later stall, timeout or reset loses nothing.
         if accumulator.sawTerminalEvent { return accumulator.summary }
+        if sink.idleExpired { throw .idleTimeout(limits.idleTimeout) }
         if let failure, failure.is(CURLE_OPERATION_TIMEDOUT) { throw .totalTimeout(limits.totalTimeout) }
         if accumulator.eventCount == 0, let type = easy.contentType, !type.lowercased().hasPrefix("text/event-stream") {
             throw .invalidResponse("expected text/event-stream, got \(type)")

@@ -49,13 +49,23 @@ public enum DifyError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unreachable(let reason): "Dify unreachable: \(reason)"
-        case .http(let status, let code, let message): "Dify HTTP \(status) \(code.isEmpty ? "" : code + ": ")\(message)"
-        case .streamError(let status, let code, let message): "Dify stream error \(status) \(code): \(message)"
+        case .http(let status, let code, let message): "Dify HTTP \(status)" + Self.detail(code, message)
+        case .streamError(let status, let code, let message): "Dify stream error \(status)" + Self.detail(code, message)
         case .idleTimeout(let seconds): "Dify stream idle for more than \(seconds) s"
         case .totalTimeout(let seconds): "Dify request exceeded \(seconds) s"
         case .truncated: "Dify stream ended without message_end"
         case .invalidResponse(let reason): "invalid Dify response: \(reason)"
         case .aborted: "Dify stream aborted by the caller"
+        }
+    }
+
+    /// " code: message", leaving out empty parts.
+    private static func detail(_ code: String, _ message: String) -> String {
+        switch (code.isEmpty, message.isEmpty) {
+        case (true, true): ""
+        case (true, false): " " + message
+        case (false, true): " " + code
+        case (false, false): " \(code): \(message)"
         }
     }
 

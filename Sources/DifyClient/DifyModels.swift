@@ -57,7 +57,8 @@ public struct ChatRequest: Sendable, Equatable {
 
 /// Time limits of one streamed answer, in seconds (dify-api.md §6).
 public struct StreamLimits: Sendable, Equatable {
-    /// Longest silence (no byte at all; pings count) before the stream is considered dead.
+    /// Longest silence (no byte at all; pings count) before the stream is considered dead;
+    /// 0 disables the check. Checked about once a second, so allow a second of slack.
     public var idleTimeout: Double
     /// Cap on the whole request including a healthy stream (`CURLOPT_TIMEOUT`); 0 means none.
     public var totalTimeout: Double

@@ -90,29 +90,28 @@ final class TransferSink {
 
     func install(on easy: CurlEasy) {
         let context = UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque())
-        let handle = easy.handle
         easy.set(CURLOPT_WRITEDATA, pointer: context)
-        _ = CCurl_setopt_write(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+        easy.set(CURLOPT_WRITEFUNCTION) { data, size, count, context in
             let sink = Unmanaged<TransferSink>.fromOpaque(context!).takeUnretainedValue()
             let length = size * count
             return sink.receiveBody(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
         }
         easy.set(CURLOPT_HEADERDATA, pointer: context)
-        _ = CCurl_setopt_write(handle, CURLOPT_HEADERFUNCTION) { _, size, count, context in
+        easy.set(CURLOPT_HEADERFUNCTION) { _, size, count, context in
             Unmanaged<TransferSink>.fromOpaque(context!).takeUnretainedValue().receiveHeader()
             return size * count
         }
         if idleLimit != nil {
             easy.set(CURLOPT_NOPROGRESS, 0)
             easy.set(CURLOPT_XFERINFODATA, pointer: context)
-            _ = CCurl_setopt_xferinfo(handle) { context, _, downloaded, _, uploaded in
+            easy.setProgressCallback { context, _, downloaded, _, uploaded in
                 let sink = Unmanaged<TransferSink>.fromOpaque(context!).takeUnretainedValue()
                 return sink.progress(downloaded: downloaded, uploaded: uploaded) ? 0 : 1
             }
         }
         if addressFilter != nil {
             easy.set(CURLOPT_OPENSOCKETDATA, pointer: context)
-            _ = CCurl_setopt_opensocket(handle) { context, purpose, address in
+            easy.setOpenSocketCallback { context, purpose, address in
                 guard let context, let address, purpose == CURLSOCKTYPE_IPCXN else { return CURL_SOCKET_BAD }
                 let sink = Unmanaged<TransferSink>.fromOpaque(context).takeUnretainedValue()
                 let request = address.pointee
@@ -131,9 +130,10 @@ final class TransferSink {
         easy.set(CURLOPT_XFERINFODATA, pointer: nil)
         easy.set(CURLOPT_OPENSOCKETDATA, pointer: nil)
         easy.set(CURLOPT_NOPROGRESS, 1)
-        _ = CCurl_setopt_opensocket(easy.handle, nil)
-        _ = CCurl_setopt_write(easy.handle, CURLOPT_WRITEFUNCTION, nil)
-        _ = CCurl_setopt_write(easy.handle, CURLOPT_HEADERFUNCTION, nil)
+        easy.setProgressCallback(nil)
+        easy.setOpenSocketCallback(nil)
+        easy.set(CURLOPT_WRITEFUNCTION, callback: nil)
+        easy.set(CURLOPT_HEADERFUNCTION, callback: nil)
     }
 }
 

@@ -238,6 +238,22 @@ private func run(
         #expect(events == [.message(answer: "Hi", conversationID: "c4", messageID: nil, taskID: nil)])
     }
 
+    @Test func aServerThatNeverAnswersIsAnIdleTimeout() {
+        let server = LoopbackHTTPServer { _, connection in connection.waitForPeerClose() }
+        defer { server.stop() }
+        #expect(run(server, limits: StreamLimits(idleTimeout: 1, totalTimeout: 60)).0.failure == .idleTimeout(1))
+    }
+
+    @Test func silenceAfterMessageEndLosesNothing() throws {
+        let server = LoopbackHTTPServer { _, connection in
+            connection.writeHead(status: 200, headers: sseHead + ["Connection: close"])
+            connection.writeChunk(Array((data(#"{"event":"message","answer":"done"}"#) + data(#"{"event":"message_end"}"#)).utf8))
+            connection.waitForPeerClose()
+        }
+        defer { server.stop() }
+        #expect(try run(server, limits: StreamLimits(idleTimeout: 1, totalTimeout: 60)).0.get().answer == "done")
+    }
+
     @Test func pingsKeepAStreamAliveUntilTheTotalTimeout() {
         let server = LoopbackHTTPServer { _, connection in
             connection.writeHead(status: 200, headers: sseHead + ["Connection: close"])

@@ -56,6 +56,8 @@ import CCurl
     @Test func descriptionsNameTheFailure() {
         #expect(DifyError.http(status: 404, code: "not_found", message: "Conversation Not Exists.").description
             == "Dify HTTP 404 not_found: Conversation Not Exists.")
+        #expect(DifyError.http(status: 502, code: "", message: "Bad Gateway").description == "Dify HTTP 502 Bad Gateway")
+        #expect(DifyError.http(status: 503, code: "", message: "").description == "Dify HTTP 503")
         #expect(DifyError.idleTimeout(30).description.contains("idle"))
         #expect(DifyError.truncated.description.contains("message_end"))
     }
