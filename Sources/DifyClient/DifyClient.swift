@@ -18,7 +18,8 @@ public final class DifyClient {
     /// Streams one answer from `POST {base}/chat-messages`.
     ///
     /// `onEvent` runs synchronously on this thread for each event as it arrives (from inside
-    /// curl's write callback); returning ``StreamControl/abort`` stops the transfer.
+    /// curl's write callback); returning ``StreamControl/abort`` stops the transfer. It must not
+    /// call back into this client (libcurl forbids re-entering a handle from its callbacks).
     ///
     /// - Throws: ``DifyError/http(status:code:message:)`` for a non-2xx status,
     ///   ``DifyError/streamError(status:code:message:)`` after an `error` event,
