@@ -1,0 +1,353 @@
+import Foundation
+import Testing
+@testable import DifyClient
+
+/// The head of a chunked `text/event-stream` response.
+private let sseHead = [
+    "Content-Type: text/event-stream; charset=utf-8", "Cache-Control: no-cache", "Transfer-Encoding: chunked",
+]
+
+/// One SSE data event for `json`.
+private func data(_ json: String) -> String { "data: \(json)\n\n" }
+
+/// A server answering every request with `stream` as separate chunks, with short pauses between.
+private func streamingServer(_ pieces: [[UInt8]], terminate: Bool = true) -> LoopbackHTTPServer {
+    LoopbackHTTPServer { _, connection in
+        connection.writeHead(status: 200, headers: sseHead + ["Connection: close"])
+        for piece in pieces {
+            guard connection.writeChunk(piece) else { return }
+            connection.pause()
+        }
+        if terminate { connection.endChunks() }
+    }
+}
+
+private func streamingServer(_ text: String, terminate: Bool = true) -> LoopbackHTTPServer {
+    streamingServer([Array(text.utf8)], terminate: terminate)
+}
+
+private let key = "app-SECRETKEY123"
+private let limits = StreamLimits(idleTimeout: 20, totalTimeout: 60, connectTimeout: 5)
+
+private func endpoint(_ server: LoopbackHTTPServer) -> DifyAgentEndpoint {
+    DifyAgentEndpoint(baseURL: server.origin + "/v1", apiKey: key)
+}
+
+private let request = ChatRequest(query: "你好", user: "wecom:corp:user")
+
+/// Runs `streamChat`, returning the outcome and every event the callback saw.
+private func run(
+    _ server: LoopbackHTTPServer, _ request: ChatRequest = request, limits: StreamLimits = limits,
+    control: (DifyEvent) -> StreamControl = { _ in .continue }
+) -> (Result<ChatSummary, DifyError>, [DifyEvent]) {
+    var events: [DifyEvent] = []
+    let result = Result { () throws(DifyError) in
+        try DifyClient().streamChat(request, endpoint: endpoint(server), limits: limits) { event in
+            events.append(event)
+            return control(event)
+        }
+    }
+    return (result, events)
+}
+
+@Suite(.timeLimit(.minutes(1))) struct DifyClientStreamTests {
+    @Test func anAnswerSplitAcrossManyWritesArrivesWhole() throws {
+        let text = "event: ping\n\n"
+            + data(#"{"event":"message","task_id":"t1","id":"m1","message_id":"m1","conversation_id":"c1","answer":"你好，"}"#)
+            + "event: ping\n\n"
+            + data(#"{"event":"message","task_id":"t1","id":"m1","message_id":"m1","conversation_id":"c1","answer":"世界 🌏！"}"#)
+            + ": comment\n\n"
+            + data(#"{"event":"message_end","task_id":"t1","id":"m1","message_id":"m1","conversation_id":"c1","metadata":{}}"#)
+        let bytes = Array(text.utf8)
+        // Cut every 7 bytes: through "data:", JSON, the blank lines and the middle of 你, 世 and 🌏.
+        let pieces = stride(from: 0, to: bytes.count, by: 7).map { Array(bytes[$0..<min($0 + 7, bytes.count)]) }
+        let server = streamingServer(pieces)
+        defer { server.stop() }
+        let (result, events) = run(server)
+        let summary = try result.get()
+        #expect(summary == ChatSummary(
+            conversationID: "c1", messageID: "m1", taskID: "t1", answer: "你好，世界 🌏！", files: [], sawAnyAnswer: true))
+        #expect(events == [
+            .ping,
+            .message(answer: "你好，", conversationID: "c1", messageID: "m1", taskID: "t1"),
+            .ping,
+            .message(answer: "世界 🌏！", conversationID: "c1", messageID: "m1", taskID: "t1"),
+            .messageEnd(conversationID: "c1", messageID: "m1"),
+        ])
+    }
+
+    @Test func theRequestCarriesExactlyTheRightBodyAndHeaders() throws {
+        let server = streamingServer(data(#"{"event":"message_end","conversation_id":"c9"}"#))
+        defer { server.stop() }
+        let turn = ChatRequest(
+            query: "看看这张图 \"quoted\" / slash", user: "wecom:corp:u1", conversationID: "c9",
+            files: [DifyFileRef(type: "image", uploadFileID: "f-1")])
+        _ = try run(server, turn).0.get()
+        let received = try #require(server.requests.first)
+        #expect(received.method == "POST")
+        #expect(received.target == "/v1/chat-messages")
+        #expect(received.headers["authorization"] == "Bearer \(key)")
+        #expect(received.headers["content-type"] == "application/json")
+        #expect(received.headers["accept"] == "text/event-stream")
+        #expect(received.headers["expect"] == nil)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(received.body)) as? NSDictionary)
+        let expected: NSDictionary = [
+            "inputs": NSDictionary(), "query": "看看这张图 \"quoted\" / slash", "response_mode": "streaming",
+            "user": "wecom:corp:u1", "conversation_id": "c9", "auto_generate_name": false,
+            "files": [["type": "image", "transfer_method": "local_file", "upload_file_id": "f-1"]],
+        ]
+        #expect(json == expected)
+    }
+
+    @Test func aNewConversationSendsAnEmptyConversationID() throws {
+        let server = streamingServer(data(#"{"event":"message_end","conversation_id":"new"}"#))
+        defer { server.stop() }
+        #expect(try run(server).0.get().conversationID == "new")
+        let body = String(decoding: try #require(server.requests.first).body, as: UTF8.self)
+        #expect(body.contains(#""conversation_id":"""#))
+        #expect(body.contains(#""files":[]"#))
+        #expect(body.contains(#""inputs":{}"#))
+    }
+
+    @Test func messageReplaceReplacesTheAnswer() throws {
+        let server = streamingServer(
+            data(#"{"event":"message","answer":"bad words","conversation_id":"c"}"#)
+                + data(#"{"event":"message_replace","answer":"Sorry, I can't say that.","conversation_id":"c"}"#)
+                + data(#"{"event":"message_end","conversation_id":"c"}"#))
+        defer { server.stop() }
+        #expect(try run(server).0.get().answer == "Sorry, I can't say that.")
+    }
+
+    @Test func agentMessagesAndFilesAreCollected() throws {
+        let server = streamingServer(
+            data(#"{"event":"agent_thought","id":"th","thought":"drawing","conversation_id":"c2"}"#)
+                + data(#"{"event":"agent_message","answer":"Here ","conversation_id":"c2","message_id":"m2"}"#)
+                + data(#"{"event":"message_file","id":"f","type":"image","belongs_to":"assistant","url":"/files/tools/a.png?timestamp=1&sign=x","conversation_id":"c2"}"#)
+                + data(#"{"event":"agent_message","answer":"it is.","conversation_id":"c2","message_id":"m2"}"#)
+                + data(#"{"event":"message_end","conversation_id":"c2","message_id":"m2"}"#))
+        defer { server.stop() }
+        let (result, events) = run(server)
+        let summary = try result.get()
+        #expect(summary.answer == "Here it is.")
+        #expect(summary.files == ["/files/tools/a.png?timestamp=1&sign=x"])
+        #expect(summary.conversationID == "c2")
+        #expect(events.first == .other("agent_thought"))
+        #expect(events.contains(.messageFile(url: "/files/tools/a.png?timestamp=1&sign=x", type: "image", belongsTo: "assistant")))
+    }
+
+    @Test func anErrorEventIsSeenAndThrownAsStreamError() {
+        let server = streamingServer(
+            data(#"{"event":"message","answer":"partial","conversation_id":"c3"}"#)
+                + data(#"{"event":"error","conversation_id":"c3","message_id":"m3","status":400,"code":"completion_request_error","message":"Rate limit reached"}"#))
+        defer { server.stop() }
+        let (result, events) = run(server)
+        #expect(throws: DifyError.streamError(status: 400, code: "completion_request_error", message: "Rate limit reached")) {
+            try result.get()
+        }
+        #expect(events.last == .error(status: 400, code: "completion_request_error", message: "Rate limit reached"))
+    }
+
+    @Test func invalidEventsAreSkipped() throws {
+        let server = streamingServer(
+            data("{oops") + data(#"{"event":"message","answer":"ok"}"#) + data(#"{"event":"message_end"}"#))
+        defer { server.stop() }
+        let (result, events) = run(server)
+        #expect(try result.get().answer == "ok")
+        guard case .invalid = events.first else {
+            Issue.record("expected .invalid first, got \(events)")
+            return
+        }
+    }
+
+    @Test func aMissingConversationIsAnHTTPErrorThatSaysSo() {
+        let server = LoopbackHTTPServer { _, connection in
+            connection.respond(
+                status: 404, reason: "NOT FOUND", contentType: "application/json",
+                body: #"{"code":"not_found","message":"Conversation Not Exists.","status":404}"#)
+        }
+        defer { server.stop() }
+        let (result, events) = run(server, ChatRequest(query: "hi", user: "u", conversationID: "stale"))
+        #expect(throws: DifyError.http(status: 404, code: "not_found", message: "Conversation Not Exists.")) {
+            try result.get()
+        }
+        #expect(events.isEmpty)
+        if case .failure(let error) = result {
+            #expect(error.isConversationMissing)
+            #expect(!error.isTransient)
+        }
+    }
+
+    @Test func aServerErrorIsTransient() {
+        let server = LoopbackHTTPServer { _, connection in
+            connection.respond(
+                status: 500, reason: "INTERNAL SERVER ERROR", contentType: "application/json",
+                body: #"{"code":"internal_server_error","message":"Internal Server Error, please contact support.","status":500}"#)
+        }
+        defer { server.stop() }
+        let error = run(server).0.failure
+        #expect(error == .http(status: 500, code: "internal_server_error", message: "Internal Server Error, please contact support."))
+        #expect(error?.isTransient == true)
+    }
+
+    @Test func aProxyErrorPageBecomesShortText() {
+        let page = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n"
+        let server = LoopbackHTTPServer { _, connection in
+            connection.respond(status: 502, reason: "Bad Gateway", contentType: "text/html", body: page)
+        }
+        defer { server.stop() }
+        let error = run(server).0.failure
+        #expect(error == .http(status: 502, code: "", message: "502 Bad Gateway 502 Bad Gateway nginx/1.22.1"))
+        #expect(error?.isTransient == true)
+    }
+
+    @Test func aHugeErrorBodyIsCutNotBuffered() {
+        let server = LoopbackHTTPServer { _, connection in
+            connection.writeHead(status: 503, reason: "Service Unavailable", headers: ["Content-Type: text/plain", "Connection: close"])
+            for _ in 0..<64 { guard connection.write([UInt8](repeating: 0x78, count: 16 << 10)) else { return } }
+        }
+        defer { server.stop() }
+        guard case .http(503, "", let message)? = run(server).0.failure else {
+            Issue.record("expected HTTP 503")
+            return
+        }
+        #expect(message.count <= DifyError.maxRawMessageLength + 1)
+    }
+
+    @Test func theKeyNeverAppearsInErrors() {
+        let server = LoopbackHTTPServer { _, connection in
+            connection.respond(
+                status: 401, reason: "UNAUTHORIZED", contentType: "application/json",
+                body: #"{"code":"unauthorized","message":"Access token is invalid","status":401}"#)
+        }
+        defer { server.stop() }
+        let error = run(server).0.failure
+        #expect(error == .http(status: 401, code: "unauthorized", message: "Access token is invalid"))
+        let text = error.map { "\($0) \(String(reflecting: $0))" } ?? ""
+        #expect(!text.contains(key))
+    }
+
+    @Test func silenceAfterTheFirstEventIsAnIdleTimeout() {
+        let server = LoopbackHTTPServer { _, connection in
+            connection.writeHead(status: 200, headers: sseHead + ["Connection: close"])
+            connection.writeChunk(Array(data(#"{"event":"message","answer":"Hi","conversation_id":"c4"}"#).utf8))
+            connection.waitForPeerClose()
+        }
+        defer { server.stop() }
+        let (result, events) = run(server, limits: StreamLimits(idleTimeout: 1, totalTimeout: 60))
+        #expect(result.failure == .idleTimeout(1))
+        #expect(events == [.message(answer: "Hi", conversationID: "c4", messageID: nil, taskID: nil)])
+    }
+
+    @Test func aServerThatNeverAnswersIsAnIdleTimeout() {
+        let server = LoopbackHTTPServer { _, connection in connection.waitForPeerClose() }
+        defer { server.stop() }
+        #expect(run(server, limits: StreamLimits(idleTimeout: 1, totalTimeout: 60)).0.failure == .idleTimeout(1))
+    }
+
+    @Test func silenceAfterMessageEndLosesNothing() throws {
+        let server = LoopbackHTTPServer { _, connection in
+            connection.writeHead(status: 200, headers: sseHead + ["Connection: close"])
+            connection.writeChunk(Array((data(#"{"event":"message","answer":"done"}"#) + data(#"{"event":"message_end"}"#)).utf8))
+            connection.waitForPeerClose()
+        }
+        defer { server.stop() }
+        #expect(try run(server, limits: StreamLimits(idleTimeout: 1, totalTimeout: 60)).0.get().answer == "done")
+    }
+
+    @Test func pingsKeepAStreamAliveUntilTheTotalTimeout() {
+        let server = LoopbackHTTPServer { _, connection in
+            connection.writeHead(status: 200, headers: sseHead + ["Connection: close"])
+            // Pings every 100 ms for up to 30 s: never idle, so only the total cap can end it.
+            for _ in 0..<300 {
+                guard connection.writeChunk(Array("event: ping\n\n".utf8)) else { return }
+                connection.pause(milliseconds: 100)
+            }
+        }
+        defer { server.stop() }
+        let (result, events) = run(server, limits: StreamLimits(idleTimeout: 1, totalTimeout: 2))
+        #expect(result.failure == .totalTimeout(2))
+        #expect(events.allSatisfy { $0 == .ping })
+    }
+
+    @Test func aClosedPortIsUnreachable() {
+        let server = LoopbackHTTPServer { _, _ in }
+        server.stop()
+        let endpoint = DifyAgentEndpoint(baseURL: "http://127.0.0.1:\(closedLoopbackPort())/v1", apiKey: key)
+        let result = Result { () throws(DifyError) in
+            try DifyClient().streamChat(request, endpoint: endpoint, limits: limits) { _ in .continue }
+        }
+        guard case .unreachable(let reason)? = result.failure else {
+            Issue.record("expected .unreachable, got \(result)")
+            return
+        }
+        #expect(reason.contains("127.0.0.1"))
+        #expect(!reason.contains(key))
+        #expect(result.failure?.isTransient == true)
+    }
+
+    @Test func aStreamCutWithoutMessageEndIsTruncated() {
+        let server = streamingServer(data(#"{"event":"message","answer":"half","conversation_id":"c5"}"#), terminate: false)
+        defer { server.stop() }
+        let (result, events) = run(server)
+        #expect(result.failure == .truncated)
+        #expect(events.count == 1)
+    }
+
+    @Test func aCleanlyClosedStreamWithoutMessageEndIsTruncated() {
+        let server = streamingServer(data(#"{"event":"message","answer":"half"}"#) + "event: ping\n\n")
+        defer { server.stop() }
+        #expect(run(server).0.failure == .truncated)
+    }
+
+    @Test func aFinalEventWithoutItsBlankLineStillCounts() throws {
+        let server = streamingServer(data(#"{"event":"message","answer":"done"}"#) + #"data: {"event":"message_end"}"#)
+        defer { server.stop() }
+        #expect(try run(server).0.get().answer == "done")
+    }
+
+    @Test func aNonStreamResponseIsInvalid() {
+        let server = LoopbackHTTPServer { _, connection in
+            connection.respond(status: 200, contentType: "application/json", body: #"{"event":"message","answer":"blocking"}"#)
+        }
+        defer { server.stop() }
+        guard case .invalidResponse? = run(server).0.failure else {
+            Issue.record("expected .invalidResponse")
+            return
+        }
+    }
+
+    @Test func theCallbackCanAbort() {
+        let server = streamingServer(
+            data(#"{"event":"message","answer":"one"}"#) + data(#"{"event":"message","answer":"two"}"#)
+                + data(#"{"event":"message_end"}"#))
+        defer { server.stop() }
+        let (result, events) = run(server) { _ in .abort }
+        #expect(result.failure == .aborted)
+        #expect(events == [.message(answer: "one", conversationID: nil, messageID: nil, taskID: nil)])
+    }
+
+    @Test func oneClientReusesItsConnection() throws {
+        let server = LoopbackHTTPServer { _, connection in
+            connection.keepAlive = true
+            connection.writeHead(status: 200, headers: sseHead)
+            connection.writeChunk(Array(data(#"{"event":"message","answer":"x"}"#).utf8))
+            connection.writeChunk(Array(data(#"{"event":"message_end"}"#).utf8))
+            connection.endChunks()
+        }
+        defer { server.stop() }
+        let client = DifyClient()
+        for _ in 0..<3 {
+            let summary = try client.streamChat(request, endpoint: endpoint(server), limits: limits) { _ in .continue }
+            #expect(summary.answer == "x")
+        }
+        #expect(server.requests.count == 3)
+        #expect(server.connectionCount == 1)
+    }
+}
+
+extension Result {
+    /// The error, if this is a failure.
+    var failure: Failure? {
+        if case .failure(let error) = self { error } else { nil }
+    }
+}
