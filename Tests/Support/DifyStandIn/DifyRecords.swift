@@ -2,7 +2,7 @@ import Foundation
 
 /// One `POST /v1/chat-messages` as the stand-in received it, with the decoded JSON body and
 /// the identifiers it answered with.
-public struct DifyChatRequest: Sendable {
+public struct RecordedChatRequest: Sendable {
     /// 0-based arrival order among chat requests.
     public let index: Int
     public let http: HTTPRequest
@@ -29,7 +29,7 @@ public struct DifyChatRequest: Sendable {
 }
 
 /// One `POST /v1/files/upload`.
-public struct DifyUpload: Sendable {
+public struct RecordedUpload: Sendable {
     public let http: HTTPRequest
     /// The HTTP status answered (201 on success).
     public let status: Int
@@ -46,7 +46,7 @@ public struct DifyUpload: Sendable {
 }
 
 /// One `POST /v1/chat-messages/{task_id}/stop`.
-public struct DifyStopRequest: Sendable {
+public struct RecordedStopRequest: Sendable {
     public let http: HTTPRequest
     public let taskID: String
     public let user: String?

@@ -20,7 +20,8 @@ public enum DifyScript: Sendable {
 
     /// Streams `chunks` as `message` (or `agent_message`) events, a ping now and then, then
     /// `message_end` with usage metadata. `conversationID` replaces the fresh one given to a new
-    /// conversation. `splitWrites` false sends each event in one write. `delayMillis` pauses
+    /// conversation. `splitWrites` false sends each event in one write (so does
+    /// `DifyStandIn.splitWrites = false`). `delayMillis` pauses
     /// before every chunk after the first (interrupted by `stop()` or a vanished client).
     case answer(chunks: [String], conversationID: String? = nil, splitWrites: Bool = true,
                 delayMillis: Int = 0, mode: AnswerMode = .chat)
@@ -43,7 +44,7 @@ public enum DifyScript: Sendable {
     /// Takes one permit from `gate` before each chunk (see `Gate`).
     case gated(chunks: [String], gate: Gate)
     /// Anything else: the test writes the response itself.
-    case custom(@Sendable (DifyChatRequest, HTTPResponseWriter) -> Void)
+    case custom(@Sendable (RecordedChatRequest, HTTPResponseWriter) -> Void)
 
     /// An answer streamed one character per chunk.
     public static func answer(text: String, mode: AnswerMode = .chat) -> DifyScript {
@@ -52,17 +53,17 @@ public enum DifyScript: Sendable {
 
     /// 500 `internal_server_error` JSON, as Dify answers an unexpected exception.
     public static var internalServerError: DifyScript {
-        .httpError(status: 500, body: DifyError.internalServerError.bodyText)
+        .httpError(status: 500, body: DifyErrorBody.internalServerError.bodyText)
     }
 
     /// nginx's 502 HTML page.
     public static var badGateway: DifyScript {
-        .httpError(status: 502, body: DifyError.badGatewayHTML.bodyText, contentType: "text/html")
+        .httpError(status: 502, body: DifyErrorBody.badGatewayHTML.bodyText, contentType: "text/html")
     }
 
     /// 429 `too_many_requests` JSON (the app's concurrency cap).
     public static var tooManyRequests: DifyScript {
-        .httpError(status: 429, body: DifyError.tooManyRequests.bodyText)
+        .httpError(status: 429, body: DifyErrorBody.tooManyRequests.bodyText)
     }
 
     /// Every answer chunk the script would stream (empty for errors and custom handlers).

@@ -27,7 +27,7 @@ extension DifyStandIn {
         let messageID = DifyStandIn.newID()
         let taskID = DifyStandIn.newID()
         let record = { (script: DifyScript?, conversationID: String) in
-            DifyChatRequest(index: index, http: request, body: body, script: script,
+            RecordedChatRequest(index: index, http: request, body: body, script: script,
                             conversationID: conversationID, messageID: messageID, taskID: taskID)
         }
         let reject = { (response: CannedResponse) in
@@ -38,21 +38,21 @@ extension DifyStandIn {
         if let failure = authFailure(request) { return reject(failure) }
         let contentType = request.headers["Content-Type"]?.lowercased() ?? ""
         guard contentType.hasPrefix("application/json") else {
-            return reject(DifyError.response(
+            return reject(DifyErrorBody.response(
                 status: 415, code: "unsupported_media_type",
                 message: "Did not attempt to load JSON data because the request Content-Type was not 'application/json'."))
         }
         guard let body, body.objectValue != nil else {
-            return reject(DifyError.invalidParam("Invalid JSON payload received or JSON payload is empty."))
+            return reject(DifyErrorBody.invalidParam("Invalid JSON payload received or JSON payload is empty."))
         }
         guard let user = body["user"]?.stringValue, !user.isEmpty else {
-            return reject(DifyError.invalidParam("Arg user must be provided."))
+            return reject(DifyErrorBody.invalidParam("Arg user must be provided."))
         }
         guard !(body["query"]?.stringValue ?? "").isEmpty else {
-            return reject(DifyError.invalidParam("query is required"))
+            return reject(DifyErrorBody.invalidParam("query is required"))
         }
         if !requested.isEmpty && read(\.strictConversations) && conversationOwner(requested) != user {
-            return reject(DifyError.conversationNotExists)
+            return reject(DifyErrorBody.conversationNotExists)
         }
 
         let provisional = record(nil, requested.isEmpty ? DifyStandIn.newID() : requested)
@@ -66,7 +66,7 @@ extension DifyStandIn {
         run(script, chat, writer)
     }
 
-    private func run(_ script: DifyScript, _ chat: DifyChatRequest, _ writer: HTTPResponseWriter) {
+    private func run(_ script: DifyScript, _ chat: RecordedChatRequest, _ writer: HTTPResponseWriter) {
         let split = read(\.splitWrites)
         switch script {
         case .custom(let handler):
@@ -74,10 +74,11 @@ extension DifyStandIn {
         case .httpError(let status, let body, let contentType):
             writer.respond(status: status, contentType: contentType, body: body)
         case .conversationMissingOnce(let chunks):
-            if chat.isContinuation { return writer.respond(DifyError.conversationNotExists) }
+            if chat.isContinuation { return writer.respond(DifyErrorBody.conversationNotExists) }
             stream(StreamPlan(chunks: chunks, split: split), chat, writer)
         case .answer(let chunks, _, let splitWrites, let delayMillis, let mode):
-            stream(StreamPlan(chunks: chunks, split: splitWrites, delayMillis: delayMillis, mode: mode), chat, writer)
+            stream(StreamPlan(chunks: chunks, split: split && splitWrites, delayMillis: delayMillis, mode: mode),
+                   chat, writer)
         case .answerThenError(let chunks, let code, let message, let status):
             stream(StreamPlan(chunks: chunks, split: split, ending: .error(code: code, message: message, status: status)),
                    chat, writer)
@@ -94,7 +95,7 @@ extension DifyStandIn {
 
     // MARK: - Streaming
 
-    private func stream(_ plan: StreamPlan, _ chat: DifyChatRequest, _ writer: HTTPResponseWriter) {
+    private func stream(_ plan: StreamPlan, _ chat: RecordedChatRequest, _ writer: HTTPResponseWriter) {
         if chat.responseMode != "streaming" { return answerBlocking(plan, chat, writer) }
         let settings = settingsSnapshot
         noteConversation(chat.conversationID, user: chat.user ?? "")
@@ -104,7 +105,7 @@ extension DifyStandIn {
         let framing: HTTPBodyFraming = settings.streamFraming == .chunked ? .chunked : .closeDelimited
         guard writer.writeHead(status: 200, headers: headers, framing: framing) else { return }
         let emitter = SSEEmitter(writer: writer, split: plan.split, pauseMicros: settings.splitPauseMicros,
-                                 style: settings.jsonStyle)
+                                 style: settings.jsonStyle, eventIDLines: settings.eventIDLines)
         let createdAt = Int(Date().timeIntervalSince1970)
         let common: [(String, JSONText)] = [
             ("conversation_id", .string(chat.conversationID)), ("message_id", .string(chat.messageID)),
@@ -268,9 +269,9 @@ extension DifyStandIn {
     // MARK: - Blocking mode
 
     /// `response_mode` "blocking" (or absent): one JSON body after the whole answer.
-    private func answerBlocking(_ plan: StreamPlan, _ chat: DifyChatRequest, _ writer: HTTPResponseWriter) {
+    private func answerBlocking(_ plan: StreamPlan, _ chat: RecordedChatRequest, _ writer: HTTPResponseWriter) {
         if plan.mode == .agent {
-            return writer.respond(DifyError.invalidParam("Agent Chat App does not support blocking mode"))
+            return writer.respond(DifyErrorBody.invalidParam("Agent Chat App does not support blocking mode"))
         }
         noteConversation(chat.conversationID, user: chat.user ?? "")
         for index in plan.chunks.indices {
@@ -292,7 +293,7 @@ extension DifyStandIn {
             ]).encoded(read(\.jsonStyle))
             writer.respond(status: 200, contentType: "application/json", body: body)
         case .error(let code, let message, let status):
-            writer.respond(DifyError.response(status: status, code: code, message: message))
+            writer.respond(DifyErrorBody.response(status: status, code: code, message: message))
         case .silent:
             writer.waitUntilAborted()
             writer.closeAbruptly()
@@ -306,12 +307,12 @@ extension DifyStandIn {
     /// `POST /v1/chat-messages/{task_id}/stop` with `{"user": …}`.
     func handleStop(_ request: HTTPRequest, _ writer: HTTPResponseWriter) {
         let parts = request.path.split(separator: "/")
-        guard parts.count == 4, parts[3] == "stop" else { return writer.respond(DifyError.notFoundURL) }
+        guard parts.count == 4, parts[3] == "stop" else { return writer.respond(DifyErrorBody.notFoundURL) }
         if let failure = authFailure(request) { return writer.respond(failure) }
         let taskID = String(parts[2])
         let user = request.json?["user"]?.stringValue
-        stopLog.append(DifyStopRequest(http: request, taskID: taskID, user: user))
-        guard let user, !user.isEmpty else { return writer.respond(DifyError.invalidParam("Arg user must be provided.")) }
+        stopLog.append(RecordedStopRequest(http: request, taskID: taskID, user: user))
+        guard let user, !user.isEmpty else { return writer.respond(DifyErrorBody.invalidParam("Arg user must be provided.")) }
         markTaskStopped(taskID)
         writer.respond(status: 200, contentType: "application/json", body: "{\"result\":\"success\"}\n")
     }

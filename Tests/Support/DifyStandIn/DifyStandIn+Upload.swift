@@ -3,14 +3,14 @@ import Foundation
 /// `POST /v1/files/upload` (dify-api.md §4.5): multipart with a `file` part and a `user` field.
 extension DifyStandIn {
     func handleUpload(_ request: HTTPRequest, _ writer: HTTPResponseWriter) {
-        var parts: [MultipartPart] = []
+        var parts: [StandInMultipart.Part] = []
         let answer = { (response: CannedResponse, id: String?) in
             let file = parts.first { $0.name == "file" }
             var fields: [String: String] = [:]
             for part in parts where part.filename == nil {
                 if let name = part.name { fields[name] = part.text }
             }
-            self.uploadLog.append(DifyUpload(http: request, status: response.status, id: id, user: fields["user"],
+            self.uploadLog.append(RecordedUpload(http: request, status: response.status, id: id, user: fields["user"],
                                              filename: file?.filename, contentType: file?.contentType,
                                              bytes: file?.body ?? Data(), fields: fields))
             writer.respond(response)
@@ -18,25 +18,25 @@ extension DifyStandIn {
 
         if let failure = authFailure(request) { return answer(failure, nil) }
         do {
-            parts = try Multipart.parse(body: request.body, contentType: request.headers["Content-Type"])
+            parts = try StandInMultipart.parse(body: request.body, contentType: request.headers["Content-Type"])
         } catch {
-            return answer(DifyError.response(status: 400, code: "no_file_uploaded", message: "Please upload your file."), nil)
+            return answer(DifyErrorBody.response(status: 400, code: "no_file_uploaded", message: "Please upload your file."), nil)
         }
         let settings = settingsSnapshot
         if let canned = settings.uploadResponse { return answer(canned, nil) }
 
         let files = parts.filter { $0.filename != nil }
         guard let file = files.first, file.name == "file" else {
-            return answer(DifyError.response(status: 400, code: "no_file_uploaded", message: "Please upload your file."), nil)
+            return answer(DifyErrorBody.response(status: 400, code: "no_file_uploaded", message: "Please upload your file."), nil)
         }
         guard files.count == 1 else {
-            return answer(DifyError.response(status: 400, code: "too_many_files", message: "Only one file is allowed."), nil)
+            return answer(DifyErrorBody.response(status: 400, code: "too_many_files", message: "Only one file is allowed."), nil)
         }
         guard let mimeType = file.contentType, !mimeType.isEmpty else {
-            return answer(DifyError.response(status: 415, code: "unsupported_file_type", message: "File type not allowed."), nil)
+            return answer(DifyErrorBody.response(status: 415, code: "unsupported_file_type", message: "File type not allowed."), nil)
         }
         if let limit = settings.uploadSizeLimit, file.body.count > limit {
-            return answer(DifyError.response(
+            return answer(DifyErrorBody.response(
                 status: 413, code: "file_too_large",
                 message: "File size exceeded. \(file.filename ?? "file") is \(file.body.count) bytes, over the limit of \(limit)."), nil)
         }

@@ -26,7 +26,8 @@ public final class DifyStandIn: ResponseURLReceiving, @unchecked Sendable {
         var splitPauseMicros = 1_000
         var pingEvery = 3
         var keepAlivePingMillis: Int?
-        var jsonStyle = DifyJSONStyle.compact
+        var eventIDLines = false
+        var jsonStyle = DifyStandIn.JSONStyle.compact
         var streamFraming = StreamFraming.chunked
         var strictConversations = false
         var uploadSizeLimit: Int?
@@ -46,13 +47,13 @@ public final class DifyStandIn: ResponseURLReceiving, @unchecked Sendable {
     public let server: HTTPServer
     public let routes: RouteTable
     public let responseSink: ResponseURLSink
-    public let chatLog = RecordLog<DifyChatRequest>()
-    public let uploadLog = RecordLog<DifyUpload>()
-    public let stopLog = RecordLog<DifyStopRequest>()
+    public let chatLog = RecordLog<RecordedChatRequest>()
+    public let uploadLog = RecordLog<RecordedUpload>()
+    public let stopLog = RecordLog<RecordedStopRequest>()
 
     private let lock = NSLock()
     private var settings = Settings()
-    private var chooser: (@Sendable (DifyChatRequest) -> DifyScript)?
+    private var chooser: (@Sendable (RecordedChatRequest) -> DifyScript)?
     private var scriptQueue: [DifyScript] = []
     private var conversationOwners: [String: String] = [:]
     private var stoppedTasks: Set<String> = []
@@ -74,19 +75,19 @@ public final class DifyStandIn: ResponseURLReceiving, @unchecked Sendable {
     private func registerRoutes() {
         // Handlers hold the stand-in weakly: the server (and its threads) must not keep it alive.
         routes.add("POST", "/v1/chat-messages") { [weak self] request, writer in
-            guard let self else { return writer.respond(DifyError.internalServerError) }
+            guard let self else { return writer.respond(DifyErrorBody.internalServerError) }
             self.handleChat(request, writer)
         }
         routes.addPrefix("POST", "/v1/chat-messages/") { [weak self] request, writer in
-            guard let self else { return writer.respond(DifyError.internalServerError) }
+            guard let self else { return writer.respond(DifyErrorBody.internalServerError) }
             self.handleStop(request, writer)
         }
         routes.add("POST", "/v1/files/upload") { [weak self] request, writer in
-            guard let self else { return writer.respond(DifyError.internalServerError) }
+            guard let self else { return writer.respond(DifyErrorBody.internalServerError) }
             self.handleUpload(request, writer)
         }
         routes.add("GET", "/v1/info") { [weak self] request, writer in
-            guard let self else { return writer.respond(DifyError.internalServerError) }
+            guard let self else { return writer.respond(DifyErrorBody.internalServerError) }
             if let failure = self.authFailure(request) { return writer.respond(failure) }
             let body = JSONText.object([
                 ("name", .string("Dify stand-in")), ("description", .string("")), ("tags", .array([])),
@@ -122,7 +123,7 @@ public final class DifyStandIn: ResponseURLReceiving, @unchecked Sendable {
 
     /// Chooses the script from the whole request (user, files, conversation…). The request's
     /// `script` is nil and its `conversationID` provisional at that point.
-    public func setRequestScript(_ choose: @escaping @Sendable (DifyChatRequest) -> DifyScript) {
+    public func setRequestScript(_ choose: @escaping @Sendable (RecordedChatRequest) -> DifyScript) {
         lock.lock()
         chooser = choose
         lock.unlock()
@@ -166,7 +167,7 @@ public final class DifyStandIn: ResponseURLReceiving, @unchecked Sendable {
         { [weak self] in self?.defaultScript ?? .internalServerError }
     }
 
-    func chooseScript(for request: DifyChatRequest) -> DifyScript {
+    func chooseScript(for request: RecordedChatRequest) -> DifyScript {
         lock.lock()
         if !scriptQueue.isEmpty {
             let script = scriptQueue.removeFirst()
@@ -179,18 +180,19 @@ public final class DifyStandIn: ResponseURLReceiving, @unchecked Sendable {
         return choose?(request) ?? fallback
     }
 
-    private func provisionalRequest(query: String) -> DifyChatRequest {
+    private func provisionalRequest(query: String) -> RecordedChatRequest {
         let body = StandInJSON.object(["query": .string(query), "conversation_id": .string(""),
                                        "user": .string(""), "inputs": .object([:]),
                                        "response_mode": .string("streaming")])
-        let http = HTTPRequest(method: "POST", target: "/v1/chat-messages", headers: HTTPHeaders(), body: Data())
-        return DifyChatRequest(index: -1, http: http, body: body, script: nil, conversationID: "",
+        let http = HTTPRequest(method: "POST", target: "/v1/chat-messages", headers: HeaderFields(), body: Data())
+        return RecordedChatRequest(index: -1, http: http, body: body, script: nil, conversationID: "",
                                messageID: "", taskID: "")
     }
 
     // MARK: - Wire knobs
 
-    /// Split every event into 2–3 writes (scripts other than `.answer`, which says itself).
+    /// Split every event into 2–3 writes. False turns splitting off for every script;
+    /// `.answer(splitWrites: false)` turns it off for one answer.
     public var splitWrites: Bool { get { read(\.splitWrites) } set { write(\.splitWrites, newValue) } }
     /// Pause between the pieces of a split event, so they reach the client as separate reads
     /// (default 1000 µs; 0 for benchmarks).
@@ -199,8 +201,11 @@ public final class DifyStandIn: ResponseURLReceiving, @unchecked Sendable {
     public var pingEvery: Int { get { read(\.pingEvery) } set { write(\.pingEvery, newValue) } }
     /// When set, pings while a stream waits (delay or gate) this often; nil keeps it silent.
     public var keepAlivePingMillis: Int? { get { read(\.keepAlivePingMillis) } set { write(\.keepAlivePingMillis, newValue) } }
+    /// Prefix every data event with an SSE `id: <cursor>` line, as newer Dify builds that
+    /// stream through Redis do (dify-api.md §3.1). Off by default.
+    public var eventIDLines: Bool { get { read(\.eventIDLines) } set { write(\.eventIDLines, newValue) } }
     /// `.compact` (orjson, current Dify) or `.pythonDefault` (older Dify's `json.dumps`).
-    public var jsonStyle: DifyJSONStyle { get { read(\.jsonStyle) } set { write(\.jsonStyle, newValue) } }
+    public var jsonStyle: DifyStandIn.JSONStyle { get { read(\.jsonStyle) } set { write(\.jsonStyle, newValue) } }
     public var streamFraming: StreamFraming { get { read(\.streamFraming) } set { write(\.streamFraming, newValue) } }
     /// When true, a non-empty `conversation_id` that this stand-in did not hand out to the
     /// same `user` gets 404 `not_found`, as in real Dify. Off by default.
@@ -233,22 +238,22 @@ public final class DifyStandIn: ResponseURLReceiving, @unchecked Sendable {
     // MARK: - Records
 
     /// Every chat request so far, in arrival order (including rejected ones).
-    public var chatRequests: [DifyChatRequest] { chatLog.all }
-    public var uploads: [DifyUpload] { uploadLog.all }
-    public var stopRequests: [DifyStopRequest] { stopLog.all }
+    public var chatRequests: [RecordedChatRequest] { chatLog.all }
+    public var uploads: [RecordedUpload] { uploadLog.all }
+    public var stopRequests: [RecordedStopRequest] { stopLog.all }
     /// Every HTTP request the server received (any path).
     public var requests: [HTTPRequest] { server.requests }
 
     /// Blocks until `count` chat requests (matching `predicate`) arrived; false on timeout.
     @discardableResult
     public func waitForChatRequests(count: Int, timeout: TimeInterval,
-                                    where predicate: (DifyChatRequest) -> Bool = { _ in true }) -> Bool {
+                                    where predicate: (RecordedChatRequest) -> Bool = { _ in true }) -> Bool {
         chatLog.wait(count: count, timeout: timeout, where: predicate)
     }
 
     @discardableResult
     public func waitForUploads(count: Int, timeout: TimeInterval,
-                               where predicate: (DifyUpload) -> Bool = { _ in true }) -> Bool {
+                               where predicate: (RecordedUpload) -> Bool = { _ in true }) -> Bool {
         uploadLog.wait(count: count, timeout: timeout, where: predicate)
     }
 
@@ -331,12 +336,12 @@ public final class DifyStandIn: ResponseURLReceiving, @unchecked Sendable {
     /// Dify's bearer check (`validate_and_get_api_token`), nil when the key is accepted.
     func authFailure(_ request: HTTPRequest) -> CannedResponse? {
         guard let header = request.headers["Authorization"], let space = header.firstIndex(of: " ") else {
-            return DifyError.unauthorized("Authorization header must be provided and start with 'Bearer'")
+            return DifyErrorBody.unauthorized("Authorization header must be provided and start with 'Bearer'")
         }
         guard header[..<space].lowercased() == "bearer" else {
-            return DifyError.unauthorized("Authorization scheme must be 'Bearer'")
+            return DifyErrorBody.unauthorized("Authorization scheme must be 'Bearer'")
         }
         let token = header[header.index(after: space)...].trimmingCharacters(in: .whitespaces)
-        return token == apiKey ? nil : DifyError.unauthorized()
+        return token == apiKey ? nil : DifyErrorBody.unauthorized()
     }
 }

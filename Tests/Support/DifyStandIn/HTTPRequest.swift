@@ -11,13 +11,13 @@ public struct HTTPRequest: Sendable, CustomStringConvertible {
     public let query: String?
     /// `HTTP/1.1` or `HTTP/1.0`.
     public let version: String
-    public let headers: HTTPHeaders
+    public let headers: HeaderFields
     public let body: Data
     /// Which accepted connection carried it (several requests share one under keep-alive).
     public let connectionID: Int
     public let receivedAt: Date
 
-    public init(method: String, target: String, version: String = "HTTP/1.1", headers: HTTPHeaders,
+    public init(method: String, target: String, version: String = "HTTP/1.1", headers: HeaderFields,
                 body: Data, connectionID: Int = 0, receivedAt: Date = Date()) {
         self.method = method
         self.target = target

@@ -50,8 +50,8 @@ enum HTTPRequestParser {
     }
 
     /// Header lines up to the blank line. Obsolete line folding is joined with a space.
-    static func readHeaders(from reader: SocketReader) throws -> HTTPHeaders {
-        var headers = HTTPHeaders()
+    static func readHeaders(from reader: SocketReader) throws -> HeaderFields {
+        var headers = HeaderFields()
         var total = 0
         while true {
             guard let line = try reader.readLine(maxLength: maxHeaderBytes) else {
@@ -64,7 +64,7 @@ enum HTTPRequestParser {
                 last.value += " " + line.trimmingCharacters(in: .whitespaces)
                 var fields = headers.fields
                 fields[fields.count - 1] = last
-                headers = HTTPHeaders(fields)
+                headers = HeaderFields(fields)
                 continue
             }
             guard let colon = line.firstIndex(of: ":") else {

@@ -1,12 +1,14 @@
 import Foundation
 
-/// How the stand-in serialises JSON, mirroring the two serialisers Dify has used.
-public enum DifyJSONStyle: Sendable {
-    /// `orjson` (current Dify): no spaces, non-ASCII written as raw UTF-8.
-    case compact
-    /// Python `json.dumps` defaults (older Dify): `", "` / `": "` separators and non-ASCII
-    /// escaped as `\uXXXX` (surrogate pairs above the BMP).
-    case pythonDefault
+extension DifyStandIn {
+    /// How the stand-in serialises JSON, mirroring the two serialisers Dify has used.
+    public enum JSONStyle: Sendable {
+        /// `orjson` (current Dify): no spaces, non-ASCII written as raw UTF-8.
+        case compact
+        /// Python `json.dumps` defaults (older Dify): `", "` / `": "` separators and non-ASCII
+        /// escaped as `\uXXXX` (surrogate pairs above the BMP).
+        case pythonDefault
+    }
 }
 
 /// JSON with members in a fixed order (Dify's field order), written by hand so the exact
@@ -22,13 +24,13 @@ indirect enum JSONText {
 
     static func optional(_ value: String?) -> JSONText { value.map(JSONText.string) ?? .null }
 
-    func encoded(_ style: DifyJSONStyle) -> String {
+    func encoded(_ style: DifyStandIn.JSONStyle) -> String {
         var out = ""
         write(into: &out, style: style)
         return out
     }
 
-    private func write(into out: inout String, style: DifyJSONStyle) {
+    private func write(into out: inout String, style: DifyStandIn.JSONStyle) {
         let ascii = style == .pythonDefault
         let comma = style == .pythonDefault ? ", " : ","
         let colon = style == .pythonDefault ? ": " : ":"

@@ -9,7 +9,7 @@ public struct PostedResponse: Sendable {
     public var body: Data { request.body }
     public var bodyText: String { request.bodyText }
     public var json: StandInJSON? { request.json }
-    public var headers: HTTPHeaders { request.headers }
+    public var headers: HeaderFields { request.headers }
 }
 
 /// Stands in for WeCom's `POST /cgi-bin/aibot/response?response_code=…`: records every body

@@ -68,8 +68,8 @@ public final class RouteTable: @unchecked Sendable {
             return route.handler(request, writer)
         }
         if !exact.isEmpty || !prefixes.isEmpty {
-            return writer.respond(DifyError.methodNotAllowed)
+            return writer.respond(DifyErrorBody.methodNotAllowed)
         }
-        writer.respond(DifyError.notFoundURL)
+        writer.respond(DifyErrorBody.notFoundURL)
     }
 }

@@ -11,15 +11,19 @@ final class SSEEmitter {
     private let writer: HTTPResponseWriter
     private let split: Bool
     private let pauseMicros: Int
-    private let style: DifyJSONStyle
+    private let style: DifyStandIn.JSONStyle
+    private let eventIDLines: Bool
+    private let streamStart = Int(Date().timeIntervalSince1970 * 1000)
     private var events = 0
     private var pings = 0
 
-    init(writer: HTTPResponseWriter, split: Bool, pauseMicros: Int, style: DifyJSONStyle) {
+    init(writer: HTTPResponseWriter, split: Bool, pauseMicros: Int, style: DifyStandIn.JSONStyle,
+         eventIDLines: Bool = false) {
         self.writer = writer
         self.split = split
         self.pauseMicros = pauseMicros
         self.style = style
+        self.eventIDLines = eventIDLines
     }
 
     /// `event: ping` + blank line.
@@ -29,9 +33,11 @@ final class SSEEmitter {
         return send(bytes, cuts: split && pings % 2 == 0 ? [9] : [])
     }
 
-    /// One data event with `members` in order.
+    /// One data event with `members` in order (preceded by an `id: <redis cursor>` line when
+    /// `eventIDLines`, as newer Dify builds streaming through Redis do).
     func event(_ members: [(String, JSONText)]) -> Bool {
-        let bytes = Array(("data: " + JSONText.object(members).encoded(style) + "\n\n").utf8)
+        let idLine = eventIDLines ? "id: \(streamStart)-\(events)\n" : ""
+        let bytes = Array((idLine + "data: " + JSONText.object(members).encoded(style) + "\n\n").utf8)
         defer { events += 1 }
         guard split else { return send(bytes, cuts: []) }
         return send(bytes, cuts: SSEEmitter.cuts(for: bytes, variant: events))

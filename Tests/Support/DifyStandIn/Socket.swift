@@ -4,16 +4,16 @@ import Glibc
 #endif
 
 /// A failed system call, with the errno text.
-public struct SocketError: Error, CustomStringConvertible, Sendable {
-    public let operation: String
-    public let code: Int32
+struct SocketFailure: Error, CustomStringConvertible, Sendable {
+    let operation: String
+    let code: Int32
 
     init(_ operation: String, _ code: Int32 = errno) {
         self.operation = operation
         self.code = code
     }
 
-    public var description: String { "\(operation): \(String(cString: strerror(code))) (errno \(code))" }
+    var description: String { "\(operation): \(String(cString: strerror(code))) (errno \(code))" }
 }
 
 /// Thin wrappers over blocking POSIX TCP sockets on 127.0.0.1.
@@ -29,7 +29,7 @@ enum Sockets {
     /// Opens a listening socket on 127.0.0.1 with a kernel-chosen free port.
     static func listenOnLoopback(backlog: Int32 = 128) throws -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SocketError("socket") }
+        guard fd >= 0 else { throw SocketFailure("socket") }
         var yes: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = loopbackAddress(port: 0)
@@ -39,12 +39,12 @@ enum Sockets {
             }
         }
         guard bound == 0 else {
-            let error = SocketError("bind 127.0.0.1:0")
+            let error = SocketFailure("bind 127.0.0.1:0")
             Glibc.close(fd)
             throw error
         }
         guard listen(fd, backlog) == 0 else {
-            let error = SocketError("listen")
+            let error = SocketFailure("listen")
             Glibc.close(fd)
             throw error
         }
@@ -54,7 +54,7 @@ enum Sockets {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         guard named == 0 else {
-            let error = SocketError("getsockname")
+            let error = SocketFailure("getsockname")
             Glibc.close(fd)
             throw error
         }
@@ -64,7 +64,7 @@ enum Sockets {
     /// Connects to 127.0.0.1:`port` (blocking; loopback connects at once or is refused).
     static func connectToLoopback(port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SocketError("socket") }
+        guard fd >= 0 else { throw SocketFailure("socket") }
         var address = loopbackAddress(port: port)
         var result: Int32
         repeat {
@@ -75,7 +75,7 @@ enum Sockets {
             }
         } while result != 0 && errno == EINTR
         guard result == 0 else {
-            let error = SocketError("connect 127.0.0.1:\(port)")
+            let error = SocketFailure("connect 127.0.0.1:\(port)")
             Glibc.close(fd)
             throw error
         }

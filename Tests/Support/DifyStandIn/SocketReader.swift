@@ -1,14 +1,14 @@
 import Foundation
 
 /// Why reading an HTTP message off a socket failed.
-public enum HTTPParseError: Error, CustomStringConvertible, Sendable {
+enum HTTPParseError: Error, CustomStringConvertible, Sendable {
     /// The peer closed (or the socket timed out) in the middle of a message.
     case truncated
     case lineTooLong
     case malformed(String)
     case bodyTooLarge(Int)
 
-    public var description: String {
+    var description: String {
         switch self {
         case .truncated: return "connection closed in the middle of an HTTP message"
         case .lineTooLong: return "HTTP line too long"
@@ -76,6 +76,15 @@ final class SocketReader {
         }
         let bytes = Array(buffer[start..<(start + count)])
         start += count
+        return bytes
+    }
+
+    /// Up to `limit` bytes: what is buffered, else one `recv` worth; nil at end of stream.
+    func readSome(limit: Int = Int.max) -> [UInt8]? {
+        if available == 0 && !fill() { return nil }
+        let end = start + min(available, limit)
+        let bytes = Array(buffer[start..<end])
+        start = end
         return bytes
     }
 

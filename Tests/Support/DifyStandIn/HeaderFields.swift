@@ -1,7 +1,7 @@
 import Foundation
 
 /// HTTP header fields in the order received; lookups are case-insensitive.
-public struct HTTPHeaders: Sendable, Sequence, CustomStringConvertible {
+public struct HeaderFields: Sendable, Sequence, CustomStringConvertible {
     public private(set) var fields: [(name: String, value: String)]
 
     public init(_ fields: [(name: String, value: String)] = []) {

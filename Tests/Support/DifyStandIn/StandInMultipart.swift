@@ -1,21 +1,21 @@
 import Foundation
 
-/// One part of a `multipart/form-data` body.
-public struct MultipartPart: Sendable {
-    public let headers: HTTPHeaders
-    /// `name` from `Content-Disposition`.
-    public let name: String?
-    /// `filename` from `Content-Disposition` (nil for plain fields).
-    public let filename: String?
-    public let contentType: String?
-    public let body: Data
-
-    public var text: String { String(decoding: body, as: UTF8.self) }
-}
-
 /// A strict-enough `multipart/form-data` parser (RFC 7578): finds the boundary in the
 /// Content-Type, then splits on `CRLF--boundary`, so part bodies may hold any bytes.
-public enum Multipart {
+public enum StandInMultipart {
+    /// One part of a `multipart/form-data` body.
+    public struct Part: Sendable {
+        public let headers: HeaderFields
+        /// `name` from `Content-Disposition`.
+        public let name: String?
+        /// `filename` from `Content-Disposition` (nil for plain fields).
+        public let filename: String?
+        public let contentType: String?
+        public let body: Data
+
+        public var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
     public enum ParseError: Error, Sendable, CustomStringConvertible {
         case notMultipart(String?)
         case missingBoundary
@@ -33,17 +33,17 @@ public enum Multipart {
     /// The boundary of a `multipart/form-data` Content-Type value.
     public static func boundary(contentType: String?) throws -> String {
         guard let contentType else { throw ParseError.notMultipart(nil) }
-        let parsed = HTTPHeaders.parameters(of: contentType)
+        let parsed = HeaderFields.parameters(of: contentType)
         guard parsed.value.lowercased() == "multipart/form-data" else { throw ParseError.notMultipart(contentType) }
         guard let boundary = parsed.parameters["boundary"], !boundary.isEmpty else { throw ParseError.missingBoundary }
         return boundary
     }
 
-    public static func parse(body: Data, contentType: String?) throws -> [MultipartPart] {
+    public static func parse(body: Data, contentType: String?) throws -> [StandInMultipart.Part] {
         try parse(body: body, boundary: boundary(contentType: contentType))
     }
 
-    public static func parse(body: Data, boundary: String) throws -> [MultipartPart] {
+    public static func parse(body: Data, boundary: String) throws -> [StandInMultipart.Part] {
         let bytes = [UInt8](body)
         let dashBoundary = Array("--\(boundary)".utf8)
         let delimiter = [0x0D, 0x0A] + dashBoundary
@@ -56,7 +56,7 @@ public enum Multipart {
         } else {
             throw ParseError.malformed("no opening boundary")
         }
-        var parts: [MultipartPart] = []
+        var parts: [StandInMultipart.Part] = []
         while true {
             // After a boundary: "--" closes, CRLF opens a part (transport padding allowed).
             if bytes.count >= position + 2 && bytes[position] == 0x2D && bytes[position + 1] == 0x2D {
@@ -78,7 +78,7 @@ public enum Multipart {
             } else {
                 throw ParseError.malformed("part headers not terminated")
             }
-            var headers = HTTPHeaders()
+            var headers = HeaderFields()
             for line in headerText.components(separatedBy: "\r\n") where !line.isEmpty {
                 guard let colon = line.firstIndex(of: ":") else {
                     throw ParseError.malformed("part header \(line.debugDescription)")
@@ -88,8 +88,8 @@ public enum Multipart {
             guard let contentEnd = find(delimiter, in: bytes, from: contentStart) else {
                 throw ParseError.malformed("part not closed by a boundary")
             }
-            let disposition = headers["Content-Disposition"].map(HTTPHeaders.parameters(of:))
-            parts.append(MultipartPart(headers: headers, name: disposition?.parameters["name"],
+            let disposition = headers["Content-Disposition"].map(HeaderFields.parameters(of:))
+            parts.append(StandInMultipart.Part(headers: headers, name: disposition?.parameters["name"],
                                        filename: disposition?.parameters["filename"],
                                        contentType: headers["Content-Type"],
                                        body: Data(bytes[contentStart..<contentEnd])))

@@ -2,7 +2,7 @@ import Foundation
 
 /// Dify's HTTP error responses (before any stream starts): `{"code","message","status"}` as
 /// written by `libs/external_api.py`, plus the proxy pages seen in front of it.
-public enum DifyError {
+public enum DifyErrorBody {
     /// A Dify JSON error body with that HTTP status.
     public static func response(status: Int, code: String, message: String,
                                 extraHeaders: [String: String] = [:]) -> CannedResponse {
