@@ -24,6 +24,7 @@ extension DifyStandIn {
         try check.rejections()
         try check.errorEventAndCut()
         try check.agentAndChatflow()
+        try check.customScript()
         try check.upload()
         try check.mediaAndResponseURL()
         try check.gateAndStopAPI()
@@ -200,6 +201,25 @@ private struct SelfCheck {
         try expect(fileEvent?["type"]?.stringValue == "image" && fileEvent?["belongs_to"]?.stringValue == "assistant"
                    && fileEvent?["url"]?.stringValue?.hasPrefix("/files/tools/abc.png") == true
                    && SelfCheck.answer(file) == "img", name, "message_file \(String(describing: fileEvent))")
+    }
+
+    func customScript() throws {
+        let name = "custom script"
+        standIn.enqueue(.custom { [standIn] chat, writer in
+            let stream = standIn.eventStream(for: chat, writer: writer)
+            stream.start()
+            stream.message("draft")
+            stream.raw(": a comment\nretry: 3000\n\n")
+            stream.messageReplace("moderated")
+            stream.messageEnd()
+            stream.finish()
+        })
+        let response = try chat(["query": "q", "user": "u", "response_mode": "streaming"])
+        let events = SelfCheck.dataEvents(response)
+        try expect(response.complete && events.compactMap(\.name) == ["message", "message_replace", "message_end"]
+                   && events[1].json?["answer"]?.stringValue == "moderated"
+                   && events.allSatisfy { $0.json?["conversation_id"]?.stringValue == standIn.chatRequests.last?.conversationID },
+                   name, "events \(response.text)")
     }
 
     func upload() throws {
