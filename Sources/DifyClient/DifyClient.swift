@@ -20,6 +20,8 @@ public final class DifyClient {
     /// `onEvent` runs synchronously on this thread for each event as it arrives (from inside
     /// curl's write callback); returning ``StreamControl/abort`` stops the transfer. It must not
     /// call back into this client (libcurl forbids re-entering a handle from its callbacks).
+    /// `onTick` runs from curl's progress callback (about once a second while the stream is idle),
+    /// so a caller can renew leases or notice deadlines between events; `.abort` stops too.
     ///
     /// - Throws: ``DifyError/http(status:code:message:)`` for a non-2xx status,
     ///   ``DifyError/streamError(status:code:message:)`` after an `error` event,
@@ -31,6 +33,7 @@ public final class DifyClient {
         _ request: ChatRequest,
         endpoint: DifyAgentEndpoint,
         limits: StreamLimits,
+        onTick: () -> StreamControl = { .continue },
         onEvent: (DifyEvent) -> StreamControl
     ) throws(DifyError) -> ChatSummary {
         easy.reset()
@@ -42,12 +45,15 @@ public final class DifyClient {
         easy.set(CURLOPT_TIMEOUT_MS, seconds: limits.totalTimeout)
         let easy = self.easy
         let outcome: Result<ChatSummary, DifyError> = withoutActuallyEscaping(onEvent) { onEvent in
+          withoutActuallyEscaping(onTick) { onTick in
             let receiver = ChatStreamReceiver(onEvent: onEvent, currentStatus: { easy.responseCode })
-            let sink = TransferSink(idleLimit: limits.idleTimeout > 0 ? limits.idleTimeout : nil) { receiver.receive($0) }
+            let sink = TransferSink(idleLimit: limits.idleTimeout > 0 ? limits.idleTimeout : nil,
+                                    onTick: { onTick() == .continue }) { receiver.receive($0) }
             let failure = easy.perform(sink)
             return Result { () throws(DifyError) in
                 try streamOutcome(failure: failure, receiver: receiver, sink: sink, limits: limits)
             }
+          }
         }
         return try outcome.get()
     }
@@ -97,7 +103,7 @@ public final class DifyClient {
     private func streamOutcome(
         failure: CurlError?, receiver: ChatStreamReceiver, sink: TransferSink, limits: StreamLimits
     ) throws(DifyError) -> ChatSummary {
-        if receiver.abortedByCaller { throw .aborted }
+        if receiver.abortedByCaller || sink.stoppedByTick { throw .aborted }
         let status = receiver.status ?? easy.responseCode
         if status == 0 {
             if sink.idleExpired { throw .idleTimeout(limits.idleTimeout) }

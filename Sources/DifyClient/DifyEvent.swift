@@ -18,7 +18,7 @@ public enum DifyEvent: Sendable, Equatable {
     /// A chatflow or workflow run started.
     case workflowStarted
     /// A workflow run ended; terminal for workflow apps, followed by `message_end` in chatflows.
-    case workflowFinished(status: String, outputs: JSONValue?, error: String?)
+    case workflowFinished(status: String, outputs: DifyJSON?, error: String?)
     /// A failure after the stream started; terminal (§3.5).
     case error(status: Int, code: String, message: String)
     /// A keep-alive (`event: ping`).
@@ -124,7 +124,7 @@ struct DecodedDifyEvent: Equatable {
 
     private struct WorkflowData: Decodable {
         var status, error: String?
-        var outputs: JSONValue?
+        var outputs: DifyJSON?
 
         enum CodingKeys: String, CodingKey { case status, error, outputs }
 
@@ -132,7 +132,7 @@ struct DecodedDifyEvent: Equatable {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             status = c.lenient(String.self, .status)
             error = c.lenient(String.self, .error)
-            outputs = c.lenient(JSONValue.self, .outputs)
+            outputs = c.lenient(DifyJSON.self, .outputs)
         }
     }
 }
@@ -148,5 +148,15 @@ extension Optional where Wrapped == String {
     /// nil for nil and "".
     var nonEmpty: String? {
         if let self, !self.isEmpty { self } else { nil }
+    }
+}
+
+extension DifyEvent {
+    /// The conversation id the event carries, if its case holds one.
+    public var conversationID: String? {
+        switch self {
+        case let .message(_, id, _, _), let .agentMessage(_, id, _, _), let .messageEnd(id, _): return id
+        default: return nil
+        }
     }
 }

@@ -16,6 +16,10 @@ final class TransferSink {
     private let idleLimit: Duration?
     /// Decides whether a resolved address may be connected to; nil connects anywhere.
     private let addressFilter: ((IPAddress) -> Bool)?
+    /// Runs on every progress callback (about once a second while idle); false stops the transfer.
+    private let onTick: (() -> Bool)?
+    /// Whether ``onTick`` stopped the transfer.
+    private(set) var stoppedByTick = false
 
     private var lastActivity = ContinuousClock.now
     private var lastDownloaded: curl_off_t = 0
@@ -30,10 +34,12 @@ final class TransferSink {
     init(
         idleLimit: Double? = nil,
         addressFilter: ((IPAddress) -> Bool)? = nil,
+        onTick: (() -> Bool)? = nil,
         onBody: @escaping (UnsafeRawBufferPointer) -> Bool
     ) {
         self.idleLimit = idleLimit.map { .milliseconds(Int64(($0 * 1000).rounded())) }
         self.addressFilter = addressFilter
+        self.onTick = onTick
         self.onBody = onBody
     }
 
@@ -59,6 +65,10 @@ final class TransferSink {
 
     /// The watchdog: any progress counts as activity (`event: ping` lines are bytes too).
     fileprivate func progress(downloaded: curl_off_t, uploaded: curl_off_t) -> Bool {
+        if let onTick, !onTick() {
+            stoppedByTick = true
+            return false
+        }
         guard let idleLimit else { return true }
         let now = ContinuousClock.now
         if downloaded != lastDownloaded || uploaded != lastUploaded {

@@ -24,7 +24,8 @@ extension JobRunner {
                             stream: inout AnswerStream) throws -> ChatSummary {
         let request = ChatRequest(query: query, user: user, conversationID: conversationID, files: files)
         let limits = StreamLimits(idleTimeout: settings.idleTimeout, totalTimeout: settings.totalTimeout)
-        return try client.streamChat(request, endpoint: agent.endpoint, limits: limits) { event in
+        let tick = { self.step(job, changed: false, stream: &stream) }
+        return try client.streamChat(request, endpoint: agent.endpoint, limits: limits, onTick: tick) { event in
             var changed = false
             switch event {
             case let .message(answer, _, _, _), let .agentMessage(answer, _, _, _):
@@ -72,7 +73,7 @@ extension JobRunner {
             case .none:
                 break
             }
-            return .proceed
+            return .continue
         } catch {
             stream.abortReason = error
             return .abort

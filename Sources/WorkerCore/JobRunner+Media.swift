@@ -27,7 +27,7 @@ extension JobRunner {
                 let id = try client.uploadFile(plain, fileName: upload.fileName, mimeType: upload.mimeType,
                                                user: user, endpoint: agent.endpoint)
                 refs.append(DifyFileRef(type: upload.difyType, uploadFileID: id))
-            } catch let error as DifyError {
+            } catch {
                 throw JobFailure.dify(error)
             }
             guard try store.renewLease(jobID: job.id, owner: owner, leaseUntil: Int64(clock() + settings.lease),

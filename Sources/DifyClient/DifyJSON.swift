@@ -1,11 +1,11 @@
 /// Arbitrary JSON, for payloads whose shape the app author decides (workflow `outputs`).
-public enum JSONValue: Sendable, Equatable, Decodable {
+public enum DifyJSON: Sendable, Equatable, Decodable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([DifyJSON])
+    case object([String: DifyJSON])
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -17,10 +17,10 @@ public enum JSONValue: Sendable, Equatable, Decodable {
             self = .number(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
+        } else if let value = try? container.decode([DifyJSON].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            self = .object(try container.decode([String: DifyJSON].self))
         }
     }
 
@@ -30,7 +30,7 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     }
 
     /// The member `key`, when this is an object that has it.
-    public subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> DifyJSON? {
         if case .object(let members) = self { members[key] } else { nil }
     }
 }
