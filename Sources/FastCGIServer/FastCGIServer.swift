@@ -44,6 +44,7 @@ public final class FastCGIServer: Sendable {
     /// On return the listening socket is closed (and an own unix socket file removed).
     public func run(makeApplication: () throws -> FastCGIApplication) -> Int32 {
         SignalHandling.ignoreSIGPIPE()
+        SignalHandling.clearInheritedMask()
         defer { socket.close() }
         if options.processes > 1 {
             var master = PreforkMaster(server: self)

@@ -147,6 +147,7 @@ struct PreforkMaster {
     private mutating func spawn(_ slot: Int, makeApplication: () throws -> FastCGIApplication) {
         fflush(nil)
         let previousMask = SignalHandling.blockForFork()
+        let masterPID = getpid()
         let pid = fork()
         if pid == 0 {
             SignalHandling.leaveMasterRole()
@@ -160,6 +161,7 @@ struct PreforkMaster {
                 workerLogger.critical("cannot install signal handlers: \(error)")
                 _exit(1)
             }
+            SignalHandling.dieWithParent(masterPID: masterPID)
             SignalHandling.restoreMask(previousMask)
             _exit(server.runWorker(makeApplication: makeApplication, logger: workerLogger))
         }

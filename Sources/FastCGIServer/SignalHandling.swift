@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CFastCGI
 import Synchronization
 
 /// Process-wide signal handling for the two roles a process can have.
@@ -109,6 +110,21 @@ enum SignalHandling {
     static func restoreMask(_ mask: sigset_t) {
         var mask = mask
         pthread_sigmask(SIG_SETMASK, &mask, nil)
+    }
+
+    /// Starts from an empty signal mask: a process spawned by something that had signals blocked
+    /// (Foundation's `Process`, some supervisors) would otherwise never see SIGTERM or SIGCHLD.
+    static func clearInheritedMask() {
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        pthread_sigmask(SIG_SETMASK, &empty, nil)
+    }
+
+    /// In a freshly forked child: exit with the master. If the master is SIGKILLed, the kernel
+    /// sends this child SIGTERM, so no orphaned children keep the socket busy.
+    static func dieWithParent(masterPID: pid_t) {
+        _ = CFastCGI_set_parent_death_signal(SIGTERM)
+        if getppid() != masterPID { raise(SIGTERM) }  // the master died before prctl
     }
 
     /// In a freshly forked child (signals still blocked): drop the master's handlers and state.

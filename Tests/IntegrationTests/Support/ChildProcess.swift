@@ -20,7 +20,7 @@ final class ChildProcess: @unchecked Sendable {
         process.standardError = log
         process.standardOutput = log
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try withEmptySignalMask { try process.run() }
     }
 
     var pid: Int32 { process.processIdentifier }
@@ -37,12 +37,24 @@ final class ChildProcess: @unchecked Sendable {
         while process.isRunning && Date() < deadline { usleep(5_000) }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            let hardDeadline = Date().addingTimeInterval(5)
+            while process.isRunning && Date() < hardDeadline { usleep(5_000) }
         }
-        return process.terminationStatus
+        return process.isRunning ? -1 : process.terminationStatus
     }
 
     deinit { if process.isRunning { stop(signal: SIGKILL) } }
+}
+
+/// Runs `body` with no signals blocked on this thread: a spawned child inherits the calling
+/// thread's mask, and test-runner threads block SIGTERM, SIGINT and SIGCHLD, which real
+/// supervisors (systemd, a shell) never do.
+func withEmptySignalMask<T>(_ body: () throws -> T) rethrows -> T {
+    var empty = sigset_t(), previous = sigset_t()
+    sigemptyset(&empty)
+    pthread_sigmask(SIG_SETMASK, &empty, &previous)
+    defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+    return try body()
 }
 
 /// Polls `condition` every few milliseconds until it holds or `timeout` passes.
