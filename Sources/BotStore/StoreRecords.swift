@@ -56,14 +56,16 @@ public struct NewMessage: Sendable, Equatable {
     public var responseURL: String?
     /// The decrypted callback JSON, handed to the worker as the job payload.
     public var payload: String
+    /// Tries before the job is dead (`WECOM_JOB_MAX_ATTEMPTS`).
+    public var maxAttempts: Int
 
     public init(botID: String, aibotID: String, msgID: String, msgType: String, chatID: String?,
                 chatType: String?, userID: String, agent: String?, proposedStreamID: String,
-                initialContent: String, responseURL: String?, payload: String) {
+                initialContent: String, responseURL: String?, payload: String, maxAttempts: Int = 3) {
         self.botID = botID; self.aibotID = aibotID; self.msgID = msgID; self.msgType = msgType
         self.chatID = chatID; self.chatType = chatType; self.userID = userID; self.agent = agent
         self.proposedStreamID = proposedStreamID; self.initialContent = initialContent
-        self.responseURL = responseURL; self.payload = payload
+        self.responseURL = responseURL; self.payload = payload; self.maxAttempts = maxAttempts
     }
 }
 

@@ -44,7 +44,7 @@ struct MessageDispatcher {
             chatID: message.chatID, chatType: message.chatType.map(Self.chatTypeName), userID: message.from.userID,
             agent: agentRef, proposedStreamID: "s" + SecureRandom.alphanumeric(23),
             initialContent: configuration.thinkingText, responseURL: message.responseURL,
-            payload: JobPayload.make(message: raw, text: text))
+            payload: JobPayload.make(message: raw, text: text), maxAttempts: configuration.jobMaxAttempts)
         let accepted = try store.acceptMessage(new, now: now())
         return Outcome(reply: StreamFrame.reply(for: accepted.stream), streamID: accepted.stream.id,
                        queuedJob: accepted.isNew)

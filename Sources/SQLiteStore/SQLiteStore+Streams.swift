@@ -52,11 +52,11 @@ extension SQLiteStore {
 
     private func insertJob(for message: NewMessage, now: Int64) throws {
         let sql = """
-            INSERT INTO jobs(stream_id, state, payload, run_at, created_at, updated_at)
-            VALUES (?, 'queued', ?, ?, ?, ?)
+            INSERT INTO jobs(stream_id, state, payload, max_attempts, run_at, created_at, updated_at)
+            VALUES (?, 'queued', ?, ?, ?, ?, ?)
             """
         try connection.withStatement(sql) { statement in
-            try statement.bind(message.proposedStreamID, message.payload, now, now, now)
+            try statement.bind(message.proposedStreamID, message.payload, Int64(message.maxAttempts), now, now, now)
             try statement.run()
         }
     }

@@ -7,6 +7,9 @@ final class ResponderStack {
     let databasePath: String
     let nginx: NginxFixture
     let responders: [ChildProcess]
+    /// `wecom-worker` processes started with `startWorker`.
+    private(set) var workers: [ChildProcess] = []
+    let environment: [String: String]
 
     /// - Parameters:
     ///   - instances: separate `wecom-fcgi` masters, each on its own socket (nginx round-robins).
@@ -22,6 +25,7 @@ final class ResponderStack {
             "WECOM_LOG_LEVEL": "info",
         ]
         env.merge(environment) { _, new in new }
+        self.environment = env
         let binary = try TestPaths.binary("wecom-fcgi")
         var started: [ChildProcess] = []
         var sockets: [String] = []
@@ -58,10 +62,39 @@ final class ResponderStack {
     /// A full text dump of the database, to prove a rejected request wrote nothing.
     func dump() throws -> String { try sqlite(".dump") }
 
-    /// All responder log output so far.
-    var logs: String { responders.map(\.log).joined(separator: "\n") }
+    /// All responder and worker log output so far.
+    var logs: String { (responders + workers).map(\.log).joined(separator: "\n") }
+
+    /// Starts a `wecom-worker` process on the same database and waits for its wake socket.
+    @discardableResult
+    func startWorker(concurrency: Int = 4, grace: Double = 5) throws -> ChildProcess {
+        let index = workers.count
+        let worker = try ChildProcess(
+            name: "wecom-worker-\(index)", executable: try TestPaths.binary("wecom-worker"),
+            arguments: ["--concurrency", String(concurrency), "--grace", String(grace)],
+            environment: environment, directory: scratch, logPath: scratch + "/wecom-worker-\(index).log")
+        workers.append(worker)
+        let socket = scratch + "/wake/worker-\(worker.pid).sock"
+        try waitUntil("wecom-worker-\(index) wake socket") { !worker.isRunning || FileManager.default.fileExists(atPath: socket) }
+        guard worker.isRunning else { throw FixtureError("wecom-worker-\(index) exited: \(worker.log)") }
+        return worker
+    }
+
+    /// Waits until `sql` (a single value) returns `expected`.
+    func waitForSQL(_ sql: String, toBe expected: String, timeout: Double = 15) throws {
+        var last = ""
+        do {
+            try waitUntil(timeout: timeout, "\(sql) = \(expected)") {
+                last = (try? sqlite(sql)) ?? ""
+                return last == expected
+            }
+        } catch {
+            throw FixtureError("\(error); last value: \(last)\n\(logs.suffix(3000))")
+        }
+    }
 
     func stop() {
+        for w in workers { w.stop() }
         nginx.stop()
         for r in responders { r.stop() }
     }

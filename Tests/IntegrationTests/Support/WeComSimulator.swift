@@ -67,12 +67,53 @@ struct WeComSimulator {
         return reply
     }
 
+    /// Polls the stream like WeCom (but every 20 ms) until `condition` holds for a reply.
+    func poll(streamID: String, timeout: Double = 15, until condition: ([String: Any]) -> Bool) throws -> [String: Any] {
+        var last: [String: Any] = [:]
+        do {
+            try waitUntil(timeout: timeout, "stream \(streamID)") {
+                guard let reply = try? postAndOpen(Self.refresh(streamID: streamID)) else { return false }
+                last = reply
+                return condition(reply)
+            }
+        } catch {
+            throw FixtureError("\(error); last frame: \(last)")
+        }
+        return last
+    }
+
+    /// Polls until the stream finishes and returns the final frame's `stream` object.
+    func final(streamID: String, timeout: Double = 20) throws -> [String: Any] {
+        try poll(streamID: streamID, timeout: timeout) { $0.stream["finish"] as? Bool == true }.stream
+    }
+
+    /// Sends a message and returns its stream id.
+    func send(_ json: String) throws -> String {
+        let reply = try postAndOpen(json)
+        guard let id = reply.stream["id"] as? String else { throw FixtureError("no stream id in \(reply)") }
+        return id
+    }
+
     // MARK: payload builders (shapes from the protocol doc)
 
     static func text(msgID: String, content: String, userID: String = "zhangsan", chatID: String? = nil,
                      aibotID: String = "aibTEST") -> String {
         let chat = chatID.map { #""chatid":"\#($0)","chattype":"group","# } ?? #""chattype":"single","#
         return #"{"msgid":"\#(msgID)","aibotid":"\#(aibotID)",\#(chat)"from":{"userid":"\#(userID)"},"response_url":"https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=SECRETCODE","msgtype":"text","text":{"content":"\#(content)"}}"#
+    }
+
+    static func image(msgID: String, url: String, userID: String = "zhangsan", aibotID: String = "aibTEST") -> String {
+        #"{"msgid":"\#(msgID)","aibotid":"\#(aibotID)","chattype":"single","from":{"userid":"\#(userID)"},"response_url":"https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=SECRETCODE","msgtype":"image","image":{"url":"\#(url)"}}"#
+    }
+
+    static func mixed(msgID: String, text: String, imageURL: String, chatID: String = "wrGROUP", userID: String = "zhangsan",
+                      aibotID: String = "aibTEST") -> String {
+        #"{"msgid":"\#(msgID)","aibotid":"\#(aibotID)","chatid":"\#(chatID)","chattype":"group","from":{"userid":"\#(userID)"},"response_url":"https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=SECRETCODE","msgtype":"mixed","mixed":{"msg_item":[{"msgtype":"text","text":{"content":"\#(text)"}},{"msgtype":"image","image":{"url":"\#(imageURL)"}}]}}"#
+    }
+
+    static func text(msgID: String, content: String, responseURL: String, userID: String = "zhangsan",
+                     aibotID: String = "aibTEST") -> String {
+        #"{"msgid":"\#(msgID)","aibotid":"\#(aibotID)","chattype":"single","from":{"userid":"\#(userID)"},"response_url":"\#(responseURL)","msgtype":"text","text":{"content":"\#(content)"}}"#
     }
 
     static func refresh(streamID: String, aibotID: String = "aibTEST") -> String {
