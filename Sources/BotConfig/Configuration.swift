@@ -24,6 +24,7 @@ import Foundation
 /// | `WECOM_JOB_LEASE` | 30 | seconds a worker holds a job between renewals |
 /// | `WECOM_JOB_MAX_ATTEMPTS` | 3 | tries before a job is dead |
 /// | `WECOM_STREAM_FLUSH_INTERVAL` | 0.1 | seconds between stream writes while answering |
+/// | `WECOM_ECHO_AGENT` | 0 | with no Dify configured, answer with the built-in echo agent |
 /// | `WECOM_ENV_FILE` | `.env` | the `.env` file to read |
 public struct Configuration: Sendable, Equatable, CustomStringConvertible {
     public var token: String?
@@ -47,6 +48,7 @@ public struct Configuration: Sendable, Equatable, CustomStringConvertible {
     public var jobLease: Double
     public var jobMaxAttempts: Int
     public var streamFlushInterval: Double
+    public var echoAgent: Bool
 
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
@@ -96,6 +98,7 @@ public struct Configuration: Sendable, Equatable, CustomStringConvertible {
         jobLease = try env.seconds("WECOM_JOB_LEASE", default: 30)
         jobMaxAttempts = try env.integer("WECOM_JOB_MAX_ATTEMPTS", default: 3, in: 1...100)
         streamFlushInterval = try env.seconds("WECOM_STREAM_FLUSH_INTERVAL", default: 0.1, allowZero: true)
+        echoAgent = try env.flag("WECOM_ECHO_AGENT", default: false)
     }
 
     /// The default bot is configured when both its token and key are set.

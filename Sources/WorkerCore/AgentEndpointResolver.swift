@@ -9,17 +9,22 @@ struct AgentEndpointResolver {
     let store: BotStore
 
     struct Agent {
-        /// The conversation key's agent part: the agent's id, or "default".
+        /// The conversation key's agent part: the agent's id, "default", or "echo".
         var key: String
-        var endpoint: DifyAgentEndpoint
+        /// The Dify app; nil for the built-in echo agent.
+        var endpoint: DifyAgentEndpoint?
     }
 
+    /// The agent's stored record, else the default Dify app, else the built-in echo agent
+    /// when `WECOM_ECHO_AGENT=1`, else nil.
     func agent(for reference: String?) throws -> Agent? {
         if let reference, let record = try store.agent(idOrName: reference) {
             return Agent(key: record.id, endpoint: DifyAgentEndpoint(baseURL: record.difyBaseURL, apiKey: record.difyAPIKey))
         }
-        guard let base = configuration.difyBaseURL, let key = configuration.difyAPIKey else { return nil }
-        return Agent(key: "default", endpoint: DifyAgentEndpoint(baseURL: base, apiKey: key))
+        if let base = configuration.difyBaseURL, let key = configuration.difyAPIKey {
+            return Agent(key: "default", endpoint: DifyAgentEndpoint(baseURL: base, apiKey: key))
+        }
+        return configuration.echoAgent ? Agent(key: "echo", endpoint: nil) : nil
     }
 
     func crypto(botID: String) throws -> WeComCrypto? {

@@ -5,27 +5,27 @@ import WeComModel
 extension JobRunner {
     /// Streams Dify's answer into the stream row; a stale conversation id is dropped and the
     /// question asked once more in a fresh conversation.
-    func chat(_ query: String, files: [DifyFileRef], job: ClaimedJob, agent: AgentEndpointResolver.Agent, user: String,
+    func chat(_ query: String, files: [DifyFileRef], job: ClaimedJob, endpoint: DifyAgentEndpoint, user: String,
               conversation: ConversationKey, stream: inout AnswerStream) throws -> ChatSummary {
         let stored = try store.conversationID(for: conversation)
         do {
-            return try streamOnce(query, files: files, conversationID: stored, job: job, agent: agent, user: user,
+            return try streamOnce(query, files: files, conversationID: stored, job: job, endpoint: endpoint, user: user,
                                   conversation: conversation, stream: &stream)
         } catch let error as DifyError where error.isConversationMissing && stored != nil && stream.answer.isEmpty {
             try store.clearConversation(conversation)
             logger.notice("stale Dify conversation cleared; asking again in a new one", metadata: ["job": "\(job.id)"])
-            return try streamOnce(query, files: files, conversationID: nil, job: job, agent: agent, user: user,
+            return try streamOnce(query, files: files, conversationID: nil, job: job, endpoint: endpoint, user: user,
                                   conversation: conversation, stream: &stream)
         }
     }
 
     private func streamOnce(_ query: String, files: [DifyFileRef], conversationID: String?, job: ClaimedJob,
-                            agent: AgentEndpointResolver.Agent, user: String, conversation: ConversationKey,
+                            endpoint: DifyAgentEndpoint, user: String, conversation: ConversationKey,
                             stream: inout AnswerStream) throws -> ChatSummary {
         let request = ChatRequest(query: query, user: user, conversationID: conversationID, files: files)
         let limits = StreamLimits(idleTimeout: settings.idleTimeout, totalTimeout: settings.totalTimeout)
         let tick = { self.step(job, changed: false, stream: &stream) }
-        return try client.streamChat(request, endpoint: agent.endpoint, limits: limits, onTick: tick) { event in
+        return try client.streamChat(request, endpoint: endpoint, limits: limits, onTick: tick) { event in
             var changed = false
             switch event {
             case let .message(answer, _, _, _), let .agentMessage(answer, _, _, _):

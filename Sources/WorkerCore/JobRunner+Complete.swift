@@ -7,8 +7,7 @@ import WeComModel
 extension JobRunner {
     /// The answer is in: fetch its images, finish the stream, and send what the stream
     /// cannot carry (past the 6-minute window, or past 20480 bytes) through response_url.
-    func complete(_ job: ClaimedJob, summary: ChatSummary, agent: AgentEndpointResolver.Agent,
-                  stream: AnswerStream, log: Logger) throws -> String {
+    func complete(_ job: ClaimedJob, agent: AgentEndpointResolver.Agent, stream: AnswerStream, log: Logger) throws -> String {
         let answer = stream.answer
         let (images, fetched) = try answerImages(answer: answer, files: stream.files, job: job, agent: agent, log: log)
         var display = MarkdownImages.displayText(answer, fetched: fetched)
@@ -35,7 +34,8 @@ extension JobRunner {
         var candidates: [(source: String, url: String)] = []
         var seen: Set<String> = []
         for source in MarkdownImages.find(in: answer).map(\.url) + files {
-            guard let url = MarkdownImages.resolve(source, difyBaseURL: agent.endpoint.baseURL), seen.insert(url).inserted else {
+            guard let base = agent.endpoint?.baseURL, let url = MarkdownImages.resolve(source, difyBaseURL: base),
+                  seen.insert(url).inserted else {
                 continue
             }
             candidates.append((source, url))

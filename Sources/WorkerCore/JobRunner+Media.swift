@@ -5,7 +5,7 @@ import WeComModel
 extension JobRunner {
     /// Downloads the message's media from WeCom (its URLs expire after 5 minutes, so first),
     /// decrypts it with the bot's key and uploads it to Dify as the same `user`.
-    func uploadMedia(_ queued: QueuedMessage, job: ClaimedJob, agent: AgentEndpointResolver.Agent,
+    func uploadMedia(_ queued: QueuedMessage, job: ClaimedJob, endpoint: DifyAgentEndpoint,
                      user: String) throws -> [DifyFileRef] {
         let urls = queued.mediaURLs
         guard !urls.isEmpty else { return [] }
@@ -25,7 +25,7 @@ extension JobRunner {
             guard let upload = MediaKind(sniffing: plain).upload else { throw JobFailure.unsupportedMedia }
             do {
                 let id = try client.uploadFile(plain, fileName: upload.fileName, mimeType: upload.mimeType,
-                                               user: user, endpoint: agent.endpoint)
+                                               user: user, endpoint: endpoint)
                 refs.append(DifyFileRef(type: upload.difyType, uploadFileID: id))
             } catch {
                 throw JobFailure.dify(error)

@@ -82,18 +82,22 @@ public final class JobRunner {
             try store.clearConversation(conversation)
             return try finish(job, JobOutcome(kind: .done, content: UserNotice.newConversation))
         }
+        var stream = AnswerStream(job: job, settings: settings, start: clock())
+        guard let endpoint = agent.endpoint else {
+            try echo(queued.query, job: job, stream: &stream)
+            return try complete(job, agent: agent, stream: stream, log: log)
+        }
         let user = DifyUser.id(userID: job.userID, chatID: job.chatID)
         let files: [DifyFileRef]
         do {
-            files = try uploadMedia(queued, job: job, agent: agent, user: user)
+            files = try uploadMedia(queued, job: job, endpoint: endpoint, user: user)
         } catch let failure as JobFailure {
             return try fail(job, failure, partial: "", closedEarly: false, log: log)
         }
-        var stream = AnswerStream(job: job, settings: settings, start: clock())
         do {
-            let summary = try chat(queued.query, files: files, job: job, agent: agent, user: user,
-                                   conversation: conversation, stream: &stream)
-            return try complete(job, summary: summary, agent: agent, stream: stream, log: log)
+            _ = try chat(queued.query, files: files, job: job, endpoint: endpoint, user: user,
+                         conversation: conversation, stream: &stream)
+            return try complete(job, agent: agent, stream: stream, log: log)
         } catch let error as DifyError {
             if case .aborted = error, stream.abortReason != nil { throw stream.abortReason! }
             return try fail(job, .dify(error), partial: stream.displayText, closedEarly: stream.closedEarly, log: log)
