@@ -79,6 +79,7 @@ let package = Package(
             "CallbackHandler", "WeComCrypto", "WeComModel", "BotStore", "BotConfig", "SQLiteStore",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "WakeSignalTests", dependencies: ["WakeSignal"]),
         .testTarget(name: "DifyClientTests", dependencies: ["DifyClient", "DifyStandIn"]),
         .testTarget(name: "WorkerCoreTests", dependencies: [
             "WorkerCore", "BotStore", "BotConfig", "SQLiteStore", "DifyStandIn", "WeComCrypto", "WeComModel",
