@@ -41,7 +41,7 @@ let package = Package(
         ]),
 
         // The Dify client and safe outbound fetches on libcurl: SSE streaming, uploads, size caps.
-        .target(name: "DifyClient", dependencies: ["CCurl"]),
+        .target(name: "DifyClient", dependencies: ["CCurl", "WeComModel"]),
         // The worker's job logic: media, Dify streaming into the store, deadlines, retries.
         .target(name: "WorkerCore", dependencies: [
             "BotStore", "BotConfig", "DifyClient", "WeComCrypto", "WeComModel", "WakeSignal",
@@ -80,7 +80,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "WakeSignalTests", dependencies: ["WakeSignal"]),
-        .testTarget(name: "DifyClientTests", dependencies: ["DifyClient", "DifyStandIn"]),
+        .testTarget(name: "DifyClientTests", dependencies: ["DifyClient", "DifyStandIn", "WeComModel"]),
         .testTarget(name: "WorkerCoreTests", dependencies: [
             "WorkerCore", "BotStore", "BotConfig", "SQLiteStore", "DifyStandIn", "WeComCrypto", "WeComModel",
         ]),

@@ -1,4 +1,5 @@
 import Foundation
+import WeComModel
 
 /// One Dify streaming event, decoded from an SSE event's `data` JSON (dify-api.md §3.3).
 ///
@@ -18,7 +19,7 @@ public enum DifyEvent: Sendable, Equatable {
     /// A chatflow or workflow run started.
     case workflowStarted
     /// A workflow run ended; terminal for workflow apps, followed by `message_end` in chatflows.
-    case workflowFinished(status: String, outputs: DifyJSON?, error: String?)
+    case workflowFinished(status: String, outputs: JSONValue?, error: String?)
     /// A failure after the stream started; terminal (§3.5).
     case error(status: Int, code: String, message: String)
     /// A keep-alive (`event: ping`).
@@ -124,7 +125,7 @@ struct DecodedDifyEvent: Equatable {
 
     private struct WorkflowData: Decodable {
         var status, error: String?
-        var outputs: DifyJSON?
+        var outputs: JSONValue?
 
         enum CodingKeys: String, CodingKey { case status, error, outputs }
 
@@ -132,7 +133,7 @@ struct DecodedDifyEvent: Equatable {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             status = c.lenient(String.self, .status)
             error = c.lenient(String.self, .error)
-            outputs = c.lenient(DifyJSON.self, .outputs)
+            outputs = c.lenient(JSONValue.self, .outputs)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import DifyClient
+import WeComModel
 
 private func event(_ json: String, name: String? = nil) -> DifyEvent {
     DifyEvent(SSEEvent(event: name, data: json))
@@ -41,7 +42,7 @@ private func event(_ json: String, name: String? = nil) -> DifyEvent {
 
     @Test func workflowFinishedKeepsOutputsAsJSON() {
         let json = #"{"event":"workflow_finished","data":{"status":"succeeded","outputs":{"text":"hi","n":2,"ok":true,"list":[null,"x"]},"error":null}}"#
-        let expected = DifyJSON.object([
+        let expected = JSONValue.object([
             "text": .string("hi"), "n": .number(2), "ok": .bool(true), "list": .array([.null, .string("x")]),
         ])
         #expect(event(json) == .workflowFinished(status: "succeeded", outputs: expected, error: nil))
