@@ -89,8 +89,8 @@ public struct StreamDetail: Sendable, Equatable {
 
 /// What ``OperatorStore/requeueJob(id:now:)`` did.
 public enum RequeueResult: Sendable, Equatable {
-    /// The job is queued again; carries the state it had.
-    case requeued(from: JobState)
+    /// The job is queued again; carries the state it had and its (reopened) stream.
+    case requeued(from: JobState, streamID: String)
     /// The job is queued or running: nothing was changed.
     case notRetryable(JobState)
     case notFound

@@ -26,7 +26,7 @@ extension SQLiteStore {
                 """
             try connection.withStatement(reopen) { try $0.bind(now, streamID); try $0.run() }
             try replaceImages(of: streamID, with: [])
-            return .requeued(from: state)
+            return .requeued(from: state, streamID: streamID)
         }
     }
 

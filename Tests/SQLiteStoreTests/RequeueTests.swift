@@ -9,7 +9,7 @@ import Testing
     @Test func deadJobIsQueuedAgainWithItsStreamReopened() throws {
         try withMigratedStore { store, _ throws in
             let id = try store.completeJob(1, .dead, queuedAt: t0, finishedAt: t0 + 5)
-            #expect(try store.requeueJob(id: id, now: t0 + 100) == .requeued(from: .dead))
+            #expect(try store.requeueJob(id: id, now: t0 + 100) == .requeued(from: .dead, streamID: "s1"))
             #expect(try store.jobMatches(id, state: "queued", owner: nil, leaseUntil: nil, attempts: 0, runAt: t0 + 100,
                                          lastError: "dify: HTTP 500", finishedAt: nil, updatedAt: t0 + 100))
             let stream = try #require(try store.stream(id: "s1"))
@@ -27,7 +27,7 @@ import Testing
     @Test func doneJobLosesItsImagesWhenRequeued() throws {
         try withMigratedStore { store, _ throws in
             let id = try store.completeJob(1, .done, queuedAt: t0, finishedAt: t0 + 5, images: 2)
-            #expect(try store.requeueJob(id: id, now: t0 + 50) == .requeued(from: .done))
+            #expect(try store.requeueJob(id: id, now: t0 + 50) == .requeued(from: .done, streamID: "s1"))
             #expect(try store.count("stream_images", where: "1") == 0)
             #expect(try store.statusReport(now: t0 + 50).dueJobs == 1)
         }
