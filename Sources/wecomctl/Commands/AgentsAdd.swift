@@ -13,9 +13,11 @@ struct AgentsAdd: ParsableCommand {
         --welcome or --bot-name.
 
         Examples:
-          wecomctl agents add sales --name 销售助手 --base-url http://dify.internal/v1 --api-key app-xxxx \\
+          wecomctl agents add sales --name 销售助手 \\
+            --base-url http://dify.internal/v1 --api-key app-xxxx \\
             --welcome "你好，我是销售助手"
-          wecomctl agents add sales --name 销售助手 --base-url http://dify.internal/v1 --api-key app-new
+          wecomctl agents add sales --name 销售助手 \\
+            --base-url http://dify.internal/v1 --api-key app-new    # new key
         """)
 
     @Argument(help: "The agent id: 1–64 letters, digits, '_', '-' or '.'.")

@@ -15,8 +15,9 @@ struct BotsAdd: ParsableCommand {
         prefer a private terminal.
 
         Examples:
-          wecomctl bots add aibXXXX --token TOKEN --aes-key KEY43CHARS --agent sales --name 销售助手
-          wecomctl bots add aibXXXX --token NEWTOKEN --aes-key NEWKEY43   # rotate, keep the agent
+          wecomctl bots add aibXXXX --token TOKEN --aes-key KEY43CHARS \\
+            --agent sales --name 销售助手
+          wecomctl bots add aibXXXX --token NEW --aes-key NEWKEY43   # keeps the agent
         """)
 
     @Argument(help: "The botid: 1–64 letters, digits, '_' or '-'.")

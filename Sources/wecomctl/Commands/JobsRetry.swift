@@ -7,13 +7,16 @@ struct JobsRetry: ParsableCommand {
         abstract: "Queue a dead (or done) job again, with its stream reopened.",
         discussion: """
         For operators, after fixing what made the job fail (an agent's key, Dify being down). \
-        The job runs again from attempt 1 and the stream starts over empty. WeCom stops polling \
-        6 minutes after the user's message, so the user usually does not see the new answer in \
-        the chat: once that window has passed, the worker sends it through the message's \
-        response_url, and only if that one-time URL was not used yet. The answer is always \
-        visible with `wecomctl streams show STREAM`. Idle workers are woken at once.
+        The job runs again from attempt 1 on its reopened, empty stream; idle workers are \
+        woken at once.
 
-        Example:
+        WeCom polls a stream only during the 6 minutes after the user's message. Within that \
+        window the user sees the new answer as usual. Past it, the worker closes the stream \
+        with a "still working" notice and sends the answer once through the message's \
+        response_url, if that one-time URL was not used yet; the answer itself is then not \
+        kept in the database (`wecomctl streams show` shows the notice and the job's state).
+
+        Examples:
           wecomctl jobs list --state dead
           wecomctl jobs retry 42
         """)

@@ -22,7 +22,8 @@ struct Simulate: AsyncParsableCommand {
 
         Examples:
           wecomctl simulate http://127.0.0.1:15000/wecom/callback/local --text "你好"
-          wecomctl simulate https://bot.example.com/wecom/callback/aibXXXX --text "hi" --chat wrGROUP --timeout 60
+          wecomctl simulate https://bot.example.com/wecom/callback/aibXXXX \\
+            --text "hi" --chat wrGROUP --timeout 60
         """)
 
     @Argument(help: "The callback URL, ending in /wecom/callback/<botid>.")
@@ -31,10 +32,10 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "The message text.")
     var text: String
 
-    @Option(help: "The bot's Token (default: see below).")
+    @Option(help: "The bot's Token (default: see Credentials above).")
     var token: String?
 
-    @Option(name: .customLong("aes-key"), help: "The bot's EncodingAESKey (default: see below).")
+    @Option(name: .customLong("aes-key"), help: "The bot's EncodingAESKey (default: see Credentials above).")
     var aesKey: String?
 
     @Option(name: .customLong("receive-id"), help: "The receiveid to encrypt with (AI bots: none).")

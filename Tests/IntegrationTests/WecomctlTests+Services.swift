@@ -4,8 +4,8 @@ import Testing
 import WeComCrypto
 
 extension WecomctlTests {
-    /// `wecomctl simulate` as WeCom against nginx, `wecom-fcgi`, `wecom-worker` and the stand-in Dify.
-    @Suite(.serialized) struct Simulate {
+    /// `wecomctl` against running services: nginx, `wecom-fcgi`, `wecom-worker` and the stand-in Dify.
+    @Suite(.serialized) struct Services {
         /// Waits until `running` printed exactly `expected`, or exited.
         func waitForOutput(_ running: WecomctlRunner.Running, _ expected: String) throws {
             try waitUntil(timeout: 30, "simulate to print \(expected)") {
@@ -75,6 +75,33 @@ extension WecomctlTests {
             #expect(wrongKey.stderrLines.last?.contains("HTTP 400") == true)
             #expect(wrongKey.stderrLines.last?.contains("EncodingAESKey") == true)
             #expect(try s.stack.sqlite("SELECT count(*) FROM jobs") == "1", "refused attempts write nothing")
+        }
+
+        /// Past the 6-minute window a retried job's answer goes out through response_url, and
+        /// the stream keeps the "still working" notice (what `jobs retry --help` says).
+        @Test func retriedDeadJobRunsAgainAndAnswersThroughResponseURLPastTheWindow() throws {
+            let s = try AnswerStack(environment: ["WECOM_JOB_MAX_ATTEMPTS": "1"])
+            defer { s.stop() }
+            s.dify.defaultScript = .httpError(status: 503, body: #"{"code":"unavailable","message":"down","status":503}"#)
+            let ctl = WecomctlRunner(directory: s.stack.scratch, database: s.stack.databasePath, extra: s.stack.environment)
+            let responseURL = s.dify.responseURL(code: "CODE-RETRY")
+            let streamID = try s.wecom.send(WeComSimulator.text(msgID: "rt-1", content: "再试一次", responseURL: responseURL))
+            try s.stack.waitForSQL("SELECT state FROM jobs", toBe: "dead")
+            let id = try s.stack.sqlite("SELECT id FROM jobs")
+            #expect(try ctl.run("jobs", "list", "--state", "dead").stdout.contains(streamID))
+
+            try s.stack.sqlite("UPDATE streams SET created_at = created_at - 400")   // the message came 400 s ago
+            s.dify.defaultScript = .answer(text: "第二次成功了")
+            let retried = try ctl.run("jobs", "retry", id)
+            #expect(retried.status == 0)
+            #expect(retried.stdout.contains("stream \(streamID) reopened"))
+            #expect(!retried.stderr.contains("no worker listens"), "the running worker is woken")
+            try s.stack.waitForSQL("SELECT state || '|' || attempts FROM jobs", toBe: "done|1")
+            #expect(s.dify.waitForPostedResponses(count: 1, code: "CODE-RETRY", timeout: 15))
+            #expect(s.dify.postedResponses.first?.json?["markdown"]?["content"]?.stringValue == "第二次成功了")
+            let shown = try ctl.run("streams", "show", streamID)
+            #expect(shown.stdout.contains("完成后会另外发送"))
+            #expect(shown.stdout.contains("(used "))
         }
     }
 }
