@@ -10,5 +10,12 @@ struct Jobs: ParsableCommand {
 /// `--state`, spelled like the `jobs.state` column.
 enum JobStateArgument: String, ExpressibleByArgument, CaseIterable {
     case queued, running, done, dead
-    var state: JobState { JobState(rawValue: rawValue)! }
+    var state: JobState {
+        switch self {
+        case .queued: .queued
+        case .running: .running
+        case .done: .done
+        case .dead: .dead
+        }
+    }
 }

@@ -83,7 +83,7 @@ struct CallbackClient {
             let (data, response) = try await session.data(for: request)
             return ((response as? HTTPURLResponse)?.statusCode ?? 0, Array(data))
         } catch {
-            throw CommandFailure("\(step): cannot reach \(target.endpoint): \(error.localizedDescription)")
+            throw CommandFailure("\(step) failed: cannot reach \(target.endpoint): \(error.localizedDescription)")
         }
     }
 
