@@ -66,7 +66,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "wecomctl", dependencies: [
-            "BotConfig", "BotStore", "SQLiteStore", "WeComCrypto",
+            "BotConfig", "BotStore", "SQLiteStore", "ServiceSupport", "WakeSignal", "WeComCrypto", "WeComModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

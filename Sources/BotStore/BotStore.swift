@@ -4,7 +4,7 @@
 /// same protocol. SQL and connection handling stay inside the backends. An instance is
 /// used from one thread at a time (each process, or each worker thread, opens its own).
 /// Times are unix seconds, passed in by the caller so that logic stays testable.
-public protocol BotStore: JobQueueStore {
+public protocol BotStore: JobQueueStore, OperatorStore {
     /// Creates or migrates the schema. Idempotent and safe when several processes start at once.
     func migrate() throws
 

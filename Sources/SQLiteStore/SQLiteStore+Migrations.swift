@@ -24,7 +24,8 @@ extension SQLiteStore {
         }
     }
 
-    private func userVersion() throws -> Int {
+    /// `PRAGMA user_version`: the schema version the file is at.
+    func userVersion() throws -> Int {
         try connection.withStatement("PRAGMA user_version") { statement in
             try statement.step() ? Int(statement.int64(0)) : 0
         }

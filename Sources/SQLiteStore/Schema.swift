@@ -10,6 +10,7 @@ enum Schema {
 
     static let migrations: [Migration] = [
         Migration(version: 1, sql: version1),
+        Migration(version: 2, sql: version2),
     ]
 
     /// The newest version this build understands.
@@ -48,5 +49,11 @@ enum Schema {
           kind TEXT NOT NULL CHECK (kind IN ('feedback','template_card')), botid TEXT NOT NULL,
           aibotid TEXT NOT NULL, msgid TEXT NOT NULL, userid TEXT NOT NULL, reference TEXT, rating INTEGER,
           detail TEXT, payload TEXT NOT NULL, created_at INTEGER NOT NULL, UNIQUE (aibotid, msgid));
+        """
+
+    /// Deleting a stream cascades to its messages; without an index on the child key every
+    /// deleted stream costs a full scan of `messages` (https://sqlite.org/foreignkeys.html#fk_indexes).
+    private static let version2 = """
+        CREATE INDEX messages_stream ON messages(stream_id);
         """
 }

@@ -7,9 +7,10 @@ import SQLiteStore
 /// bad value), set up logging on stderr, and make sure the database exists and is migrated.
 public enum StartUp {
     /// Loads the configuration or exits with EX_CONFIG after one line naming the variable.
-    public static func configuration() throws -> Configuration {
+    /// `overrides` win over the environment and `.env` (command-line options such as `--db`).
+    public static func configuration(overrides: [String: String] = [:]) throws -> Configuration {
         do {
-            return try Configuration.load()
+            return try Configuration.load(environment: ProcessInfo.processInfo.environment.merging(overrides) { $1 })
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             exit(78)

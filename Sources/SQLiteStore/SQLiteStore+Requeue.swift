@@ -1,0 +1,42 @@
+import BotStore
+
+/// The operator's writes on single rows: a job back in the queue, and the WAL checkpoint.
+extension SQLiteStore {
+    /// One `BEGIN IMMEDIATE`: reads the job's state, and for a `done` or `dead` job requeues it
+    /// and reopens its stream (its images deleted). `response_posted_at` is kept: WeCom's
+    /// response_url works once, so a stream that already used it cannot use it again.
+    public func requeueJob(id: Int64, now: Int64) throws -> RequeueResult {
+        try connection.transaction {
+            let found = try connection.withStatement("SELECT state, stream_id FROM jobs WHERE id = ?") { row in
+                try row.bind(id)
+                return try row.step() ? (try Self.jobState(row.text(0)), row.text(1)) : nil
+            }
+            guard let (state, streamID) = found else { return .notFound }
+            guard state == .done || state == .dead else { return .notRetryable(state) }
+            let requeue = """
+                UPDATE jobs SET state = 'queued', run_at = ?1, attempts = 0, lease_owner = NULL, lease_until = NULL,
+                  finished_at = NULL, updated_at = ?1
+                WHERE id = ?2
+                """
+            try connection.withStatement(requeue) { try $0.bind(now, id); try $0.run() }
+            let reopen = """
+                UPDATE streams SET state = 'pending', finished = 0, content = '', error = NULL, finished_at = NULL,
+                  updated_at = ?1
+                WHERE id = ?2
+                """
+            try connection.withStatement(reopen) { try $0.bind(now, streamID); try $0.run() }
+            try replaceImages(of: streamID, with: [])
+            return .requeued(from: state, streamID: streamID)
+        }
+    }
+
+    /// `PRAGMA wal_checkpoint(TRUNCATE)`, waiting for writers through the busy handler.
+    /// https://sqlite.org/pragma.html#pragma_wal_checkpoint
+    public func checkpoint() throws -> CheckpointResult {
+        try connection.withStatement("PRAGMA wal_checkpoint(TRUNCATE)") { row in
+            guard try row.step() else { return CheckpointResult(complete: true, logPages: 0, checkpointedPages: 0) }
+            return CheckpointResult(complete: row.int64(0) == 0, logPages: Int(row.int64(1)),
+                                    checkpointedPages: Int(row.int64(2)))
+        }
+    }
+}

@@ -1,0 +1,18 @@
+import Foundation
+
+/// Unbuffered writes to stdout and stderr (the answer `simulate` prints must appear as it grows).
+enum Console {
+    static func out(_ text: String, terminator: String = "\n") {
+        FileHandle.standardOutput.write(Data((text + terminator).utf8))
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
+
+/// A failure reported as one line (`wecomctl: …`) and exit status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+
+/// `wecomctl`: the operator's command line for a wecom-bot installation.
+@main
+struct WeComCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wecomctl",
+        abstract: "Operate wecom-bot: database, bots, agents, queue status, and an end-to-end check.",
+        discussion: """
+        Every command reads the configuration like wecom-fcgi and wecom-worker do: the environment, \
+        then the .env file (WECOM_ENV_FILE), so WECOM_DB_PATH picks the database; --db overrides it. \
+        Secrets (tokens, AES keys, Dify API keys) are never printed.
+
+        Examples:
+          wecomctl init
+          wecomctl bots add aibXXXX --token TOKEN --aes-key KEY43 --agent sales
+          wecomctl status
+          wecomctl simulate http://127.0.0.1:15000/wecom/callback/aibXXXX --text "你好"
+        """,
+        subcommands: [Init.self, Bots.self, Agents.self, Status.self, Streams.self, Jobs.self, Purge.self,
+                      GenKey.self, Simulate.self])
+
+    /// Like ArgumentParser's own `main()`, except that a failure is one line on stderr
+    /// (`wecomctl: …`) with no usage text; help and version still print in full.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            let message = message(for: error).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
+            let hint = code == ExitCode.validationFailure ? " (see --help)" : ""
+            if !message.isEmpty { Console.error("wecomctl: " + message + hint) }
+            Foundation.exit(code.rawValue)
+        }
+    }
+}
