@@ -25,13 +25,16 @@ fi
 export WECOM_DB_PATH=${WECOM_DB_PATH:-$run_dir/wecom-bot.sqlite3}
 export WECOM_WAKE_DIR=${WECOM_WAKE_DIR:-$run_dir/run/wake}
 
-# A bot to talk to: the configured default, or a local one generated once and kept.
+# A bot to talk to: the configured default, or a local one generated once and kept (and
+# stored as bot "local", so `wecomctl simulate …/local` in another terminal finds its key).
+local_bot=""
 if [ -z "${WECOM_TOKEN:-}" ]; then
     if [ ! -f "$run_dir/local-bot.env" ]; then
         "$bin_dir/wecomctl" gen-key > "$run_dir/local-bot.env"
         echo "run-local: generated a local bot key in $run_dir/local-bot.env"
     fi
     set -a; . "$run_dir/local-bot.env"; set +a
+    local_bot=1
 fi
 if [ -z "${DIFY_API_BASE_URL:-}" ]; then
     export WECOM_ECHO_AGENT=1
@@ -56,6 +59,9 @@ stop() {
 trap stop INT TERM EXIT
 
 "$bin_dir/wecomctl" init >/dev/null
+if [ -n "$local_bot" ]; then
+    "$bin_dir/wecomctl" bots add local --token "$WECOM_TOKEN" --aes-key "$WECOM_ENCODING_AES_KEY" >/dev/null
+fi
 "$bin_dir/wecom-fcgi" --socket "unix:$socket" --processes 2 --socket-mode 666 &
 pids+=($!)
 "$bin_dir/wecom-worker" --concurrency 4 --grace 5 &
@@ -66,7 +72,7 @@ pids+=($!)
 
 cat <<EOT
 run-local: serving http://127.0.0.1:$port/wecom/callback/<botid>   (database: $WECOM_DB_PATH)
-run-local: try it:  $bin_dir/wecomctl simulate http://127.0.0.1:$port/wecom/callback/local --text "你好"
+run-local: try it:  WECOM_DB_PATH=$WECOM_DB_PATH $bin_dir/wecomctl simulate http://127.0.0.1:$port/wecom/callback/local --text "你好"
 run-local: Ctrl-C stops everything
 EOT
 wait -n "${pids[@]}" || true

@@ -37,9 +37,9 @@ extension SQLiteStore {
     }
 
     /// In one `BEGIN IMMEDIATE`: the job becomes `done` or `dead` (lease cleared, `last_error`
-    /// recorded) and its stream, unless already closed early, gets its final content and
-    /// images (at most 10) and becomes `finished`, or `failed` with the error. A stream that
-    /// was closed early is left exactly as it is, `finished_at` included.
+    /// recorded) and its stream gets its final content and images (at most 10) and becomes
+    /// `finished`, or `failed` with the error. A stream closed early keeps its `finished_at`
+    /// (when WeCom saw it end) but records the full answer, so operators can read it.
     public func finishJob(jobID: Int64, owner: String, outcome: JobOutcome, now: Int64) throws -> Bool {
         try connection.transaction {
             let sql = """
@@ -52,25 +52,23 @@ extension SQLiteStore {
                 return try Self.returnedText(statement)
             }
             guard let streamID else { return false }
-            if try finishOpenStream(id: streamID, outcome: outcome, now: now) {
-                try replaceImages(of: streamID, with: outcome.images.prefix(10))
-            }
+            try finishStream(id: streamID, outcome: outcome, now: now)
+            try replaceImages(of: streamID, with: outcome.images.prefix(10))
             return true
         }
     }
 
-    /// Returns false (and writes nothing) when the stream was already finished.
-    private func finishOpenStream(id: String, outcome: JobOutcome, now: Int64) throws -> Bool {
+    private func finishStream(id: String, outcome: JobOutcome, now: Int64) throws {
         let failed = outcome.kind == .dead
         let sql = """
-            UPDATE streams SET content = ?, state = ?, error = ?, finished = 1, finished_at = ?, updated_at = ?
-            WHERE id = ? AND finished = 0
+            UPDATE streams SET content = ?, state = ?, error = ?, finished = 1,
+              finished_at = coalesce(finished_at, ?), updated_at = ?
+            WHERE id = ?
             """
-        return try connection.withStatement(sql) { statement in
+        try connection.withStatement(sql) { statement in
             let state: StreamState = failed ? .failed : .finished
             try statement.bind(outcome.content, state.rawValue, failed ? outcome.error : nil, now, now, id)
             try statement.run()
-            return connection.changes > 0
         }
     }
 

@@ -16,8 +16,11 @@ extension JobRunner {
         }
         let late = stream.closedEarly || stream.deadline.hasPassed(now: clock())
         let (head, rest) = StreamContent.split(display)
-        let streamContent = late && !stream.closedEarly ? UserNotice.stillWorking : head
-        let word = try finish(job, JobOutcome(kind: .done, content: streamContent, images: late ? [] : images))
+        // Finishing just inside the window's last half minute: WeCom may still poll, and the
+        // answer goes through response_url, so the stream only says so (no answer twice).
+        let racing = late && !stream.closedEarly
+        let word = try finish(job, JobOutcome(kind: .done, content: racing ? UserNotice.stillWorking : head,
+                                              images: racing ? [] : images))
         if late {
             deliverLate(job, content: display, log: log)
         } else if !rest.isEmpty {

@@ -82,7 +82,7 @@ import Testing
 
     /// The 6-minute window: the stream closes early, the job keeps running, and finishing it
     /// later leaves the closed stream as the user saw it.
-    @Test func closedStreamKeepsItsFinalFrameWhileTheJobRunsOn() throws {
+    @Test func closedStreamKeepsItsCloseTimeAndRecordsTheFullAnswer() throws {
         try withMigratedStore { store, _ throws in
             let id = try store.enqueue(1, at: t0)
             _ = try #require(try store.claimJob(owner: "w1", now: t0, lease: 400))
@@ -102,9 +102,11 @@ import Testing
 
             let outcome = JobOutcome(kind: .done, content: "The answer", images: [image])
             #expect(try store.finishJob(jobID: id, owner: "w1", outcome: outcome, now: t0 + 380))
-            #expect(try store.stream(id: "s1") == closed)
+            let recorded = StreamSnapshot(id: "s1", state: .finished, content: "The answer", finished: true,
+                                          images: [image], createdAt: t0, updatedAt: t0 + 380)
+            #expect(try store.stream(id: "s1") == recorded)
             #expect(try store.count("streams", where: "finished_at = \(t0 + 360) AND error IS NULL") == 1)
-            #expect(try store.count("stream_images", where: "1") == 0)
+            #expect(try store.count("stream_images", where: "1") == 1)
             #expect(try store.jobMatches(id, state: "done", owner: nil, leaseUntil: nil, attempts: 1, runAt: t0,
                                          lastError: nil, finishedAt: t0 + 380, updatedAt: t0 + 380))
         }

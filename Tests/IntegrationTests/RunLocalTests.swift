@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+
+/// Issue 5's end-to-end check: the stack started exactly as `make run` starts it (the same
+/// script, on a free port and its own folder), answered through `wecomctl simulate` by the
+/// built-in echo agent, then stopped the way Ctrl-C stops it.
+@Suite(.serialized) struct RunLocalTests {
+    @Test func runScriptServesAndSimulateSeesTheEchoAnswer() throws {
+        let scratch = try TestPaths.scratch()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let port = try freePort()
+        let script = TestPaths.packageRoot + "/scripts/run-local.sh"
+        let run = try ChildProcess(
+            name: "run-local", executable: "/bin/bash", arguments: [script],
+            environment: [
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+                "WECOM_HTTP_PORT": String(port), "WECOM_RUN_DIR": scratch + "/var",
+                "WECOM_BIN_DIR": TestPaths.binaries, "WECOM_ENV_FILE": scratch + "/no.env",
+            ],
+            directory: scratch, logPath: scratch + "/run-local.log")
+        defer { run.stop(signal: SIGINT) }
+        try waitUntil(timeout: 20, "make run's nginx on \(port)") { !run.isRunning || portAccepts(port) }
+        guard run.isRunning else { throw FixtureError("run-local exited: \(run.log)") }
+        #expect(run.log.contains("built-in echo agent"))
+
+        let ctl = WecomctlRunner(directory: scratch, database: scratch + "/var/wecom-bot.sqlite3")
+        let result = try ctl.run("simulate", "http://127.0.0.1:\(port)/wecom/callback/local", "--text", "你好", "--interval", "0.2")
+        #expect(result.status == 0, "\(result.stderr)\n\(run.log)")
+        #expect(result.stdout == "echo: 你好\n")
+
+        #expect(run.stop(signal: SIGINT) == 0 || !run.isRunning)
+        try waitUntil("everything stopped") { !portAccepts(port) }
+        #expect(run.log.contains("run-local: stopping"))
+    }
+}
