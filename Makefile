@@ -1,7 +1,10 @@
 # wecom-bot: the two commands operators need are `make run` and `make test`.
 SWIFT ?= swift
 
-.PHONY: deps build release test run clean
+FUZZ_SECONDS ?= 60
+SOAK_MINUTES ?= 10
+
+.PHONY: deps build release test fuzz soak run clean
 
 deps:
 	@scripts/install-deps.sh
@@ -12,10 +15,20 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Builds everything (the integration tests start the built executables) and runs every test.
+# Builds everything (the integration tests start the built executables), runs every test,
+# then fuzzes the callback path for FUZZ_SECONDS (about a minute to build, plus the run).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	SWIFT=$(SWIFT) scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# libFuzzer over the callback path (scripts/fuzz.sh): fails on a crash or a leak.
+fuzz: deps
+	SWIFT=$(SWIFT) scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# Not part of CI: the whole stack under mixed traffic and faults for SOAK_MINUTES (scripts/soak.sh).
+soak: deps
+	SWIFT=$(SWIFT) scripts/soak.sh $(SOAK_MINUTES)
 
 run: release
 	scripts/run-local.sh

@@ -70,6 +70,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // libFuzzer target over the callback path (scripts/fuzz.sh builds it with -D FUZZING and
+        // the fuzzer sanitizer); the normal build makes a corpus replayer and seed writer.
+        .executableTarget(name: "FuzzCallback", dependencies: [
+            "CallbackHandler", "SQLiteStore", "BotConfig", "WeComCrypto",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Fuzz/FuzzCallback"),
+
         .testTarget(name: "WeComCryptoTests", dependencies: ["WeComCrypto"]),
         .testTarget(name: "WeComModelTests", dependencies: ["WeComModel"]),
         .testTarget(name: "BotConfigTests", dependencies: ["BotConfig"]),

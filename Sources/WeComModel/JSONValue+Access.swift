@@ -1,9 +1,18 @@
 import Foundation
 
 extension JSONValue {
+    /// Deepest nesting `parse` accepts. WeCom's callbacks nest at most ~8 levels; decoding a
+    /// `JSONValue` costs time quadratic in the depth (0.8 s at Foundation's own limit of 512),
+    /// so deeper input is refused before decoding.
+    public static let maxDepth = 64
+
     /// Parses UTF-8 JSON text (any top-level value, objects and arrays included).
-    /// - Throws: `WeComModelError.malformed` when the bytes are not valid JSON.
-    public static func parse(_ json: [UInt8]) throws -> JSONValue {
+    /// - Throws: `WeComModelError.malformed` when the bytes are not valid JSON or nest deeper
+    ///   than `depthLimit` (``maxDepth`` unless a wrapper adds levels of its own).
+    public static func parse(_ json: [UInt8], depthLimit: Int = maxDepth) throws -> JSONValue {
+        guard JSONDepth.fits(json, limit: depthLimit) else {
+            throw WeComModelError.malformed("JSON nested deeper than \(depthLimit) levels")
+        }
         do {
             return try JSONDecoder().decode(JSONValue.self, from: Data(json))
         } catch {

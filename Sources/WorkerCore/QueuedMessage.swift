@@ -12,7 +12,8 @@ public struct QueuedMessage: Sendable, Equatable {
     }
 
     public init(payload: String) throws {
-        let json = try JSONValue.parse(Array(payload.utf8))
+        // The payload wraps the callback in one more object than the responder checked.
+        let json = try JSONValue.parse(Array(payload.utf8), depthLimit: JSONValue.maxDepth + 1)
         guard let raw = json["message"] else { throw WeComModelError.malformed("job payload: message missing") }
         message = try InboundMessage(json: raw)
         text = json["text"]?.stringValue

@@ -36,3 +36,32 @@ import Testing
         #expect(JSONValue.number(1.5).intValue == nil)
     }
 }
+
+/// Deep nesting is refused before decoding (decoding time grows with the square of the depth).
+@Suite struct JSONDepthTests {
+    static func nested(_ depth: Int) -> [UInt8] {
+        Array((#"{"msgid":"x","msgtype":"text","a":"# + String(repeating: "[", count: depth)
+               + String(repeating: "]", count: depth) + "}").utf8)
+    }
+
+    @Test func depthUpToTheLimitParses() throws {
+        _ = try JSONValue.parse(Self.nested(JSONValue.maxDepth - 1))
+    }
+
+    @Test(arguments: [JSONValue.maxDepth, 500, 10_000])
+    func deeperIsMalformed(depth: Int) {
+        #expect(throws: WeComModelError.malformed("JSON nested deeper than \(JSONValue.maxDepth) levels")) {
+            try InboundMessage.decode(Self.nested(depth))
+        }
+    }
+
+    @Test func bracketsInsideStringsDoNotCount() throws {
+        let text = String(repeating: "[{\\\"", count: 200)
+        let value = try JSONValue.parse(Array(#"{"s":"\#(text)"}"#.utf8))
+        #expect(value["s"]?.stringValue == String(repeating: "[{\"", count: 200))
+    }
+
+    @Test func aWrapperMayAllowOneMoreLevel() throws {
+        _ = try JSONValue.parse(Self.nested(JSONValue.maxDepth), depthLimit: JSONValue.maxDepth + 1)
+    }
+}

@@ -11,7 +11,7 @@ final class AnswerStack {
     let token = "tok" + SecureRandom.alphanumeric(12)
     let key = EncodingAESKeyGenerator.make()
 
-    init(workers: Int = 1, environment: [String: String] = [:]) throws {
+    init(workers: Int = 1, instances: Int = 1, processes: Int = 2, environment: [String: String] = [:]) throws {
         dify = try DifyStandIn()
         var env = [
             "WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": key,
@@ -20,7 +20,7 @@ final class AnswerStack {
             "WECOM_STREAM_FLUSH_INTERVAL": "0.05",
         ]
         env.merge(environment) { _, new in new }
-        stack = try ResponderStack(instances: 1, processes: 2, environment: env)
+        stack = try ResponderStack(instances: instances, processes: processes, environment: env)
         wecom = try WeComSimulator(port: stack.port, botID: "aibTEST", token: token, key: key)
         for _ in 0..<workers { try stack.startWorker() }
     }
