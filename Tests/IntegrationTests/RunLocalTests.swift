@@ -19,7 +19,9 @@ import Testing
             ],
             directory: scratch, logPath: scratch + "/run-local.log")
         defer { run.stop(signal: SIGINT) }
-        try waitUntil(timeout: 20, "make run's nginx on \(port)") { !run.isRunning || portAccepts(port) }
+        try waitUntil(timeout: 20, "make run to serve on \(port)") {
+            !run.isRunning || (run.log.contains("run-local: serving") && portAccepts(port))
+        }
         guard run.isRunning else { throw FixtureError("run-local exited: \(run.log)") }
         #expect(run.log.contains("built-in echo agent"))
 

@@ -13,8 +13,8 @@ struct JobsRetry: ParsableCommand {
         WeCom polls a stream only during the 6 minutes after the user's message. Within that \
         window the user sees the new answer as usual. Past it, the worker closes the stream \
         with a "still working" notice and sends the answer once through the message's \
-        response_url, if that one-time URL was not used yet; the answer itself is then not \
-        kept in the database (`wecomctl streams show` shows the notice and the job's state).
+        response_url, if that one-time URL was not used yet; the stream row still records \
+        the full answer (`wecomctl streams show`).
 
         Examples:
           wecomctl jobs list --state dead

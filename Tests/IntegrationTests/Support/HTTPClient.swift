@@ -83,8 +83,29 @@ enum HTTPClient {
     }
 }
 
-/// A free loopback TCP port (bound once, released, then handed to nginx).
+/// A free loopback TCP port (bound once, released, then handed to nginx). Suites run in
+/// parallel, and the kernel may offer a just-released port again: a port is handed out at
+/// most once per test run, so two stacks never race for the same one.
 func freePort() throws -> Int {
+    for _ in 0..<64 {
+        let port = try unusedPort()
+        if HandedOutPorts.shared.claim(port) { return port }
+    }
+    throw FixtureError("no fresh free port after 64 tries")
+}
+
+private final class HandedOutPorts: @unchecked Sendable {
+    // @unchecked: `ports` is only touched while holding `lock`.
+    static let shared = HandedOutPorts()
+    private let lock = NSLock()
+    private var ports: Set<Int> = []
+    func claim(_ port: Int) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        return ports.insert(port).inserted
+    }
+}
+
+private func unusedPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var addr = sockaddr_in()

@@ -25,8 +25,12 @@ final class NginxFixture {
         process = try ChildProcess(name: "nginx", executable: nginx,
                                    arguments: ["-p", prefix, "-c", confPath, "-e", prefix + "/error.log", "-g", "daemon off;"],
                                    environment: [:], directory: prefix, logPath: prefix + "/nginx.stderr")
-        let port = self.port
-        try waitUntil("nginx on port \(port)") { portAccepts(port) }
+        let port = self.port, process = self.process, pidFile = prefix + "/nginx.pid"
+        // Ours, not some other listener: the master wrote its pid file and is still running.
+        try waitUntil("nginx on port \(port)") {
+            !process.isRunning || (FileManager.default.fileExists(atPath: pidFile) && portAccepts(port))
+        }
+        guard process.isRunning else { throw FixtureError("nginx exited: \(process.log)") }
     }
 
     func stop() { process.stop(signal: SIGQUIT) }
