@@ -84,6 +84,6 @@ let package = Package(
             "WorkerCore", "BotStore", "BotConfig", "SQLiteStore", "DifyStandIn", "WeComCrypto", "WeComModel",
         ]),
         // End-to-end: real nginx, real wecom-fcgi processes, a real SQLite file.
-        .testTarget(name: "IntegrationTests", dependencies: ["WeComCrypto", "WeComModel", "DifyStandIn"], exclude: ["Fixtures"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["WeComCrypto", "WeComModel", "DifyStandIn", "BotConfig"], exclude: ["Fixtures"]),
     ]
 )
