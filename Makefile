@@ -1,7 +1,7 @@
 # wecom-bot: the two commands operators need are `make run` and `make test`.
 SWIFT ?= swift
 
-.PHONY: deps build release test run clean
+.PHONY: deps build release test run bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -19,6 +19,11 @@ test: deps
 
 run: release
 	scripts/run-local.sh
+
+# Throughput, latency and worker figures against references measured in the same run;
+# writes bench/results.md (bench/run.sh lists its knobs). Never fails on timing.
+bench: deps
+	bench/run.sh
 
 clean:
 	rm -rf .build var

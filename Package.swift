@@ -70,6 +70,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Benchmarks (bench/run.sh, `make bench`): pre-signed request files and the worker figures.
+        .executableTarget(name: "wecom-bench", dependencies: [
+            "WeComCrypto", "WeComModel", "SQLiteStore", "BotStore", "CallbackHandler", "WakeSignal", "DifyStandIn",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "bench/Sources/wecom-bench"),
+
         .testTarget(name: "WeComCryptoTests", dependencies: ["WeComCrypto"]),
         .testTarget(name: "WeComModelTests", dependencies: ["WeComModel"]),
         .testTarget(name: "BotConfigTests", dependencies: ["BotConfig"]),
