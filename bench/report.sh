@@ -18,7 +18,8 @@ Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`make bench\` (bench/run.sh).
 - wecom-fcgi: release build, \`WECOM_LOG_LEVEL=$log_level\` (one log line per request to a file), a fresh SQLite
   database per round with 2,000 open streams of about 1 KB each. Requests are pre-signed and encrypted
   (\`wecom-bench requests\`); every new message has a unique msgid (a dedupe insert, a stream and a job).
-- Ratios are against reference B with the same number of processes, measured in the same run.
+- Ratios are against reference B with the same number of processes, measured in the same run. CPU µs/request:
+  utime + stime of the serving processes (/proc/PID/stat) over the run ÷ requests (for A: nginx's).
 
 ## Responder: flat out
 

@@ -5,6 +5,7 @@
 # Knobs: BENCH_DURATION (seconds per wrk run, default 10), BENCH_CONNECTIONS (16),
 # BENCH_THREADS (wrk threads, 1), BENCH_PROCESSES ("1 2 4"), BENCH_RATE (2000),
 # BENCH_LOG_LEVEL (wecom-fcgi's WECOM_LOG_LEVEL, info), BENCH_WORKER_STREAMS ("100 500 1000"),
+# BENCH_WORKER_CONCURRENCY (1000),
 # BENCH_OUT (bench/results.md), BENCH_KEEP=1 (keep the scratch folder with every log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,7 @@ PROCESSES=${BENCH_PROCESSES:-1 2 4}
 RATE=${BENCH_RATE:-2000}
 LOG_LEVEL=${BENCH_LOG_LEVEL:-info}
 WORKER_STREAMS=${BENCH_WORKER_STREAMS:-100 500 1000}
+WORKER_CONCURRENCY=${BENCH_WORKER_CONCURRENCY:-1000}
 OUT=${BENCH_OUT:-bench/results.md}
 TOKEN=benchToken2026
 KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8   # protocol doc test key; fine for a benchmark
@@ -77,6 +79,9 @@ measure() {
         -s bench/requests.lua "http://127.0.0.1:$PORT$path" -- "$THREADS")
     after=$(cpu_ticks "$@")
     result=$(grep '^RESULT' <<<"$out")
+    if [ -n "$file" ] && [[ $file == *messages* ]] && [ "$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$result")" -gt "$(wc -l < "$file")" ]; then
+        echo "bench: warning: $label cycled past the end of $file (later messages were redeliveries)" >&2
+    fi
     echo "bench: $procs proc(s) $label ${rate:+@$rate rps }$result" >&2
     awk -v procs="$procs" -v label="$label" -v rate="${rate:--}" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '{
         for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
@@ -125,7 +130,7 @@ FCGI=$!; PIDS+=("$FCGI")
 wait_for_file "$WORK/nginx/fcgi.sock"
 "$BIN/wecom-bench" worker --worker "$BIN/wecom-worker" --dir "$WORK/worker" --db "$WORK/worker/bot.sqlite3" \
     --url "http://127.0.0.1:$PORT/wecom/callback/bench" --token "$TOKEN" --key "$KEY" \
-    --streams $WORKER_STREAMS > "$WORK/worker.md"
+    --streams $WORKER_STREAMS --concurrency "$WORKER_CONCURRENCY" > "$WORK/worker.md"
 stop "$FCGI"
 
 bench/report.sh "$RESULTS" "$RSS" "$WORK/worker.md" "$DURATION" "$CONNECTIONS" "$THREADS" "$RATE" "$LOG_LEVEL" > "$OUT"
