@@ -11,7 +11,7 @@ cat <<HEAD
 
 Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`make bench\` (bench/run.sh).
 
-- Machine: $cpu, $(nproc) cores, $mem RAM, Linux $(uname -r); load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)
+- Machine: $cpu, $(nproc) cores, $mem RAM, Linux $(uname -r); load average before the run: ${LOAD_BEFORE:-?}
 - Software: $(swift --version 2>/dev/null | head -1), $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)
 - wrk \`-t$threads -c$connections -d${duration}s\` per run; nginx with one worker; wrk, nginx and the responders share
   all cores. Plain HTTP on loopback, a fresh unix-socket FastCGI connection per request (no keep_conn).

@@ -21,6 +21,8 @@ OUT=${BENCH_OUT:-bench/results.md}
 TOKEN=benchToken2026
 KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8   # protocol doc test key; fine for a benchmark
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+
 if ! command -v wrk >/dev/null; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
     $SUDO apt-get install -y -qq wrk
@@ -133,6 +135,7 @@ wait_for_file "$WORK/nginx/fcgi.sock"
     --streams $WORKER_STREAMS --concurrency "$WORKER_CONCURRENCY" > "$WORK/worker.md"
 stop "$FCGI"
 
-bench/report.sh "$RESULTS" "$RSS" "$WORK/worker.md" "$DURATION" "$CONNECTIONS" "$THREADS" "$RATE" "$LOG_LEVEL" > "$OUT"
+LOAD_BEFORE="$LOAD_BEFORE" bench/report.sh "$RESULTS" "$RSS" "$WORK/worker.md" "$DURATION" "$CONNECTIONS" "$THREADS" \
+    "$RATE" "$LOG_LEVEL" > "$OUT"
 echo "bench: wrote $OUT" >&2
 cat "$OUT"
