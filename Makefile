@@ -4,7 +4,7 @@ SWIFT ?= swift
 FUZZ_SECONDS ?= 60
 SOAK_MINUTES ?= 10
 
-.PHONY: deps build release test fuzz soak run clean
+.PHONY: deps build release test fuzz soak run bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -32,6 +32,11 @@ soak: deps
 
 run: release
 	scripts/run-local.sh
+
+# Throughput, latency and worker figures against references measured in the same run;
+# writes bench/results.md (bench/run.sh lists its knobs). Never fails on timing.
+bench: deps
+	bench/run.sh
 
 clean:
 	rm -rf .build var

@@ -76,6 +76,11 @@ let package = Package(
             "CallbackHandler", "SQLiteStore", "BotConfig", "WeComCrypto",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Fuzz/FuzzCallback"),
+        // Benchmarks (bench/run.sh, `make bench`): pre-signed request files and the worker figures.
+        .executableTarget(name: "wecom-bench", dependencies: [
+            "WeComCrypto", "WeComModel", "SQLiteStore", "BotStore", "CallbackHandler", "WakeSignal", "DifyStandIn",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "bench/Sources/wecom-bench"),
 
         .testTarget(name: "WeComCryptoTests", dependencies: ["WeComCrypto"]),
         .testTarget(name: "WeComModelTests", dependencies: ["WeComModel"]),
@@ -92,6 +97,6 @@ let package = Package(
             "WorkerCore", "BotStore", "BotConfig", "SQLiteStore", "DifyStandIn", "WeComCrypto", "WeComModel",
         ]),
         // End-to-end: real nginx, real wecom-fcgi processes, a real SQLite file.
-        .testTarget(name: "IntegrationTests", dependencies: ["WeComCrypto", "WeComModel", "DifyStandIn"], exclude: ["Fixtures"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["WeComCrypto", "WeComModel", "DifyStandIn", "BotConfig"], exclude: ["Fixtures"]),
     ]
 )

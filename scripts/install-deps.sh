@@ -2,7 +2,7 @@
 # Installs the Debian packages wecom-bot needs to build, test and run, skipping what is there.
 set -euo pipefail
 packages=(libfcgi-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev pkg-config
-          nginx-light spawn-fcgi sqlite3 openssl wrk)
+          nginx-light spawn-fcgi sqlite3 openssl curl wrk)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
