@@ -48,6 +48,9 @@ public protocol JobQueueStore: AnyObject {
     /// Writes the stream's growing content and renews the lease in one write.
     /// Returns false when the lease is no longer this owner's (stop working on the job).
     func writeProgress(jobID: Int64, owner: String, content: String, leaseUntil: Int64, now: Int64) throws -> Bool
+    /// Many answers' progress in one write transaction (one worker process's writer thread
+    /// flushes every running answer at once). Returns the job ids whose lease was lost.
+    func writeProgress(_ updates: [ProgressUpdate], now: Int64) throws -> [Int64]
     /// Renews the lease only (while waiting on Dify). False when lost.
     func renewLease(jobID: Int64, owner: String, leaseUntil: Int64, now: Int64) throws -> Bool
     /// Finishes the stream (unless already closed by the deadline: then only the job) and marks

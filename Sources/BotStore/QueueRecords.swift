@@ -55,3 +55,16 @@ public struct ConversationKey: Sendable, Hashable {
         self.botID = botID; self.agent = agent; self.chat = chat; self.userID = userID
     }
 }
+
+/// One running answer's latest state, for a batched progress write.
+public struct ProgressUpdate: Sendable, Equatable {
+    public var jobID: Int64
+    public var owner: String
+    /// New stream content; nil renews the lease only.
+    public var content: String?
+    public var leaseUntil: Int64
+
+    public init(jobID: Int64, owner: String, content: String?, leaseUntil: Int64) {
+        self.jobID = jobID; self.owner = owner; self.content = content; self.leaseUntil = leaseUntil
+    }
+}

@@ -22,6 +22,23 @@ extension SQLiteStore {
         }
     }
 
+    /// All `updates` in one `BEGIN IMMEDIATE`, each guarded like the single write above.
+    public func writeProgress(_ updates: [ProgressUpdate], now: Int64) throws -> [Int64] {
+        guard !updates.isEmpty else { return [] }
+        return try connection.transaction {
+            var lost: [Int64] = []
+            for update in updates {
+                guard let streamID = try renewOwnedLease(jobID: update.jobID, owner: update.owner,
+                                                         leaseUntil: update.leaseUntil, now: now) else {
+                    lost.append(update.jobID)
+                    continue
+                }
+                if let content = update.content { try updateStream(id: streamID, content: content, now: now) }
+            }
+            return lost
+        }
+    }
+
     /// One autocommit UPDATE of the lease.
     public func renewLease(jobID: Int64, owner: String, leaseUntil: Int64, now: Int64) throws -> Bool {
         try renewOwnedLease(jobID: jobID, owner: owner, leaseUntil: leaseUntil, now: now) != nil

@@ -6,13 +6,14 @@ struct AnswerStream {
     var files: [String] = []
     var savedConversation = false
     var closedEarly = false
-    var throttle: ProgressThrottle
+    /// When the lease was last renewed (through the progress writer or directly).
+    var leaseRenewedAt: Double
     let deadline: StreamDeadline
     /// Why the pass asked curl to stop (lease lost, released, a store error).
     var abortReason: Error?
 
     init(job: ClaimedJob, settings: WorkerSettings, start: Double) {
-        throttle = ProgressThrottle(interval: settings.flushInterval, renewEvery: settings.lease / 3, start: start)
+        leaseRenewedAt = start
         deadline = StreamDeadline(messageAt: job.messageAt, deadline: settings.streamDeadline)
     }
 

@@ -49,8 +49,9 @@ extension JobRunner {
         }
     }
 
-    /// After each event (and on idle ticks): release on shutdown, close at the deadline,
-    /// write or renew per the throttle. Never throws into curl: failures abort the transfer.
+    /// After each event (and on curl's idle ticks): release on shutdown, close at the deadline,
+    /// hand the text and lease to the progress writer. Never throws into curl: failures abort
+    /// the transfer.
     func step(_ job: ClaimedJob, changed: Bool, stream: inout AnswerStream) -> StreamControl {
         let now = clock()
         do {
@@ -61,17 +62,13 @@ extension JobRunner {
                                                  now: Int64(now)) else { throw LeaseLost() }
                 stream.closedEarly = true
             }
-            let leaseUntil = Int64(now + settings.lease)
-            switch changed ? stream.throttle.contentChanged(now: now) : stream.throttle.tick(now: now) {
-            case .writeContent:
-                guard try store.writeProgress(jobID: job.id, owner: owner, content: StreamContent.truncated(stream.displayText),
-                                              leaseUntil: leaseUntil, now: Int64(now)) else { throw LeaseLost() }
-            case .renewLease:
-                guard try store.renewLease(jobID: job.id, owner: owner, leaseUntil: leaseUntil, now: Int64(now)) else {
-                    throw LeaseLost()
-                }
-            case .none:
-                break
+            if progress.isLost(job.id) { throw LeaseLost() }
+            // Every change goes to the writer (it keeps only the newest per answer and writes
+            // them all once per flush interval); a quiet stream still renews its lease.
+            if changed || now - stream.leaseRenewedAt >= settings.lease / 3 {
+                progress.submit(jobID: job.id, owner: owner, answer: changed ? stream.answer : nil,
+                                leaseUntil: Int64(now + settings.lease))
+                stream.leaseRenewedAt = now
             }
             return .continue
         } catch {

@@ -12,7 +12,9 @@ public final class JobRunner {
     let configuration: Configuration
     let settings: WorkerSettings
     let store: BotStore
-    let owner: String
+    let progress: ProgressWriter
+    /// The lease owner of the job being run (unique per claim).
+    private(set) var owner = ""
     let logger: Logger
     let clock: () -> Double
     let client = DifyClient()
@@ -22,12 +24,12 @@ public final class JobRunner {
     /// their jobs go back to the queue for another worker.
     public var shouldRelease: () -> Bool = { false }
 
-    public init(configuration: Configuration, store: BotStore, owner: String, logger: Logger,
+    public init(configuration: Configuration, store: BotStore, progress: ProgressWriter, logger: Logger,
                 clock: @escaping () -> Double = { Date().timeIntervalSince1970 }) {
         self.configuration = configuration
         self.settings = WorkerSettings(configuration: configuration)
         self.store = store
-        self.owner = owner
+        self.progress = progress
         self.logger = logger
         self.clock = clock
     }
@@ -39,7 +41,10 @@ public final class JobRunner {
 
     var nowSeconds: Int64 { Int64(clock()) }
 
-    public func run(_ job: ClaimedJob) {
+    /// Runs `job`, claimed under lease owner `owner`.
+    public func run(_ job: ClaimedJob, owner: String) {
+        self.owner = owner
+        defer { progress.forget(job.id) }
         var log = logger
         log[metadataKey: "job"] = "\(job.id)"
         log[metadataKey: "stream"] = "\(job.streamID)"
@@ -54,8 +59,9 @@ public final class JobRunner {
             _ = try? store.retryJob(jobID: job.id, owner: owner, runAt: nowSeconds, error: "released at worker shutdown", now: nowSeconds)
             log.notice("job released at shutdown")
         } catch {
+            // A store error (the database busy past its timeout, a full disk): worth another try.
             log.error("job failed unexpectedly: \(error)")
-            _ = try? fail(job, JobFailure(notice: UserNotice.jobFailed, detail: "internal: \(error)", transient: false),
+            _ = try? fail(job, JobFailure(notice: UserNotice.jobFailed, detail: "internal: \(error)", transient: true),
                           partial: "", closedEarly: false, log: log)
         }
     }

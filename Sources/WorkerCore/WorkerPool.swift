@@ -4,20 +4,20 @@ import Foundation
 import Logging
 import WakeSignal
 
-/// `--concurrency K` worker threads in one process, each with its own store connection and
-/// curl handles, claiming jobs until shutdown. A wake socket lets responders start a job
-/// within milliseconds; a short poll covers lost datagrams and lease expiries.
+/// `--concurrency K` runner threads in one process, fed by one claimer thread, with one
+/// progress writer batching every running answer's writes. A wake socket lets responders
+/// start a job within milliseconds; a short poll covers lost datagrams and lease expiries.
 public final class WorkerPool: @unchecked Sendable {
-    // @unchecked: configuration and closures are immutable; mutable state is in WakeBoard
-    // (locked) and `released` (atomic through the lock below).
+    // @unchecked: configuration and closures are immutable; mutable state lives in WakeBoard
+    // and JobHandoff (both locked) and `released` (guarded by `lock`).
     private let configuration: Configuration
     private let concurrency: Int
     private let logger: Logger
     private let makeStore: @Sendable () throws -> BotStore
     private let board = WakeBoard()
+    private let handoff: JobHandoff
     private let lock = NSLock()
     private var released = false
-    private var threads: [Thread] = []
     private let finished = DispatchGroup()
     /// Longest sleep between two looks at the queue when nobody wakes us.
     public var pollInterval: Double = 1.0
@@ -28,10 +28,19 @@ public final class WorkerPool: @unchecked Sendable {
         self.concurrency = concurrency
         self.logger = logger
         self.makeStore = makeStore
+        handoff = JobHandoff(capacity: concurrency)
     }
 
     /// Starts the threads and blocks until they have all stopped. Returns an exit code.
     public func run() -> Int32 {
+        let claimStore: BotStore, progress: ProgressWriter
+        do {
+            claimStore = try makeStore()
+            progress = ProgressWriter(store: try makeStore(), interval: configuration.streamFlushInterval, logger: logger)
+        } catch {
+            logger.critical("cannot open the store: \(error)")
+            return 1
+        }
         let receiver: WakeReceiver?
         do {
             receiver = try WakeReceiver(directory: configuration.wakeDirectory)
@@ -40,26 +49,20 @@ public final class WorkerPool: @unchecked Sendable {
             receiver = nil
         }
         if let receiver { startWakeListener(receiver) }
-        let failures = FailureCount()
-        for index in 0..<concurrency {
-            finished.enter()
-            let thread = Thread { [self] in
-                defer { finished.leave() }
-                if !work(index: index) { failures.add() }
-            }
-            thread.name = "worker-\(index)"
-            thread.start()
-            threads.append(thread)
-        }
+        progress.start()
+        for index in 0..<concurrency { startRunner(index: index, progress: progress) }
+        claim(with: claimStore)
         finished.wait()
+        progress.stop()
         withExtendedLifetime(receiver) {}
-        return failures.value == 0 ? 0 : 1
+        return 0
     }
 
     /// Stop claiming; in-flight answers get `grace` seconds to finish, then are released.
     public func stop(grace: Double) {
         logger.notice("stopping: no new jobs; in-flight answers have \(grace) s to finish")
         board.stop()
+        handoff.stopClaiming()
         DispatchQueue.global().asyncAfter(deadline: .now() + grace) { [self] in
             lock.lock(); released = true; lock.unlock()
         }
@@ -68,6 +71,61 @@ public final class WorkerPool: @unchecked Sendable {
     private var isReleased: Bool {
         lock.lock(); defer { lock.unlock() }
         return released
+    }
+
+    /// The claimer (on the calling thread): claims a job whenever a runner is free.
+    private func claim(with store: BotStore) {
+        let lease = Int64(configuration.jobLease.rounded(.up))
+        let prefix = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        var claims = 0
+        while !board.isStopping && handoff.waitForFreeRunner() {
+            let seen = board.current
+            do {
+                let now = Date().timeIntervalSince1970
+                claims += 1
+                let owner = "\(prefix):\(claims)"
+                if let job = try store.claimJob(owner: owner, now: Int64(now), lease: lease) {
+                    handoff.put(JobHandoff.Claimed(job: job, owner: owner))
+                    continue
+                }
+                let nextDue = try store.nextJobDue().map { Double($0) - now } ?? pollInterval
+                board.wait(after: seen, timeout: min(max(nextDue, 0.01), pollInterval))
+            } catch {
+                logger.error("queue error: \(error)")
+                board.wait(after: seen, timeout: pollInterval)
+            }
+        }
+        let now = Int64(Date().timeIntervalSince1970)
+        for left in handoff.close() {
+            _ = try? store.retryJob(jobID: left.job.id, owner: left.owner, runAt: now,
+                                    error: "released at worker shutdown", now: now)
+        }
+    }
+
+    private func startRunner(index: Int, progress: ProgressWriter) {
+        finished.enter()
+        let thread = Thread { [self] in
+            defer { finished.leave() }
+            var log = logger
+            log[metadataKey: "worker"] = "\(index)"
+            var runner: JobRunner?
+            while let claimed = handoff.take() {
+                defer { handoff.done() }
+                if runner == nil {
+                    // Opened on the first job, so idle slots cost no database connection.
+                    do {
+                        runner = JobRunner(configuration: configuration, store: try makeStore(), progress: progress, logger: log)
+                        runner?.shouldRelease = { [weak self] in self?.isReleased ?? true }
+                    } catch {
+                        log.error("cannot open the store: \(error); the job's lease will expire and it runs elsewhere")
+                        continue
+                    }
+                }
+                runner?.run(claimed.job, owner: claimed.owner)
+            }
+        }
+        thread.name = "worker-\(index)"
+        thread.start()
     }
 
     private func startWakeListener(_ receiver: WakeReceiver) {
@@ -83,46 +141,4 @@ public final class WorkerPool: @unchecked Sendable {
         thread.name = "wake-listener"
         thread.start()
     }
-
-    /// One worker thread's life. Returns false when it could not start.
-    private func work(index: Int) -> Bool {
-        let owner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(index)"
-        var log = logger
-        log[metadataKey: "worker"] = "\(index)"
-        let store: BotStore
-        do {
-            store = try makeStore()
-        } catch {
-            log.critical("cannot open the store: \(error)")
-            return false
-        }
-        let runner = JobRunner(configuration: configuration, store: store, owner: owner, logger: log)
-        runner.shouldRelease = { [weak self] in self?.isReleased ?? true }
-        let lease = Int64(configuration.jobLease.rounded(.up))
-        while !board.isStopping {
-            let seen = board.current
-            do {
-                let now = Date().timeIntervalSince1970
-                if let job = try store.claimJob(owner: owner, now: Int64(now), lease: lease) {
-                    runner.run(job)
-                    continue
-                }
-                let nextDue = try store.nextJobDue().map { Double($0) - now } ?? pollInterval
-                board.wait(after: seen, timeout: min(max(nextDue, 0.01), pollInterval))
-            } catch {
-                log.error("queue error: \(error)")
-                board.wait(after: seen, timeout: pollInterval)
-            }
-        }
-        return true
-    }
-}
-
-/// Counts worker threads that could not start.
-private final class FailureCount: @unchecked Sendable {
-    // @unchecked: guarded by `lock`.
-    private let lock = NSLock()
-    private var count = 0
-    func add() { lock.lock(); count += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }

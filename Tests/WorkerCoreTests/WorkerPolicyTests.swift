@@ -32,28 +32,6 @@ import WeComModel
     }
 }
 
-@Suite struct ProgressThrottleTests {
-    @Test func oneWritePerIntervalHowEverManyTokens() {
-        var t = ProgressThrottle(interval: 0.1, renewEvery: 10, start: 0)
-        #expect(t.contentChanged(now: 0.00) == .writeContent)
-        #expect(t.contentChanged(now: 0.01) == .none)
-        #expect(t.contentChanged(now: 0.05) == .none)
-        #expect(t.hasPending)
-        #expect(t.tick(now: 0.09) == .none)
-        #expect(t.tick(now: 0.10) == .writeContent)
-        #expect(!t.hasPending)
-        #expect(t.tick(now: 0.5) == .none)
-    }
-
-    @Test func renewsTheLeaseWhenNothingArrives() {
-        var t = ProgressThrottle(interval: 0.1, renewEvery: 10, start: 0)
-        #expect(t.tick(now: 5) == .none)
-        #expect(t.tick(now: 10) == .renewLease)
-        #expect(t.tick(now: 15) == .none)
-        #expect(t.tick(now: 20) == .renewLease)
-    }
-}
-
 @Suite struct MarkdownImagesTests {
     @Test func findsCompleteImagesOnly() {
         let text = "看图 ![猫](https://a.example/cat.png) 和 ![](/files/tools/x.png?sign=1 \"t\") 还有 ![未完](http://half"

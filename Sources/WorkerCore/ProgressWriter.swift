@@ -1,0 +1,116 @@
+import BotStore
+import Foundation
+import Logging
+import WeComModel
+
+/// One thread per worker process that writes every running answer's progress — its latest
+/// text and lease — in a single transaction per flush interval. A thousand streaming answers
+/// then cost ten write transactions a second instead of ten thousand, the text that arrives
+/// before a pause is still written within one interval, and lease losses come back to the
+/// answer that lost them.
+public final class ProgressWriter: @unchecked Sendable {
+    // @unchecked: `pending`, `lost` and `stopping` are only touched while holding `condition`;
+    // the store is used by the writer thread alone.
+    private struct Pending {
+        var owner: String
+        var answer: String?
+        var leaseUntil: Int64
+    }
+
+    private let condition = NSCondition()
+    private var pending: [Int64: Pending] = [:]
+    private var lost: Set<Int64> = []
+    private var stopping = false
+    private var finished = false
+    private let interval: Double
+    private let store: BotStore
+    private let logger: Logger
+
+    public init(store: BotStore, interval: Double, logger: Logger) {
+        self.store = store
+        self.interval = max(interval, 0.01)
+        self.logger = logger
+    }
+
+    public func start() {
+        let thread = Thread { [self] in loop() }
+        thread.name = "progress-writer"
+        thread.start()
+    }
+
+    /// The answer so far (nil: lease only). The newest submission for a job wins.
+    func submit(jobID: Int64, owner: String, answer: String?, leaseUntil: Int64) {
+        condition.lock()
+        let keptAnswer = answer ?? pending[jobID]?.answer
+        pending[jobID] = Pending(owner: owner, answer: keptAnswer, leaseUntil: leaseUntil)
+        condition.unlock()
+    }
+
+    /// True once a flush found that another worker owns the job now.
+    func isLost(_ jobID: Int64) -> Bool {
+        condition.lock(); defer { condition.unlock() }
+        return lost.contains(jobID)
+    }
+
+    /// The job ended on its runner: drop what is still waiting for it.
+    func forget(_ jobID: Int64) {
+        condition.lock()
+        pending[jobID] = nil
+        lost.remove(jobID)
+        condition.unlock()
+    }
+
+    /// Writes what is pending, then ends the thread.
+    public func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            if !stopping { _ = condition.wait(until: Date().addingTimeInterval(interval)) }
+            let batch = pending
+            pending.removeAll(keepingCapacity: true)
+            let done = stopping
+            condition.unlock()
+            flush(batch)
+            if done { break }
+        }
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func flush(_ batch: [Int64: Pending]) {
+        guard !batch.isEmpty else { return }
+        let updates = batch.map { id, p in
+            ProgressUpdate(jobID: id, owner: p.owner,
+                           content: p.answer.map { StreamContent.truncated(MarkdownImages.displayText($0, fetched: [])) },
+                           leaseUntil: p.leaseUntil)
+        }
+        do {
+            let lostIDs = try store.writeProgress(updates, now: Int64(Date().timeIntervalSince1970))
+            guard !lostIDs.isEmpty else { return }
+            condition.lock()
+            lost.formUnion(lostIDs)
+            condition.unlock()
+        } catch {
+            logger.warning("progress write failed, will retry with the next flush: \(error)")
+            condition.lock()
+            for (id, older) in batch {
+                if var newer = pending[id] {
+                    if newer.answer == nil { newer.answer = older.answer }
+                    pending[id] = newer
+                } else {
+                    pending[id] = older
+                }
+            }
+            condition.unlock()
+        }
+    }
+}
