@@ -39,4 +39,15 @@ extension SQLiteStore {
                                     checkpointedPages: Int(row.int64(2)))
         }
     }
+
+    /// `PRAGMA wal_checkpoint(PASSIVE)`: copies what it can from the WAL into the database
+    /// without waiting for or blocking anyone.
+    @discardableResult
+    public func backgroundCheckpoint() throws -> CheckpointResult {
+        try connection.withStatement("PRAGMA wal_checkpoint(PASSIVE)") { row in
+            guard try row.step() else { return CheckpointResult(complete: true, logPages: 0, checkpointedPages: 0) }
+            return CheckpointResult(complete: row.int64(0) == 0, logPages: Int(row.int64(1)),
+                                    checkpointedPages: Int(row.int64(2)))
+        }
+    }
 }

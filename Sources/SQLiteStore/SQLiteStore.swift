@@ -13,8 +13,14 @@ public final class SQLiteStore: BotStore {
     let connection: SQLiteConnection
 
     /// Opens (creating if needed) the database file at `path`.
-    public init(path: String) throws {
+    /// - Parameter autoCheckpointPages: `PRAGMA wal_autocheckpoint` for this connection. The
+    ///   responders raise it so that their commits almost never pay for a checkpoint (an
+    ///   fsync); the workers checkpoint in the background instead (`backgroundCheckpoint`).
+    public init(path: String, autoCheckpointPages: Int? = nil) throws {
         connection = try SQLiteConnection(path: path)
+        if let pages = autoCheckpointPages {
+            try connection.withStatement("PRAGMA wal_autocheckpoint = \(max(0, pages))") { row in _ = try row.step() }
+        }
     }
 
     /// Closes the connection. Later calls throw. Never fails: if SQLite refuses a plain

@@ -53,7 +53,9 @@ struct WeComFCGI: ParsableCommand {
         logger.info("wecom-fcgi serving", metadata: ["socket": "\(server.boundDescription)", "processes": "\(processes)",
                                                      "db": "\(config.databasePath)"])
         let code = server.run {
-            let store = try SQLiteStore(path: config.databasePath)
+            // Checkpoints are the workers' job (about once a second); a responder only checkpoints
+            // when the WAL passes 32 MiB, i.e. when no worker is running.
+            let store = try SQLiteStore(path: config.databasePath, autoCheckpointPages: 8192)
             try store.migrate()
             let handler = CallbackHandler(configuration: config, store: store,
                                           waker: WakeSender(directory: config.wakeDirectory), logger: logger)
