@@ -49,6 +49,8 @@ let package = Package(
         ]),
         // Test-only: real HTTP servers speaking Dify's wire format, serving media, taking response_url posts.
         .target(name: "DifyStandIn", path: "Tests/Support/DifyStandIn"),
+        // Test-only: a FastCGI client speaking to a responder socket as nginx does.
+        .target(name: "FastCGITestClient", path: "Tests/Support/FastCGITestClient"),
 
         // Start-up shared by the executables: configuration, logging, database preparation.
         .target(name: "ServiceSupport", dependencies: [
@@ -86,7 +88,7 @@ let package = Package(
         .testTarget(name: "WeComModelTests", dependencies: ["WeComModel"]),
         .testTarget(name: "BotConfigTests", dependencies: ["BotConfig"]),
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "BotStore"]),
-        .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer"]),
+        .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "FastCGITestClient"]),
         .testTarget(name: "CallbackHandlerTests", dependencies: [
             "CallbackHandler", "WeComCrypto", "WeComModel", "BotStore", "BotConfig", "SQLiteStore",
             .product(name: "Logging", package: "swift-log"),
@@ -97,6 +99,6 @@ let package = Package(
             "WorkerCore", "BotStore", "BotConfig", "SQLiteStore", "DifyStandIn", "WeComCrypto", "WeComModel",
         ]),
         // End-to-end: real nginx, real wecom-fcgi processes, a real SQLite file.
-        .testTarget(name: "IntegrationTests", dependencies: ["WeComCrypto", "WeComModel", "DifyStandIn", "BotConfig"], exclude: ["Fixtures"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["FastCGITestClient", "WeComCrypto", "WeComModel", "DifyStandIn", "BotConfig"], exclude: ["Fixtures"]),
     ]
 )

@@ -4,4 +4,8 @@
 /* SQLITE_TRANSIENT is a cast macro that Swift cannot import: bind through these instead (SQLite copies the bytes). */
 static inline int CSQLite_bind_text(sqlite3_stmt *s, int i, const char *v, int n) { return sqlite3_bind_text(s, i, v, n, SQLITE_TRANSIENT); }
 static inline int CSQLite_bind_blob(sqlite3_stmt *s, int i, const void *v, int n) { return sqlite3_bind_blob(s, i, v, n, SQLITE_TRANSIENT); }
+/* sqlite3_config is variadic: no up-front page-cache allocation per connection (Debian builds
+   with SQLITE_DEFAULT_PCACHE_INITSZ=20, about 85 KB per connection), for processes that hold
+   hundreds of connections. Only valid before SQLite is first used in the process. */
+static inline int CSQLite_config_no_pagecache_prealloc(void) { return sqlite3_config(SQLITE_CONFIG_PAGECACHE, (void *)0, 0, 0); }
 #endif

@@ -1,4 +1,5 @@
 import BotStore
+import CSQLite
 
 /// The SQLite backend of ``BotStore``: one connection to a database file that any number of
 /// responder and worker processes share.
@@ -21,6 +22,13 @@ public final class SQLiteStore: BotStore {
         if let pages = autoCheckpointPages {
             try connection.withStatement("PRAGMA wal_autocheckpoint = \(max(0, pages))") { row in _ = try row.step() }
         }
+    }
+
+    /// For processes with hundreds of connections (a worker with one per busy answer slot):
+    /// connections then grow their page cache as needed instead of preallocating about
+    /// 85 KB each. Must run before the process opens its first database; false if too late.
+    public static func skipPageCachePreallocation() -> Bool {
+        CSQLite_config_no_pagecache_prealloc() == SQLITE_OK
     }
 
     /// Closes the connection. Later calls throw. Never fails: if SQLite refuses a plain

@@ -33,6 +33,9 @@ struct WeComWorker: ParsableCommand {
         let config = try StartUp.configuration()
         let logger = StartUp.logger(label: "wecom-worker", level: config.logLevel)
         ShutdownSignals.blockInThisAndNewThreads()
+        if !SQLiteStore.skipPageCachePreallocation() {
+            logger.warning("SQLite was already in use: connections keep their page-cache preallocation")
+        }
         try StartUp.prepareDatabase(config)
         let path = config.databasePath
         let pool = WorkerPool(configuration: config, concurrency: concurrency, logger: logger) {

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import FastCGITestClient
 import Glibc
 #endif
 import Logging

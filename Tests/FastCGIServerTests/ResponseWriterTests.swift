@@ -1,3 +1,4 @@
+import FastCGITestClient
 import Testing
 @testable import FastCGIServer
 

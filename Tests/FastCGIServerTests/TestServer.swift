@@ -1,3 +1,4 @@
+import FastCGITestClient
 import Dispatch
 import Foundation
 import Logging

@@ -1,3 +1,4 @@
+import FastCGITestClient
 import Foundation
 import Testing
 import WeComCrypto
@@ -74,10 +75,10 @@ import WeComCrypto
         }
         let parts = request.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let path = String(parts[0]), query = parts.count > 1 ? String(parts[1]) : ""
-        let params = FastCGIDirect.nginxParams(
+        let params = FastCGITestClient.nginxParams(
             method: request.method, scriptName: "/wecom/callback", pathInfo: String(path.dropFirst("/wecom/callback".count)),
             query: query, contentType: "application/json", contentLength: request.contentLength ?? String(request.body.count))
-        return try FastCGIDirect.send(to: stack.scratch + "/fcgi-0.sock", params: params, stdin: request.body).status
+        return try FastCGITestClient.send(to: stack.scratch + "/fcgi-0.sock", params: params, stdin: request.body).status
     }
 
     /// Request log lines with this status and reason (one line per request).

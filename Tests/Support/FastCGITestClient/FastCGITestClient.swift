@@ -6,22 +6,23 @@ import Glibc
 /// request per connection, no keep-conn. Record framing from the FastCGI 1.0 specification:
 /// BEGIN_REQUEST, PARAMS name-value pairs, an empty PARAMS, STDIN, an empty STDIN; then
 /// STDOUT/STDERR records until END_REQUEST.
-enum FastCGITestClient {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+public enum FastCGITestClient {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
     }
 
-    struct Response {
-        var status: Int
-        var headers: [(String, String)]
-        var body: [UInt8]
-        var stderr: [UInt8]
-        var appStatus: UInt32
+    public struct Response {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: [UInt8]
+        public var stderr: [UInt8]
+        public var appStatus: UInt32
 
-        func header(_ name: String) -> String? {
+        public func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
         }
-        var bodyText: String { String(decoding: body, as: UTF8.self) }
+        public var bodyText: String { String(decoding: body, as: UTF8.self) }
     }
 
     private enum RecordType: UInt8 {
@@ -30,7 +31,7 @@ enum FastCGITestClient {
 
     /// Sends one request; `params` go out exactly as given (CONTENT_LENGTH included), so a test
     /// can declare a length that differs from `stdin`.
-    static func send(to socketPath: String, params: [(String, String)], stdin: [UInt8] = [],
+    public static func send(to socketPath: String, params: [(String, String)], stdin: [UInt8] = [],
                      timeoutSeconds: Int = 10) throws -> Response {
         let fd = try connect(to: socketPath, timeoutSeconds: timeoutSeconds)
         defer { close(fd) }
@@ -46,7 +47,7 @@ enum FastCGITestClient {
     }
 
     /// Params as nginx's fastcgi_params would send them for a request to `uri`.
-    static func nginxParams(method: String, scriptName: String, pathInfo: String, query: String = "",
+    public static func nginxParams(method: String, scriptName: String, pathInfo: String, query: String = "",
                             contentType: String = "", contentLength: String = "") -> [(String, String)] {
         [
             ("QUERY_STRING", query), ("REQUEST_METHOD", method), ("CONTENT_TYPE", contentType),
@@ -61,7 +62,7 @@ enum FastCGITestClient {
 
     // MARK: - Framing
 
-    static func encodePair(_ name: String, _ value: String) -> [UInt8] {
+    public static func encodePair(_ name: String, _ value: String) -> [UInt8] {
         let name = Array(name.utf8), value = Array(value.utf8)
         return encodeLength(name.count) + encodeLength(value.count) + name + value
     }
@@ -104,7 +105,7 @@ enum FastCGITestClient {
     }
 
     /// Splits CGI output at the blank line and reads `Status: 200 OK`.
-    static func parseCGI(_ output: [UInt8]) throws -> Response {
+    public static func parseCGI(_ output: [UInt8]) throws -> Response {
         let separator: [UInt8] = Array("\r\n\r\n".utf8)
         guard let split = (0...max(0, output.count - 4)).first(where: { output[$0..<min($0 + 4, output.count)].elementsEqual(separator) }) else {
             throw Failure(description: "no header/body separator in \(output.count) bytes of output")
