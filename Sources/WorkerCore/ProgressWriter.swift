@@ -24,6 +24,8 @@ public final class ProgressWriter: @unchecked Sendable {
     private var stopping = false
     private var finished = false
     private let interval: Double
+    /// Updates written per transaction.
+    static let updatesPerTransaction = 64
     private let store: BotStore
     private let logger: Logger
 
@@ -100,7 +102,15 @@ public final class ProgressWriter: @unchecked Sendable {
                            leaseUntil: p.leaseUntil)
         }
         do {
-            let lostIDs = try store.writeProgress(updates, now: Int64(Date().timeIntervalSince1970))
+            // Several short transactions rather than one long one, so that a runner finishing
+            // its answer (finishJob) never waits behind a thousand other answers' updates.
+            var lostIDs: [Int64] = []
+            var start = 0
+            while start < updates.count {
+                let end = min(start + Self.updatesPerTransaction, updates.count)
+                lostIDs += try store.writeProgress(Array(updates[start..<end]), now: Int64(Date().timeIntervalSince1970))
+                start = end
+            }
             guard !lostIDs.isEmpty else { return }
             condition.lock()
             lost.formUnion(lostIDs)
