@@ -36,9 +36,10 @@ struct MessageDispatcher {
     private func accept(_ message: InboundMessage, raw: [UInt8], bot: BotResolver.Bot) throws -> Outcome {
         guard !message.msgID.isEmpty else { throw Rejection.badRequest("message without msgid") }
         let agentRef = try resolver.agentReference(aibotID: message.aibotID, bot: bot)
-        let agent = try resolver.agentRecord(agentRef)
-        let name = message.chatType == .group ? resolver.botName(bot: bot, agent: agent) : nil
-        let text = Self.userText(of: message.content, botName: name, inGroup: message.chatType == .group)
+        let inGroup = message.chatType == .group
+        // The @name matters only in groups; direct messages skip the agents-table read.
+        let name = inGroup ? resolver.botName(bot: bot, agent: try resolver.agentRecord(agentRef)) : nil
+        let text = Self.userText(of: message.content, botName: name, inGroup: inGroup)
         let new = NewMessage(
             botID: bot.id, aibotID: message.aibotID, msgID: message.msgID, msgType: message.msgType,
             chatID: message.chatID, chatType: message.chatType.map(Self.chatTypeName), userID: message.from.userID,

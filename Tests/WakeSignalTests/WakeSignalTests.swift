@@ -23,12 +23,11 @@ import Testing
         let path = try #require(gone?.path)
         // Leave a socket file behind with nobody bound to it, as a SIGKILLed worker does.
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
         gone = nil
         #expect(!FileManager.default.fileExists(atPath: path))
         let stale = directory + "/stale.sock"
-        _ = withUnixAddress(stale) { addr, len in bind(fd, addr, len) }
-        close(fd)
+        #expect(withUnixAddress(stale) { addr, len in bind(fd, addr, len) } == 0)
+        close(fd)  // closed once: the file stays, nobody is bound to it
         #expect(FileManager.default.fileExists(atPath: stale))
         #expect(WakeSender(directory: directory).wakeAll() == 0)
         #expect(!FileManager.default.fileExists(atPath: stale))
