@@ -20,10 +20,13 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
+        // JSON values, a strict reader and a compact writer (pure Swift, no Foundation): every
+        // callback body, payload and reply goes through it on the hot path.
+        .target(name: "JSONCore"),
         // WeCom crypto on OpenSSL EVP: key derivation, AES-256-CBC, PKCS#7/32, framing, SHA1 signature.
-        .target(name: "WeComCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "WeComCrypto", dependencies: ["COpenSSL", "JSONCore"]),
         // WeCom message model: inbound payloads and passive replies (pure Swift, Codable).
-        .target(name: "WeComModel"),
+        .target(name: "WeComModel", dependencies: ["JSONCore"]),
         // Configuration: environment plus .env, validated at start-up.
         .target(name: "BotConfig"),
         // The store protocol and its records (pure Swift).
@@ -84,6 +87,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "bench/Sources/wecom-bench"),
 
+        .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
         .testTarget(name: "WeComCryptoTests", dependencies: ["WeComCrypto"]),
         .testTarget(name: "WeComModelTests", dependencies: ["WeComModel"]),
         .testTarget(name: "BotConfigTests", dependencies: ["BotConfig"]),

@@ -3,7 +3,9 @@ import BotStore
 import WeComCrypto
 
 /// Finds a bot's credentials, its agent and its @name: the bots table first, then the
-/// `WECOM_*` defaults. Crypto objects are cached per credential set.
+/// `WECOM_*` defaults. Crypto objects are cached per credential set, and bots rows (or their
+/// absence) for the rest of the clock's second, so a `wecomctl bots` change applies within a
+/// second while a busy responder reads the table at most once a second per bot.
 final class BotResolver {
     struct Bot {
         var id: String
@@ -13,16 +15,19 @@ final class BotResolver {
 
     private let configuration: Configuration
     private let store: BotStore
+    private let now: () -> Int64
     private var cryptoCache: [String: WeComCrypto] = [:]
+    private var rowCache: [String: (second: Int64, record: BotRecord?)] = [:]
 
-    init(configuration: Configuration, store: BotStore) {
+    init(configuration: Configuration, store: BotStore, now: @escaping () -> Int64) {
         self.configuration = configuration
         self.store = store
+        self.now = now
     }
 
     /// The bot for the URL's botid, or a 404 when neither the table nor the defaults know it.
     func bot(id: String) throws -> Bot {
-        if let record = try store.bot(id: id) {
+        if let record = try row(id: id) {
             return Bot(id: id, crypto: try crypto(token: record.token, key: record.encodingAESKey, receiveID: record.receiveID),
                        record: record)
         }
@@ -35,7 +40,7 @@ final class BotResolver {
     /// The agent (id or name) for a decrypted payload: the bots row of its aibotid, the URL
     /// bot's row, `WECOM_AIBOT_AGENT_MAPPING`, else nil for the default agent.
     func agentReference(aibotID: String, bot: Bot) throws -> String? {
-        if !aibotID.isEmpty, aibotID != bot.id, let row = try store.bot(id: aibotID), let agent = row.agent {
+        if !aibotID.isEmpty, aibotID != bot.id, let row = try row(id: aibotID), let agent = row.agent {
             return agent
         }
         if let agent = bot.record?.agent { return agent }
@@ -56,6 +61,16 @@ final class BotResolver {
     /// The `enter_chat` welcome text, or nil for an empty reply.
     func welcomeText(agent: AgentRecord?) -> String? {
         agent?.welcomeText ?? configuration.welcomeText
+    }
+
+    /// The bots row, read again once the clock's second has changed.
+    private func row(id: String) throws -> BotRecord? {
+        let second = now()
+        if let cached = rowCache[id], cached.second == second { return cached.record }
+        let record = try store.bot(id: id)
+        if rowCache.count >= 1024 { rowCache.removeAll() }
+        rowCache[id] = (second, record)
+        return record
     }
 
     private func crypto(token: String, key: String, receiveID: String) throws -> WeComCrypto {

@@ -21,7 +21,7 @@ public final class CallbackHandler {
                 logger: Logger, now: @escaping () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.configuration = configuration
         self.store = store
-        self.resolver = BotResolver(configuration: configuration, store: store)
+        self.resolver = BotResolver(configuration: configuration, store: store, now: now)
         self.waker = waker
         self.now = now
         self.logger = logger

@@ -6,18 +6,22 @@ struct CallbackQuery {
     var nonce: String
     var echostr: String?
 
+    /// The parameters the callback uses; any other name is ignored.
+    private static let names: [[UInt8]] = ["msg_signature", "timestamp", "nonce", "echostr"].map { Array($0.utf8) }
+
     static func parse(_ query: String) throws(Rejection) -> CallbackQuery {
         var values: [String: String] = [:]
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = String(parts[0])
-            guard ["msg_signature", "timestamp", "nonce", "echostr"].contains(name) else { continue }
-            guard values[name] == nil else { throw .badRequest("query parameter \(name) given twice") }
-            let raw = parts.count > 1 ? String(parts[1]) : ""
-            guard let decoded = raw.removingPercentEncodingStrict() else {
-                throw .badRequest("query parameter \(name) is not valid percent-encoding")
+        for pair in query.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
+            let name = pair[pair.startIndex..<equals]
+            guard let known = names.first(where: { $0.elementsEqual(name) }) else { continue }
+            let key = String(decoding: known, as: UTF8.self)
+            guard values[key] == nil else { throw .badRequest("query parameter \(key) given twice") }
+            let raw = equals < pair.endIndex ? pair[pair.index(after: equals)...] : pair[equals..<equals]
+            guard let decoded = percentDecoded(raw) else {
+                throw .badRequest("query parameter \(key) is not valid percent-encoding")
             }
-            values[name] = decoded
+            values[key] = decoded
         }
         guard let signature = values["msg_signature"], !signature.isEmpty else {
             throw .forbidden("missing msg_signature")
@@ -32,19 +36,18 @@ struct CallbackQuery {
     }
 }
 
-extension String {
-    /// Percent-decoding that fails on a malformed escape or non-UTF-8 result.
-    func removingPercentEncodingStrict() -> String? {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(utf8.count)
-        var it = utf8.makeIterator()
-        while let b = it.next() {
-            guard b == 0x25 else { bytes.append(b); continue }
-            guard let h = it.next().flatMap(hexValue), let l = it.next().flatMap(hexValue) else { return nil }
-            bytes.append(h << 4 | l)
-        }
-        return String(validating: bytes, as: UTF8.self)
+/// Percent-decoding that fails on a malformed escape or a non-UTF-8 result.
+func percentDecoded(_ raw: Substring.UTF8View) -> String? {
+    guard raw.contains(0x25) else { return String(validating: raw, as: UTF8.self) }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(raw.count)
+    var it = raw.makeIterator()
+    while let b = it.next() {
+        guard b == 0x25 else { bytes.append(b); continue }
+        guard let h = it.next().flatMap(hexValue), let l = it.next().flatMap(hexValue) else { return nil }
+        bytes.append(h << 4 | l)
     }
+    return String(validating: bytes, as: UTF8.self)
 }
 
 private func hexValue(_ c: UInt8) -> UInt8? {

@@ -34,6 +34,8 @@ struct RequestLogLine {
     /// Client-controlled text (PATH_INFO is percent-decoded by nginx, so may hold a newline):
     /// control characters become `?`, and long values are cut, so one request stays one line.
     static func safe(_ text: String, limit: Int = 256) -> String {
+        // Printable ASCII within the limit (nearly every value) is already safe.
+        if text.utf8.count <= limit, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         var result = String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit).map {
             $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) || $0 == "\u{2028}" || $0 == "\u{2029}" ? "?" : $0
         }))

@@ -20,7 +20,7 @@ public enum StartUp {
     /// swift-log to stderr at `level` (WECOM_LOG_LEVEL), bootstrapped once per process.
     public static func logger(label: String, level: String) -> Logger {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = LineLogHandler(label: label)
             handler.logLevel = Logger.Level(rawValue: level) ?? .info
             return handler
         }

@@ -1,9 +1,12 @@
-import Foundation
+import JSONCore
 
 /// The POST callback body `{"encrypt":"<base64>"}` (wecom-aibot-protocol.md §4.1).
 struct CallbackBody: Equatable {
     /// The base64 ciphertext, exactly as received (it is what the signature covers).
     let encrypt: String
+
+    /// The envelope is one flat object; anything nested deeper is not a WeCom callback.
+    static let depthLimit = 8
 
     /// Parses the body; ``WeComCryptoError/xmlEnvelope`` when it is XML (the bot was created in the
     /// legacy mode), ``WeComCryptoError/parseJSON(_:)`` when it is not a JSON object with a
@@ -11,15 +14,15 @@ struct CallbackBody: Equatable {
     init(parsing body: [UInt8]) throws(WeComCryptoError) {
         let start = Self.contentStart(body)
         if start < body.count, body[start] == UInt8(ascii: "<") { throw .xmlEnvelope }
-        let json: Any
+        let json: JSONValue
         do {
-            json = try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
+            json = try JSONReader.parse(Array(body[start...]), depthLimit: Self.depthLimit)
         } catch {
             throw .parseJSON("body is not valid JSON")
         }
-        guard let object = json as? [String: Any] else { throw .parseJSON("body is not a JSON object") }
-        guard let field = object["encrypt"] else { throw .parseJSON("body has no \"encrypt\" field") }
-        guard let encrypt = field as? String else { throw .parseJSON("\"encrypt\" is not a string") }
+        guard case let .object(members) = json else { throw .parseJSON("body is not a JSON object") }
+        guard let field = members["encrypt"] else { throw .parseJSON("body has no \"encrypt\" field") }
+        guard case let .string(encrypt) = field else { throw .parseJSON("\"encrypt\" is not a string") }
         self.encrypt = encrypt
     }
 

@@ -1,3 +1,4 @@
+import JSONCore
 extension WeComCrypto {
     /// The encrypted passive-reply envelope (wecom-aibot-protocol.md §5.1), exactly
     /// `{"encrypt":"…","msgsignature":"…","timestamp":"…","nonce":"…"}`: this key order,
@@ -14,10 +15,14 @@ extension WeComCrypto {
         let encrypt = try encrypt(plaintext, random: random)
         let signature = try signature(timestamp: timestamp, nonce: nonce, encrypt: encrypt)
         let fields = [("encrypt", encrypt), ("msgsignature", signature), ("timestamp", timestamp), ("nonce", nonce)]
-        var json: [UInt8] = [UInt8(ascii: "{")]
+        var json: [UInt8] = []
+        json.reserveCapacity(encrypt.utf8.count + nonce.utf8.count + 128)
+        json.append(UInt8(ascii: "{"))
         for (index, (key, value)) in fields.enumerated() {
             if index > 0 { json.append(UInt8(ascii: ",")) }
-            json += JSONString.quoted(key) + [UInt8(ascii: ":")] + JSONString.quoted(value)
+            JSONWriter.appendString(key, to: &json)
+            json.append(UInt8(ascii: ":"))
+            JSONWriter.appendString(value, to: &json)
         }
         json.append(UInt8(ascii: "}"))
         return json

@@ -1,35 +1,23 @@
-import Foundation
-
 extension JSONValue {
-    /// Deepest nesting `parse` accepts. WeCom's callbacks nest at most ~8 levels; decoding a
-    /// `JSONValue` costs time quadratic in the depth (0.8 s at Foundation's own limit of 512),
-    /// so deeper input is refused before decoding.
+    /// Deepest nesting `parse` accepts. WeCom's callbacks nest at most ~8 levels.
     public static let maxDepth = 64
 
     /// Parses UTF-8 JSON text (any top-level value, objects and arrays included).
     /// - Throws: `WeComModelError.malformed` when the bytes are not valid JSON or nest deeper
     ///   than `depthLimit` (``maxDepth`` unless a wrapper adds levels of its own).
     public static func parse(_ json: [UInt8], depthLimit: Int = maxDepth) throws -> JSONValue {
-        guard JSONDepth.fits(json, limit: depthLimit) else {
-            throw WeComModelError.malformed("JSON nested deeper than \(depthLimit) levels")
-        }
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(json))
+            return try JSONReader.parse(json, depthLimit: depthLimit)
+        } catch let .tooDeep(limit) {
+            throw WeComModelError.malformed("JSON nested deeper than \(limit) levels")
         } catch {
             throw WeComModelError.malformed("invalid JSON")
         }
     }
 
-    /// Compact UTF-8 JSON with sorted keys and unescaped slashes.
+    /// Compact UTF-8 JSON with sorted keys and unescaped slashes (see `JSONWriter`).
     public func jsonBytes() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        do {
-            return Array(try encoder.encode(self))
-        } catch {
-            // Only non-finite numbers can fail, and `encode(to:)` writes those as null.
-            preconditionFailure("JSONValue failed to encode: \(error)")
-        }
+        JSONWriter.bytes(self)
     }
 
     /// The member named `key` when this is an object, otherwise nil.

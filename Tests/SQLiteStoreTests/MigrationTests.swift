@@ -83,7 +83,7 @@ import Testing
             #expect(try store.scalarInt("SELECT journal_mode = 'wal' FROM pragma_journal_mode") == 1)
             #expect(try store.scalarInt("PRAGMA synchronous") == 1)  // NORMAL
             #expect(try store.scalarInt("PRAGMA foreign_keys") == 1)
-            #expect(try store.scalarInt("PRAGMA journal_size_limit") == 4_194_304)
+            #expect(try store.scalarInt("PRAGMA journal_size_limit") == 67_108_864)
         }
     }
 

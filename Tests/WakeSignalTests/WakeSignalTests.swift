@@ -36,4 +36,28 @@ import Testing
     @Test func aMissingFolderIsNotAnError() {
         #expect(WakeSender(directory: directory + "/none").wakeAll() == 0)
     }
+
+    /// The sender keeps its listing while the folder is unchanged; a worker arriving or leaving
+    /// changes the folder's mtime, and the next wake-up sees it.
+    @Test func workersArrivingOrLeavingAreSeenWithACachedListing() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let a = try WakeReceiver(directory: directory, name: "a")
+        try backdate(directory)  // an old mtime: the sender may keep its listing
+        let sender = WakeSender(directory: directory)
+        #expect(sender.wakeAll() == 1)
+        #expect(sender.wakeAll() == 1)
+        var b: WakeReceiver? = try WakeReceiver(directory: directory, name: "b")
+        #expect(sender.wakeAll() == 2)
+        #expect(try #require(b).wait(timeout: 5))
+        try backdate(directory)
+        #expect(sender.wakeAll() == 2)
+        b = nil
+        #expect(sender.wakeAll() == 1)
+        #expect(a.wait(timeout: 5))
+    }
+
+    private func backdate(_ path: String) throws {
+        let old = Date(timeIntervalSinceNow: -60)
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: path)
+    }
 }

@@ -11,9 +11,6 @@ public enum JSONValue: Codable, Sendable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// The largest magnitude below which every integer is exactly representable as a `Double`.
-    static let exactIntegerLimit: Double = 9_007_199_254_740_992  // 2^53
-
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -44,7 +41,7 @@ public enum JSONValue: Codable, Sendable, Equatable {
         case let .number(value):
             if !value.isFinite {
                 try container.encodeNil()
-            } else if value.rounded(.towardZero) == value, abs(value) < Self.exactIntegerLimit {
+            } else if value.rounded(.towardZero) == value, abs(value) < JSONWriter.exactIntegerLimit {
                 try container.encode(Int64(value))
             } else {
                 try container.encode(value)
