@@ -97,6 +97,9 @@ let package = Package(
             "CallbackHandler", "WeComCrypto", "WeComModel", "BotStore", "BotConfig", "SQLiteStore",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "ServiceSupportTests", dependencies: [
+            "ServiceSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "WakeSignalTests", dependencies: ["WakeSignal"]),
         .testTarget(name: "DifyClientTests", dependencies: ["DifyClient", "DifyStandIn", "WeComModel"]),
         .testTarget(name: "WorkerCoreTests", dependencies: [
