@@ -7,15 +7,15 @@ extension SQLiteStore {
     /// processes accept the same msgid exactly one inserts it and all see the same stream.
     public func acceptMessage(_ message: NewMessage, now: Int64) throws -> AcceptedMessage {
         try connection.transaction {
+            // The message row names its stream before the stream row exists; the foreign key is
+            // checked at COMMIT instead (the pragma ends with the transaction). One insert per
+            // table, each B-tree page dirtied once.
+            try connection.withStatement("PRAGMA defer_foreign_keys = ON") { try $0.run() }
             guard try insertMessage(message, now: now) else {
                 return AcceptedMessage(stream: try existingStream(for: message), isNew: false)
             }
             try insertStream(for: message, now: now)
             try insertJob(for: message, now: now)
-            try connection.withStatement("UPDATE messages SET stream_id = ? WHERE aibotid = ? AND msgid = ?") {
-                try $0.bind(message.proposedStreamID, message.aibotID, message.msgID)
-                try $0.run()
-            }
             let stream = StreamSnapshot(id: message.proposedStreamID, state: .pending,
                                         content: message.initialContent, finished: false,
                                         createdAt: now, updatedAt: now)
@@ -26,11 +26,12 @@ extension SQLiteStore {
     /// Returns false when (aibotid, msgid) was already recorded.
     private func insertMessage(_ message: NewMessage, now: Int64) throws -> Bool {
         let sql = """
-            INSERT INTO messages(aibotid, msgid, botid, msgtype, created_at) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO messages(aibotid, msgid, botid, msgtype, stream_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT DO NOTHING
             """
         return try connection.withStatement(sql) { statement in
-            try statement.bind(message.aibotID, message.msgID, message.botID, message.msgType, now)
+            try statement.bind(message.aibotID, message.msgID, message.botID, message.msgType,
+                               message.proposedStreamID, now)
             try statement.run()
             return connection.changes > 0
         }
