@@ -20,7 +20,8 @@ public final class JobRunner {
     let clock: () -> Double
     let client = DifyClient()
     let fetcher = SafeFetcher()
-    let poster = ResponseURLPoster()
+    /// Made on the first late delivery: most runners never post, and a curl handle is ~5.5 KB.
+    lazy var poster = ResponseURLPoster()
     /// Set by the pool when shutdown's grace period is over: in-flight answers stop and
     /// their jobs go back to the queue for another worker.
     public var shouldRelease: () -> Bool = { false }
