@@ -2,7 +2,8 @@
 ///
 /// SQLite is the first backend (`SQLiteStore`); a PostgreSQL backend will implement the
 /// same protocol. SQL and connection handling stay inside the backends. An instance is
-/// used from one thread at a time (each process, or each worker thread, opens its own).
+/// used from one thread at a time (each process opens its own; a worker's answer threads
+/// borrow theirs from a small pool, one store call at a time).
 /// Times are unix seconds, passed in by the caller so that logic stays testable.
 public protocol BotStore: JobQueueStore, OperatorStore {
     /// Creates or migrates the schema. Idempotent and safe when several processes start at once.

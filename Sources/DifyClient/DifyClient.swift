@@ -43,6 +43,7 @@ public final class DifyClient {
         easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
         easy.set(CURLOPT_CONNECTTIMEOUT_MS, seconds: limits.connectTimeout)
         easy.set(CURLOPT_TIMEOUT_MS, seconds: limits.totalTimeout)
+        easy.set(CURLOPT_BUFFERSIZE, 4096)
         let easy = self.easy
         let outcome: Result<ChatSummary, DifyError> = withoutActuallyEscaping(onEvent) { onEvent in
           withoutActuallyEscaping(onTick) { onTick in

@@ -6,7 +6,7 @@ import WeComCrypto
 /// Finds, for a claimed job, the Dify app to call and the bot's key for decrypting media.
 struct AgentEndpointResolver {
     let configuration: Configuration
-    let store: BotStore
+    let stores: StorePool<any BotStore>
 
     struct Agent {
         /// The conversation key's agent part: the agent's id, "default", or "echo".
@@ -18,7 +18,7 @@ struct AgentEndpointResolver {
     /// The agent's stored record, else the default Dify app, else the built-in echo agent
     /// when `WECOM_ECHO_AGENT=1`, else nil.
     func agent(for reference: String?) throws -> Agent? {
-        if let reference, let record = try store.agent(idOrName: reference) {
+        if let reference, let record = try stores.withStore({ try $0.agent(idOrName: reference) }) {
             return Agent(key: record.id, endpoint: DifyAgentEndpoint(baseURL: record.difyBaseURL, apiKey: record.difyAPIKey))
         }
         if let base = configuration.difyBaseURL, let key = configuration.difyAPIKey {
@@ -28,7 +28,7 @@ struct AgentEndpointResolver {
     }
 
     func crypto(botID: String) throws -> WeComCrypto? {
-        if let bot = try store.bot(id: botID) {
+        if let bot = try stores.withStore({ try $0.bot(id: botID) }) {
             return try WeComCrypto(token: bot.token, encodingAESKey: bot.encodingAESKey, receiveID: bot.receiveID)
         }
         guard let token = configuration.token, let key = configuration.encodingAESKey else { return nil }

@@ -7,12 +7,12 @@ extension JobRunner {
     /// question asked once more in a fresh conversation.
     func chat(_ query: String, files: [DifyFileRef], job: ClaimedJob, endpoint: DifyAgentEndpoint, user: String,
               conversation: ConversationKey, stream: inout AnswerStream) throws -> ChatSummary {
-        let stored = try store.conversationID(for: conversation)
+        let stored = try withStore { try $0.conversationID(for: conversation) }
         do {
             return try streamOnce(query, files: files, conversationID: stored, job: job, endpoint: endpoint, user: user,
                                   conversation: conversation, stream: &stream)
         } catch let error as DifyError where error.isConversationMissing && stored != nil && stream.answer.isEmpty {
-            try store.clearConversation(conversation)
+            try withStore { try $0.clearConversation(conversation) }
             logger.notice("stale Dify conversation cleared; asking again in a new one", metadata: ["job": "\(job.id)"])
             return try streamOnce(query, files: files, conversationID: nil, job: job, endpoint: endpoint, user: user,
                                   conversation: conversation, stream: &stream)
@@ -41,7 +41,7 @@ extension JobRunner {
             }
             if !stream.savedConversation, let id = event.conversationID, !id.isEmpty {
                 stream.savedConversation = true
-                do { try store.saveConversationID(id, for: conversation, now: nowSeconds) } catch {
+                do { try withStore { try $0.saveConversationID(id, for: conversation, now: nowSeconds) } } catch {
                     logger.warning("could not save the conversation id: \(error)")
                 }
             }
@@ -58,8 +58,9 @@ extension JobRunner {
             if shouldRelease() { throw Released() }
             if !stream.closedEarly && stream.deadline.hasPassed(now: now) {
                 let notice = UserNotice.interrupted(partial: stream.displayText, notice: UserNotice.stillWorking)
-                guard try store.closeStreamEarly(jobID: job.id, owner: owner, content: StreamContent.truncated(notice),
-                                                 now: Int64(now)) else { throw LeaseLost() }
+                let content = StreamContent.truncated(notice)
+                guard try withStore({ try $0.closeStreamEarly(jobID: job.id, owner: owner, content: content, now: Int64(now)) })
+                else { throw LeaseLost() }
                 stream.closedEarly = true
             }
             if progress.isLost(job.id) { throw LeaseLost() }

@@ -58,8 +58,7 @@ extension JobRunner {
             } catch {
                 log.notice("answer image skipped: \(error)")
             }
-            guard try store.renewLease(jobID: job.id, owner: owner, leaseUntil: Int64(clock() + settings.lease),
-                                       now: nowSeconds) else { throw LeaseLost() }
+            try renewLease(job)
         }
         return (images, fetched)
     }
@@ -71,7 +70,7 @@ extension JobRunner {
             return
         }
         do {
-            guard try store.claimResponseDelivery(streamID: job.streamID, now: nowSeconds) else {
+            guard try withStore({ try $0.claimResponseDelivery(streamID: job.streamID, now: nowSeconds) }) else {
                 log.notice("response_url already used for this message")
                 return
             }

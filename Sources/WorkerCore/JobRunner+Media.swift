@@ -10,7 +10,7 @@ extension JobRunner {
         let urls = queued.mediaURLs
         guard !urls.isEmpty else { return [] }
         if case .video = queued.message.content { throw JobFailure.unsupportedMedia }
-        let resolver = AgentEndpointResolver(configuration: configuration, store: store)
+        let resolver = AgentEndpointResolver(configuration: configuration, stores: stores)
         guard let crypto = try resolver.crypto(botID: job.botID) else { throw JobFailure.media("no bot key to decrypt media") }
         var refs: [DifyFileRef] = []
         for url in urls {
@@ -30,8 +30,7 @@ extension JobRunner {
             } catch {
                 throw JobFailure.dify(error)
             }
-            guard try store.renewLease(jobID: job.id, owner: owner, leaseUntil: Int64(clock() + settings.lease),
-                                       now: nowSeconds) else { throw LeaseLost() }
+            try renewLease(job)
         }
         return refs
     }

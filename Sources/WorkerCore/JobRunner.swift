@@ -7,11 +7,12 @@ import WeComModel
 
 /// Runs one claimed job to its end: media in, Dify's answer streamed into the stream row,
 /// answer images out, the 6-minute window, retries and readable failures. One runner per
-/// worker thread (it owns that thread's store connection and curl handles).
+/// worker thread (it owns that thread's curl handles; each store call borrows a connection
+/// from the process's shared pool).
 public final class JobRunner {
     let configuration: Configuration
     let settings: WorkerSettings
-    let store: BotStore
+    let stores: StorePool<any BotStore>
     let progress: ProgressWriter
     /// The lease owner of the job being run (unique per claim).
     private(set) var owner = ""
@@ -19,16 +20,17 @@ public final class JobRunner {
     let clock: () -> Double
     let client = DifyClient()
     let fetcher = SafeFetcher()
-    let poster = ResponseURLPoster()
+    /// Made on the first late delivery: most runners never post, and a curl handle is ~5.5 KB.
+    lazy var poster = ResponseURLPoster()
     /// Set by the pool when shutdown's grace period is over: in-flight answers stop and
     /// their jobs go back to the queue for another worker.
     public var shouldRelease: () -> Bool = { false }
 
-    public init(configuration: Configuration, store: BotStore, progress: ProgressWriter, logger: Logger,
+    public init(configuration: Configuration, stores: StorePool<any BotStore>, progress: ProgressWriter, logger: Logger,
                 clock: @escaping () -> Double = { Date().timeIntervalSince1970 }) {
         self.configuration = configuration
         self.settings = WorkerSettings(configuration: configuration)
-        self.store = store
+        self.stores = stores
         self.progress = progress
         self.logger = logger
         self.clock = clock
@@ -40,6 +42,11 @@ public final class JobRunner {
     struct Released: Error {}
 
     var nowSeconds: Int64 { Int64(clock()) }
+
+    /// Runs one store call on a pooled connection (held only for that call).
+    func withStore<T>(_ body: (any BotStore) throws -> T) throws -> T {
+        try stores.withStore(body)
+    }
 
     /// Runs `job`, claimed under lease owner `owner`.
     public func run(_ job: ClaimedJob, owner: String) {
@@ -56,7 +63,7 @@ public final class JobRunner {
         } catch is LeaseLost {
             log.warning("lease lost: another worker owns the job now")
         } catch is Released {
-            _ = try? store.retryJob(jobID: job.id, owner: owner, runAt: nowSeconds, error: "released at worker shutdown", now: nowSeconds)
+            _ = try? withStore { try $0.retryJob(jobID: job.id, owner: owner, runAt: nowSeconds, error: "released at worker shutdown", now: nowSeconds) }
             log.notice("job released at shutdown")
         } catch {
             // A store error (the database busy past its timeout, a full disk): worth another try.
@@ -79,13 +86,13 @@ public final class JobRunner {
             return try fail(job, JobFailure(notice: UserNotice.jobFailed, detail: "unreadable payload: \(error)", transient: false),
                             partial: "", closedEarly: false, log: log)
         }
-        let resolver = AgentEndpointResolver(configuration: configuration, store: store)
+        let resolver = AgentEndpointResolver(configuration: configuration, stores: stores)
         guard let agent = try resolver.agent(for: job.agent) else {
             return try fail(job, .noAgent, partial: "", closedEarly: false, log: log)
         }
         let conversation = ConversationKey(botID: job.botID, agent: agent.key, chat: job.chatID ?? "", userID: job.userID)
         if ResetCommand.matches(queued.text) {
-            try store.clearConversation(conversation)
+            try withStore { try $0.clearConversation(conversation) }
             return try finish(job, JobOutcome(kind: .done, content: UserNotice.newConversation))
         }
         var stream = AnswerStream(job: job, settings: settings, start: clock())
@@ -110,8 +117,18 @@ public final class JobRunner {
         }
     }
 
+    /// Renews the lease between slow steps (uploads, image fetches) outside the Dify stream.
+    func renewLease(_ job: ClaimedJob) throws {
+        let until = Int64(clock() + settings.lease)
+        guard try withStore({ try $0.renewLease(jobID: job.id, owner: owner, leaseUntil: until, now: nowSeconds) }) else {
+            throw LeaseLost()
+        }
+    }
+
     func finish(_ job: ClaimedJob, _ outcome: JobOutcome) throws -> String {
-        guard try store.finishJob(jobID: job.id, owner: owner, outcome: outcome, now: nowSeconds) else { throw LeaseLost() }
+        guard try withStore({ try $0.finishJob(jobID: job.id, owner: owner, outcome: outcome, now: nowSeconds) }) else {
+            throw LeaseLost()
+        }
         return outcome.kind.rawValue
     }
 
@@ -120,8 +137,9 @@ public final class JobRunner {
         if settings.retry.shouldRetry(transient: failure.transient, answerStarted: !partial.isEmpty || closedEarly,
                                       attempts: job.attempts, maxAttempts: job.maxAttempts) {
             let delay = settings.retry.delay(afterAttempt: job.attempts, jitter: Double.random(in: 0...1))
-            guard try store.retryJob(jobID: job.id, owner: owner, runAt: nowSeconds + Int64(delay.rounded(.up)),
-                                     error: failure.detail, now: nowSeconds) else { throw LeaseLost() }
+            let runAt = nowSeconds + Int64(delay.rounded(.up))
+            guard try withStore({ try $0.retryJob(jobID: job.id, owner: owner, runAt: runAt, error: failure.detail, now: nowSeconds) })
+            else { throw LeaseLost() }
             log.warning("job will retry", metadata: ["error": "\(failure.detail)", "in_seconds": "\(Int(delay.rounded(.up)))"])
             return "retry"
         }

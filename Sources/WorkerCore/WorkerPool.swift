@@ -5,30 +5,39 @@ import Logging
 import WakeSignal
 
 /// `--concurrency K` runner threads in one process, fed by one claimer thread, with one
-/// progress writer batching every running answer's writes. A wake socket lets responders
-/// start a job within milliseconds; a short poll covers lost datagrams and lease expiries.
+/// progress writer batching every running answer's writes. The runners' own store calls
+/// (finish, retry, close early, conversations) share a small pool of connections, so the
+/// process holds `storeConnections + 2` connections however many answers run. A wake socket
+/// lets responders start a job within milliseconds; a short poll covers lost datagrams and
+/// lease expiries.
 public final class WorkerPool: @unchecked Sendable {
-    // @unchecked: configuration and closures are immutable; mutable state lives in WakeBoard
-    // and JobHandoff (both locked) and `released` (guarded by `lock`).
+    // @unchecked: configuration and closures are immutable; mutable state lives in WakeBoard,
+    // JobHandoff and StorePool (all locked) and `released` (guarded by `lock`).
     private let configuration: Configuration
     private let concurrency: Int
     private let logger: Logger
     private let makeStore: @Sendable () throws -> BotStore
     private let board = WakeBoard()
     private let handoff: JobHandoff
+    private let stores: StorePool<any BotStore>
     private let lock = NSLock()
     private var released = false
     private let finished = DispatchGroup()
     /// Longest sleep between two looks at the queue when nobody wakes us.
     public var pollInterval: Double = 1.0
 
-    public init(configuration: Configuration, concurrency: Int, logger: Logger,
-                makeStore: @escaping @Sendable () throws -> BotStore) {
+    /// The default number of connections the runners share: writes take SQLite's one write
+    /// lock in turn anyway, and reads are short.
+    public static let defaultStoreConnections = 4
+
+    public init(configuration: Configuration, concurrency: Int, storeConnections: Int = defaultStoreConnections,
+                logger: Logger, makeStore: @escaping @Sendable () throws -> BotStore) {
         self.configuration = configuration
         self.concurrency = concurrency
         self.logger = logger
         self.makeStore = makeStore
         handoff = JobHandoff(capacity: concurrency)
+        stores = StorePool(capacity: max(1, min(storeConnections, concurrency)), make: makeStore)
     }
 
     /// Starts the threads and blocks until they have all stopped. Returns an exit code.
@@ -112,14 +121,9 @@ public final class WorkerPool: @unchecked Sendable {
             while let claimed = handoff.take() {
                 defer { handoff.done() }
                 if runner == nil {
-                    // Opened on the first job, so idle slots cost no database connection.
-                    do {
-                        runner = JobRunner(configuration: configuration, store: try makeStore(), progress: progress, logger: log)
-                        runner?.shouldRelease = { [weak self] in self?.isReleased ?? true }
-                    } catch {
-                        log.error("cannot open the store: \(error); the job's lease will expire and it runs elsewhere")
-                        continue
-                    }
+                    // Made on the first job, so idle slots cost no curl handles.
+                    runner = JobRunner(configuration: configuration, stores: stores, progress: progress, logger: log)
+                    runner?.shouldRelease = { [weak self] in self?.isReleased ?? true }
                 }
                 runner?.run(claimed.job, owner: claimed.owner)
             }

@@ -21,11 +21,15 @@ struct WeComWorker: ParsableCommand {
     @Option(name: .long, help: "Jobs this process runs at once.")
     var concurrency: Int = 4
 
+    @Option(name: .long, help: "Database connections the running answers share (plus one for claiming, one for progress).")
+    var storeConnections: Int = WorkerPool.defaultStoreConnections
+
     @Option(name: .long, help: "Seconds in-flight answers may take to finish after SIGTERM.")
     var grace: Double = 30
 
     func validate() throws {
         guard (1...4096).contains(concurrency) else { throw ValidationError("--concurrency must be 1…4096") }
+        guard (1...64).contains(storeConnections) else { throw ValidationError("--store-connections must be 1…64") }
         guard grace >= 0 else { throw ValidationError("--grace must be ≥ 0") }
     }
 
@@ -38,7 +42,8 @@ struct WeComWorker: ParsableCommand {
         }
         try StartUp.prepareDatabase(config)
         let path = config.databasePath
-        let pool = WorkerPool(configuration: config, concurrency: concurrency, logger: logger) {
+        let pool = WorkerPool(configuration: config, concurrency: concurrency, storeConnections: storeConnections,
+                              logger: logger) {
             try SQLiteStore(path: path)
         }
         let grace = self.grace

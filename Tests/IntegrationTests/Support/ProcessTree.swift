@@ -22,4 +22,12 @@ enum ProcessTree {
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
         return Int(line.split(separator: " ").dropFirst().first ?? "")
     }
+
+    /// How many of `pid`'s open file descriptors point at `path` (one per SQLite connection
+    /// to a database file; its -wal and -shm files are other paths).
+    static func openDescriptors(of pid: Int32, to path: String) -> Int {
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        return fds.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")) == target }.count
+    }
 }

@@ -65,13 +65,14 @@ final class ResponderStack {
     /// All responder and worker log output so far.
     var logs: String { (responders + workers).map(\.log).joined(separator: "\n") }
 
-    /// Starts a `wecom-worker` process on the same database and waits for its wake socket.
+    /// Starts a `wecom-worker` process on the same database and waits for its wake socket;
+    /// `arguments` are added to its command line.
     @discardableResult
-    func startWorker(concurrency: Int = 4, grace: Double = 5) throws -> ChildProcess {
+    func startWorker(concurrency: Int = 4, grace: Double = 5, arguments: [String] = []) throws -> ChildProcess {
         let index = workers.count
         let worker = try ChildProcess(
             name: "wecom-worker-\(index)", executable: try TestPaths.binary("wecom-worker"),
-            arguments: ["--concurrency", String(concurrency), "--grace", String(grace)],
+            arguments: ["--concurrency", String(concurrency), "--grace", String(grace)] + arguments,
             environment: environment, directory: scratch, logPath: scratch + "/wecom-worker-\(index).log")
         workers.append(worker)
         let socket = scratch + "/wake/worker-\(worker.pid).sock"

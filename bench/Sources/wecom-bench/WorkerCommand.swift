@@ -21,6 +21,7 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "--concurrency of the worker in (a).") var concurrency = 1000
     @Option(help: "Streams relayed (and polled) at once in (b).") var relayStreams = 8
     @Option(help: "Messages timed in (c).") var starts = 50
+    @Flag(help: "Only (a): skip (b) and (c), which need the responder behind --url.") var capacityOnly = false
 
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
@@ -44,6 +45,15 @@ struct WorkerCommand: ParsableCommand {
                     + "\(String(format: "%.0f %%", c.idleCPU * 100))\(c.settleSeconds >= 1 ? String(format: " (after %.0f s)", c.settleSeconds) : "") | \(mb(c.peakKB)) | "
                     + "\(String(format: "%.1f ms", c.cpuSeconds / Double(n) * 1000)) |\n"
             }
+        }
+        if capacityOnly {
+            if let thousand = capacity[1000] {
+                out += "\n- 1,000 concurrent answers in one process under 150 MB RSS: "
+                    + verdict(thousand.peak >= 1000 && thousand.peakKB < 150 * 1024)
+                    + " (\(thousand.peak) at once, peak RSS \(mb(thousand.peakKB)))\n"
+            }
+            print(out, terminator: "")
+            return
         }
         log("worker (b): relay latency")
         let steady = try bench.relay(streams: relayStreams, gaps: [30], chunks: 60)
