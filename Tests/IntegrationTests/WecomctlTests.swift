@@ -23,7 +23,7 @@ import WeComCrypto
             let created = try ctl.run("init")
             #expect(created.status == 0)
             #expect(created.stdout == "database: \(database)\nschema version: 3\n")
-            #expect(try sqlite(database, "PRAGMA user_version") == "2")
+            #expect(try sqlite(database, "PRAGMA user_version") == "3")
             #expect(try ctl.run("init").stdout == created.stdout)
 
             let elsewhere = ctl.directory + "/other.sqlite3"
