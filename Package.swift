@@ -84,7 +84,8 @@ let package = Package(
         // Benchmarks (bench/run.sh, `make bench`): pre-signed request files and the worker figures.
         .executableTarget(name: "wecom-bench", dependencies: [
             "WeComCrypto", "WeComModel", "SQLiteStore", "BotStore", "CallbackHandler", "WakeSignal", "DifyStandIn",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "BotConfig", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ], path: "bench/Sources/wecom-bench"),
 
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),

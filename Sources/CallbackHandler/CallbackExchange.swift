@@ -23,6 +23,9 @@ public struct CallbackResponse: Sendable {
     public var reason: String?
     /// botid, msgtype, msgid, stream — never secrets.
     public var logFields: [(String, String)]
+    /// A routine stream refresh poll (one per open stream per second, nothing new to say):
+    /// its log line is at debug level instead of info.
+    public var routine = false
 
     public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: [UInt8] = [],
                 headers: [(String, String)] = [], reason: String? = nil, logFields: [(String, String)] = []) {

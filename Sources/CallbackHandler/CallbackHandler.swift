@@ -90,7 +90,10 @@ public final class CallbackHandler {
         }
         do {
             let envelope = try bot.crypto.encryptReply(outcome.reply.jsonBytes(), timestamp: String(now()), nonce: query.nonce)
-            return CallbackResponse(status: 200, contentType: "application/json; charset=utf-8", body: envelope, logFields: fields)
+            var response = CallbackResponse(status: 200, contentType: "application/json; charset=utf-8", body: envelope,
+                                            logFields: fields)
+            if case .streamRefresh = inbound.content { response.routine = true }
+            return response
         } catch {
             throw Rejection.internalError("encrypting the reply failed: \(error)")
         }

@@ -6,46 +6,61 @@ struct CallbackQuery {
     var nonce: String
     var echostr: String?
 
-    /// The parameters the callback uses; any other name is ignored.
+    /// The parameters the callback uses, in the order of `values` below; others are ignored.
     private static let names: [[UInt8]] = ["msg_signature", "timestamp", "nonce", "echostr"].map { Array($0.utf8) }
 
     static func parse(_ query: String) throws(Rejection) -> CallbackQuery {
-        var values: [String: String] = [:]
-        for pair in query.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
-            let name = pair[pair.startIndex..<equals]
-            guard let known = names.first(where: { $0.elementsEqual(name) }) else { continue }
-            let key = String(decoding: known, as: UTF8.self)
-            guard values[key] == nil else { throw .badRequest("query parameter \(key) given twice") }
-            let raw = equals < pair.endIndex ? pair[pair.index(after: equals)...] : pair[equals..<equals]
-            guard let decoded = percentDecoded(raw) else {
-                throw .badRequest("query parameter \(key) is not valid percent-encoding")
-            }
-            values[key] = decoded
-        }
-        guard let signature = values["msg_signature"], !signature.isEmpty else {
+        var query = query
+        let found = query.withUTF8 { bytes in Result { () throws(Rejection) in try decodedValues(in: bytes) } }
+        let values = try found.get()
+        guard let signature = values[0], !signature.isEmpty else {
             throw .forbidden("missing msg_signature")
         }
-        guard let timestamp = values["timestamp"], !timestamp.isEmpty else { throw .badRequest("missing timestamp") }
+        guard let timestamp = values[1], !timestamp.isEmpty else { throw .badRequest("missing timestamp") }
         guard timestamp.utf8.count <= 12, timestamp.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
             throw .badRequest("timestamp is not a number")
         }
-        guard let nonce = values["nonce"], !nonce.isEmpty else { throw .badRequest("missing nonce") }
+        guard let nonce = values[2], !nonce.isEmpty else { throw .badRequest("missing nonce") }
         guard nonce.utf8.count <= 128 else { throw .badRequest("nonce longer than 128 bytes") }
-        return CallbackQuery(signature: signature, timestamp: timestamp, nonce: nonce, echostr: values["echostr"])
+        return CallbackQuery(signature: signature, timestamp: timestamp, nonce: nonce, echostr: values[3])
+    }
+
+    /// The decoded value of each name in `names` (nil when absent), scanning the bytes once.
+    private static func decodedValues(in bytes: UnsafeBufferPointer<UInt8>) throws(Rejection) -> [String?] {
+        var values: [String?] = [nil, nil, nil, nil]
+        var start = 0
+        while start <= bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: "&") { end += 1 }
+            var equals = start
+            while equals < end, bytes[equals] != UInt8(ascii: "=") { equals += 1 }
+            let name = UnsafeBufferPointer(rebasing: bytes[start..<equals])
+            if let slot = names.firstIndex(where: { $0.elementsEqual(name) }) {
+                let key = String(decoding: names[slot], as: UTF8.self)
+                guard values[slot] == nil else { throw .badRequest("query parameter \(key) given twice") }
+                let raw = UnsafeBufferPointer(rebasing: bytes[min(equals + 1, end)..<end])
+                guard let decoded = percentDecoded(raw) else {
+                    throw .badRequest("query parameter \(key) is not valid percent-encoding")
+                }
+                values[slot] = decoded
+            }
+            start = end + 1
+        }
+        return values
     }
 }
 
 /// Percent-decoding that fails on a malformed escape or a non-UTF-8 result.
-func percentDecoded(_ raw: Substring.UTF8View) -> String? {
+func percentDecoded(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
     guard raw.contains(0x25) else { return String(validating: raw, as: UTF8.self) }
     var bytes: [UInt8] = []
     bytes.reserveCapacity(raw.count)
-    var it = raw.makeIterator()
-    while let b = it.next() {
-        guard b == 0x25 else { bytes.append(b); continue }
-        guard let h = it.next().flatMap(hexValue), let l = it.next().flatMap(hexValue) else { return nil }
+    var i = 0
+    while i < raw.count {
+        guard raw[i] == 0x25 else { bytes.append(raw[i]); i += 1; continue }
+        guard i + 2 < raw.count, let h = hexValue(raw[i + 1]), let l = hexValue(raw[i + 2]) else { return nil }
         bytes.append(h << 4 | l)
+        i += 3
     }
     return String(validating: bytes, as: UTF8.self)
 }

@@ -32,11 +32,14 @@ public struct FastCGIResponse: Sendable {
     public var reason: String?
     /// Request metadata for the log line: botid, msgtype, msgid, stream id. Never secrets.
     public var logFields: [(String, String)]
+    /// A routine request whose success is logged at debug level instead of info.
+    public var routine: Bool
 
     public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: [UInt8] = [],
-                headers: [(String, String)] = [], reason: String? = nil, logFields: [(String, String)] = []) {
+                headers: [(String, String)] = [], reason: String? = nil, logFields: [(String, String)] = [],
+                routine: Bool = false) {
         self.status = status; self.contentType = contentType; self.body = body
-        self.headers = headers; self.reason = reason; self.logFields = logFields
+        self.headers = headers; self.reason = reason; self.logFields = logFields; self.routine = routine
     }
 }
 

@@ -2,7 +2,8 @@ import Logging
 
 /// The one log line per request: method, path, status, microseconds, the application's
 /// `logFields` and `reason`. Never the query string (it carries signatures) nor the body.
-/// Info for 1xx–3xx, warning for 4xx and 5xx.
+/// Info for 1xx–3xx (debug when the application marks the request routine), warning for
+/// 4xx and 5xx. Nothing is formatted for a level the logger drops.
 struct RequestLogLine {
     let method: String
     let path: String
@@ -11,11 +12,13 @@ struct RequestLogLine {
     let writeFailed: Bool
 
     func emit(to logger: Logger) {
+        let level: Logger.Level = response.status >= 400 ? .warning : response.routine ? .debug : .info
+        guard logger.logLevel <= level else { return }
         var metadata: Logger.Metadata = ["fcgi.duration_us": "\(Self.microseconds(elapsed))"]
         for (key, value) in response.logFields { metadata[key] = .string(Self.safe(value)) }
         if let reason = response.reason { metadata["fcgi.reason"] = .string(Self.safe(reason)) }
         if writeFailed { metadata["fcgi.write_failed"] = "true" }
-        logger.log(level: response.status >= 400 ? .warning : .info,
+        logger.log(level: level,
                    "\(Self.safe(method)) \(Self.safe(path)) \(response.status)", metadata: metadata)
     }
 

@@ -55,10 +55,15 @@ public enum JSONWriter {
         var text = text
         text.withUTF8 { utf8 in
             var runStart = 0
-            for (position, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position]))
-                appendEscape(byte, to: &out)
-                runStart = position + 1
+            var position = 0
+            while position < utf8.count {
+                let byte = utf8[position]
+                if byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position]))
+                    appendEscape(byte, to: &out)
+                    runStart = position + 1
+                }
+                position += 1
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }

@@ -7,14 +7,15 @@ extension SQLiteStore {
     /// processes accept the same msgid exactly one inserts it and all see the same stream.
     public func acceptMessage(_ message: NewMessage, now: Int64) throws -> AcceptedMessage {
         try connection.transaction {
-            // The message row names its stream before the stream row exists; the foreign key is
-            // checked at COMMIT instead (the pragma ends with the transaction). One insert per
-            // table, each B-tree page dirtied once.
-            try connection.withStatement("PRAGMA defer_foreign_keys = ON") { try $0.run() }
-            guard try insertMessage(message, now: now) else {
-                return AcceptedMessage(stream: try existingStream(for: message), isNew: false)
+            // The write lock is held from BEGIN IMMEDIATE, so the lookup cannot race another
+            // process. Then one insert per table in foreign-key order: each B-tree page is
+            // dirtied once, and no statement has to run twice (a flag pragma such as
+            // defer_foreign_keys would expire every prepared statement of the connection).
+            if let existing = try existingStream(for: message) {
+                return AcceptedMessage(stream: existing, isNew: false)
             }
             try insertStream(for: message, now: now)
+            try insertMessage(message, now: now)
             try insertJob(for: message, now: now)
             let stream = StreamSnapshot(id: message.proposedStreamID, state: .pending,
                                         content: message.initialContent, finished: false,
@@ -23,17 +24,12 @@ extension SQLiteStore {
         }
     }
 
-    /// Returns false when (aibotid, msgid) was already recorded.
-    private func insertMessage(_ message: NewMessage, now: Int64) throws -> Bool {
-        let sql = """
-            INSERT INTO messages(aibotid, msgid, botid, msgtype, stream_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT DO NOTHING
-            """
-        return try connection.withStatement(sql) { statement in
+    private func insertMessage(_ message: NewMessage, now: Int64) throws {
+        let sql = "INSERT INTO messages(aibotid, msgid, botid, msgtype, stream_id, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+        try connection.withStatement(sql) { statement in
             try statement.bind(message.aibotID, message.msgID, message.botID, message.msgType,
                                message.proposedStreamID, now)
             try statement.run()
-            return connection.changes > 0
         }
     }
 
@@ -62,13 +58,14 @@ extension SQLiteStore {
         }
     }
 
-    /// The stream a redelivered message points to.
-    private func existingStream(for message: NewMessage) throws -> StreamSnapshot {
-        let streamID = try connection.withStatement("SELECT stream_id FROM messages WHERE aibotid = ? AND msgid = ?") {
+    /// The stream of an already recorded (aibotid, msgid), nil for a new message.
+    private func existingStream(for message: NewMessage) throws -> StreamSnapshot? {
+        let row = try connection.withStatement("SELECT stream_id FROM messages WHERE aibotid = ? AND msgid = ?") {
             try $0.bind(message.aibotID, message.msgID)
-            return try $0.step() ? $0.optionalText(0) : nil
+            return try $0.step() ? [$0.optionalText(0)] : nil
         }
-        guard let streamID, let stream = try stream(id: streamID) else {
+        guard let row else { return nil }
+        guard let streamID = row[0], let stream = try stream(id: streamID) else {
             throw StoreError.notFound("stream of message \(message.aibotID)/\(message.msgID)")
         }
         return stream

@@ -14,16 +14,16 @@ extension WeComCrypto {
     {
         let encrypt = try encrypt(plaintext, random: random)
         let signature = try signature(timestamp: timestamp, nonce: nonce, encrypt: encrypt)
-        let fields = [("encrypt", encrypt), ("msgsignature", signature), ("timestamp", timestamp), ("nonce", nonce)]
         var json: [UInt8] = []
-        json.reserveCapacity(encrypt.utf8.count + nonce.utf8.count + 128)
-        json.append(UInt8(ascii: "{"))
-        for (index, (key, value)) in fields.enumerated() {
-            if index > 0 { json.append(UInt8(ascii: ",")) }
-            JSONWriter.appendString(key, to: &json)
-            json.append(UInt8(ascii: ":"))
-            JSONWriter.appendString(value, to: &json)
-        }
+        json.reserveCapacity(encrypt.utf8.count + nonce.utf8.count + timestamp.utf8.count + 96)
+        json.append(contentsOf: #"{"encrypt":"#.utf8)
+        JSONWriter.appendString(encrypt, to: &json)
+        json.append(contentsOf: #","msgsignature":"#.utf8)
+        JSONWriter.appendString(signature, to: &json)
+        json.append(contentsOf: #","timestamp":"#.utf8)
+        JSONWriter.appendString(timestamp, to: &json)
+        json.append(contentsOf: #","nonce":"#.utf8)
+        JSONWriter.appendString(nonce, to: &json)
         json.append(UInt8(ascii: "}"))
         return json
     }

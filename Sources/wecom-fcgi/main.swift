@@ -75,7 +75,8 @@ final class CallbackApplication: FastCGIApplication {
         let answer = handler.handle(CallbackRequest(method: request.method, path: path,
                                                     query: request.queryString, body: request.body))
         return FastCGIResponse(status: answer.status, contentType: answer.contentType, body: answer.body,
-                               headers: answer.headers, reason: answer.reason, logFields: answer.logFields)
+                               headers: answer.headers, reason: answer.reason, logFields: answer.logFields,
+                               routine: answer.routine)
     }
 }
 

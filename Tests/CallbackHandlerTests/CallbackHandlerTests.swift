@@ -57,7 +57,9 @@ import WeComModel
 
         try store.updateStream(id: streamID, content: "partial", now: 1_700_000_001)
         let refresh = #"{"msgid":"r1","aibotid":"aibX","from":{"userid":"u1"},"msgtype":"stream","stream":{"id":"\#(streamID)"}}"#
-        #expect(try open(try post(refresh))["stream"]?["content"]?.stringValue == "partial")
+        let polled = try post(refresh)
+        #expect(try open(polled)["stream"]?["content"]?.stringValue == "partial")
+        #expect(polled.routine && !first.routine, "only refresh polls are routine (logged at debug)")
 
         let again = try open(try post(text))
         #expect(again["stream"]?["id"]?.stringValue == streamID)

@@ -21,6 +21,9 @@ import WeComModel
         ("msg_signature=a&msg_signature=b&timestamp=1&nonce=1", 400, "query parameter msg_signature given twice"),
         ("msg_signature=%zz&timestamp=1&nonce=1", 400, "query parameter msg_signature is not valid percent-encoding"),
         ("msg_signature=%ff&timestamp=1&nonce=1", 400, "query parameter msg_signature is not valid percent-encoding"),
+        ("timestamp=1&nonce=1&msg_signature=a%2", 400, "query parameter msg_signature is not valid percent-encoding"),
+        ("msg_signature=a&timestamp=1&nonce=1&nonce", 400, "query parameter nonce given twice"),
+        ("msg_signature&timestamp=1&nonce=1", 403, "missing msg_signature"),
     ]
 
     @Test(arguments: bad) func rejects(query: String, status: Int, reason: String) {

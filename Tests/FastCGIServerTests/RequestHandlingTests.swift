@@ -155,6 +155,18 @@ struct RequestHandlingTests {
         }
     }
 
+    /// Refresh polls are routine: their success is a debug line, their failure still a warning.
+    @Test func routineRequestsLogAtDebugUnlessRefused() throws {
+        try withRunningServer(handler: { request in
+            FastCGIResponse(status: request.pathInfo == "/ok" ? 200 : 403, routine: true)
+        }) { server in
+            _ = try server.send(Client.nginxParams(method: "POST", scriptName: "/s", pathInfo: "/ok"))
+            _ = try server.send(Client.nginxParams(method: "POST", scriptName: "/s", pathInfo: "/no"))
+            let lines = server.logs.waitFor(count: 2)
+            #expect(lines.map(\.level) == [.debug, .warning])
+        }
+    }
+
     @Test func pathWithControlCharactersIsLoggedOnOneLine() throws {
         try withRunningServer { server in
             _ = try server.send(Client.nginxParams(method: "GET", scriptName: "/s", pathInfo: "/a\nINFO forged"))

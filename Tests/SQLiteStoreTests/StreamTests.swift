@@ -25,16 +25,14 @@ import Testing
         }
     }
 
-    /// The message row names its stream from the start; the deferred foreign key holds at
-    /// COMMIT and the deferral ends with the transaction.
+    /// The message row names its stream from the start, and every foreign key holds.
     @Test func acceptLeavesEveryForeignKeySatisfied() throws {
         try withMigratedStore { store, _ throws in
             _ = try store.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: t0)
             _ = try store.acceptMessage(.mock(msgID: "m1", streamID: "s2"), now: t0)
             #expect(try store.scalarInt("SELECT count(*) FROM messages WHERE msgid = 'm1' AND stream_id = 's1'") == 1)
             #expect(try store.scalarInt("SELECT count(*) FROM pragma_foreign_key_check") == 0)
-            #expect(try store.scalarInt("PRAGMA defer_foreign_keys") == 0)
-            // Foreign keys are still enforced right away outside acceptMessage.
+            // Foreign keys are enforced.
             #expect(throws: SQLiteError.self) {
                 try store.execute("INSERT INTO jobs(stream_id, payload, run_at, created_at, updated_at) VALUES ('none', '{}', 0, 0, 0)")
             }

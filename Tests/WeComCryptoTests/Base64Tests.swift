@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import WeComCrypto
 
@@ -22,5 +23,28 @@ import Testing
 
     @Test func encodesWithPadding() {
         #expect(Base64.encode(bytes("ab")) == "YWI=")
+        #expect(Base64.encode(bytes("a")) == "YQ==")
+        #expect(Base64.encode(bytes("abc")) == "YWJj")
+        #expect(Base64.encode([]) == "")
+    }
+
+    /// Every length and byte value round-trips, and matches Foundation's encoder and decoder
+    /// (an independent implementation).
+    @Test func agreesWithFoundation() {
+        for length in 0..<300 {
+            let data = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ length) }
+            let text = Base64.encode(data)
+            #expect(text == Data(data).base64EncodedString())
+            #expect(Base64.decode(text) == data)
+            #expect(Base64.decode(Data(data).base64EncodedString()) == data)
+        }
+    }
+
+    @Test func everyNonAlphabetByteIsRejected() {
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        for byte in UInt8.min...UInt8.max where !alphabet.contains(byte) {
+            let text = String(decoding: [UInt8(ascii: "Y"), byte, UInt8(ascii: "J"), UInt8(ascii: "j")], as: UTF8.self)
+            #expect(Base64.decode(text) == nil, "byte \(byte)")
+        }
     }
 }
