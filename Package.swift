@@ -57,7 +57,7 @@ let package = Package(
 
         // Start-up shared by the executables: configuration, logging, database preparation.
         .target(name: "ServiceSupport", dependencies: [
-            "BotConfig", "SQLiteStore", .product(name: "Logging", package: "swift-log"),
+            "BotConfig", "BotStore", "SQLiteStore", .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "wecom-fcgi", dependencies: [
@@ -99,7 +99,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ServiceSupportTests", dependencies: [
-            "ServiceSupport", .product(name: "Logging", package: "swift-log"),
+            "ServiceSupport", "SQLiteStore", "BotStore", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "WakeSignalTests", dependencies: ["WakeSignal"]),
         .testTarget(name: "DifyClientTests", dependencies: ["DifyClient", "DifyStandIn", "WeComModel"]),

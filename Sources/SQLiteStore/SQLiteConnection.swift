@@ -48,10 +48,6 @@ final class SQLiteConnection {
         // in place instead of being cut to a few MiB and regrown block by block, which cost a
         // new message ~40 % more CPU (bench/results.md). The WAL file stays at most this size.
         try execute("PRAGMA journal_size_limit = 67108864")
-        // Reads of database pages through a shared mapping instead of a pread(2) each: in WAL
-        // mode every commit by another process empties this connection's page cache, so a busy
-        // responder would otherwise re-read every page it touches. Address space, not memory.
-        try execute("PRAGMA mmap_size = 268435456")
     }
 
     /// Switches to WAL (persistent in the file; a no-op once set). Also proves that the file

@@ -1,6 +1,6 @@
 import BotStore
 
-/// The operator's writes on single rows: a job back in the queue, and the WAL checkpoint.
+/// The operator's write on single rows: a job back in the queue.
 extension SQLiteStore {
     /// One `BEGIN IMMEDIATE`: reads the job's state, and for a `done` or `dead` job requeues it
     /// and reopens its stream (its images deleted). `response_posted_at` is kept: WeCom's
@@ -27,27 +27,6 @@ extension SQLiteStore {
             try connection.withStatement(reopen) { try $0.bind(now, streamID); try $0.run() }
             try replaceImages(of: streamID, with: [])
             return .requeued(from: state, streamID: streamID)
-        }
-    }
-
-    /// `PRAGMA wal_checkpoint(TRUNCATE)`, waiting for writers through the busy handler.
-    /// https://sqlite.org/pragma.html#pragma_wal_checkpoint
-    public func checkpoint() throws -> CheckpointResult {
-        try connection.withStatement("PRAGMA wal_checkpoint(TRUNCATE)") { row in
-            guard try row.step() else { return CheckpointResult(complete: true, logPages: 0, checkpointedPages: 0) }
-            return CheckpointResult(complete: row.int64(0) == 0, logPages: Int(row.int64(1)),
-                                    checkpointedPages: Int(row.int64(2)))
-        }
-    }
-
-    /// `PRAGMA wal_checkpoint(PASSIVE)`: copies what it can from the WAL into the database
-    /// without waiting for or blocking anyone.
-    @discardableResult
-    public func backgroundCheckpoint() throws -> CheckpointResult {
-        try connection.withStatement("PRAGMA wal_checkpoint(PASSIVE)") { row in
-            guard try row.step() else { return CheckpointResult(complete: true, logPages: 0, checkpointedPages: 0) }
-            return CheckpointResult(complete: row.int64(0) == 0, logPages: Int(row.int64(1)),
-                                    checkpointedPages: Int(row.int64(2)))
         }
     }
 }

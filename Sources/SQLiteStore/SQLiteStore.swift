@@ -12,6 +12,8 @@ import CSQLite
 /// cases the protocol names (`notFound`, `schemaTooNew`).
 public final class SQLiteStore: BotStore {
     let connection: SQLiteConnection
+    /// For the background checkpoint: flushes the WAL before the log restarts (see there).
+    let walFile: WALFile
 
     /// Opens (creating if needed) the database file at `path`.
     /// - Parameter autoCheckpointPages: `PRAGMA wal_autocheckpoint` for this connection. The
@@ -19,6 +21,7 @@ public final class SQLiteStore: BotStore {
     ///   fsync); the workers checkpoint in the background instead (`backgroundCheckpoint`).
     public init(path: String, autoCheckpointPages: Int? = nil) throws {
         connection = try SQLiteConnection(path: path)
+        walFile = WALFile(databasePath: path)
         if let pages = autoCheckpointPages {
             try connection.withStatement("PRAGMA wal_autocheckpoint = \(max(0, pages))") { row in _ = try row.step() }
         }

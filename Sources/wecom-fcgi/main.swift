@@ -53,13 +53,16 @@ struct WeComFCGI: ParsableCommand {
         logger.info("wecom-fcgi serving", metadata: ["socket": "\(server.boundDescription)", "processes": "\(processes)",
                                                      "db": "\(config.databasePath)"])
         let code = server.run {
-            // Checkpoints are the workers' job (about once a second); a responder only checkpoints
-            // when the WAL passes 32 MiB, i.e. when no worker is running.
+            // Runs in each serving process (after the fork). Requests never checkpoint: a thread
+            // with its own connection does, passively, once a second; the connection that serves
+            // requests only would past 32 MiB of WAL (a safety valve).
             let store = try SQLiteStore(path: config.databasePath, autoCheckpointPages: 8192)
             try store.migrate()
+            let checkpointer = BackgroundCheckpointer(store: try SQLiteStore(path: config.databasePath), logger: logger)
+            checkpointer.start()
             let handler = CallbackHandler(configuration: config, store: store,
                                           waker: WakeSender(directory: config.wakeDirectory), logger: logger)
-            return CallbackApplication(handler: handler)
+            return CallbackApplication(handler: handler, checkpointer: checkpointer)
         }
         throw ExitCode(code)
     }
@@ -68,7 +71,12 @@ struct WeComFCGI: ParsableCommand {
 /// Adapts the transport-neutral callback handler to the FastCGI server.
 final class CallbackApplication: FastCGIApplication {
     let handler: CallbackHandler
-    init(handler: CallbackHandler) { self.handler = handler }
+    /// Kept for the life of the serving process.
+    let checkpointer: BackgroundCheckpointer
+    init(handler: CallbackHandler, checkpointer: BackgroundCheckpointer) {
+        self.handler = handler
+        self.checkpointer = checkpointer
+    }
 
     func respond(to request: FastCGIRequest) -> FastCGIResponse {
         let path = request.pathInfo.isEmpty ? request.requestURI : request.pathInfo

@@ -24,4 +24,27 @@ import Testing
             #expect(passive.checkpointedPages == passive.logPages)
         }
     }
+
+    /// After copying the whole log, the background checkpoint restarts it itself (one page),
+    /// so that no request's commit pays the fsync SQLite does when a WAL is reused.
+    @Test func aCompleteBackgroundCheckpointRestartsTheLog() throws {
+        try withTemporaryDatabase { path in
+            let responder = try SQLiteStore(path: path, autoCheckpointPages: 8192)
+            defer { responder.close() }
+            try responder.migrate()
+            for i in 0..<50 {
+                _ = try responder.acceptMessage(.mock(msgID: "m\(i)", streamID: "s\(i)"), now: 1_700_000_000)
+            }
+            let checkpointer = try SQLiteStore(path: path)
+            defer { checkpointer.close() }
+            let first = try checkpointer.backgroundCheckpoint()
+            #expect(first.complete && first.logPages > 50 && first.checkpointedPages == first.logPages)
+            // The log now holds only the restarting commit's page.
+            let second = try checkpointer.backgroundCheckpoint()
+            #expect(second.logPages == 1, "log restarted by the checkpointer (\(second.logPages) pages)")
+            #expect(try responder.scalarInt("PRAGMA user_version") == 3, "the restarting write keeps the schema version")
+            _ = try responder.acceptMessage(.mock(msgID: "after", streamID: "s-after"), now: 1_700_000_001)
+            #expect(try responder.stream(id: "s-after") != nil)
+        }
+    }
 }

@@ -95,7 +95,6 @@ import Testing
             #expect(try store.scalarInt("PRAGMA synchronous") == 1)  // NORMAL
             #expect(try store.scalarInt("PRAGMA foreign_keys") == 1)
             #expect(try store.scalarInt("PRAGMA journal_size_limit") == 67_108_864)
-            #expect(try store.scalarInt("PRAGMA mmap_size") == 268_435_456)
         }
     }
 

@@ -1,0 +1,63 @@
+import BotStore
+import Foundation
+import Logging
+
+/// Copies the WAL back into the database file every 50 ms, from its own thread and store
+/// connection, with a passive checkpoint (it never blocks readers or writers; with nothing new
+/// it costs a few system calls). A checkpoint ends with an fsync that took up to 49 ms on the
+/// benchmark machine; done here, no request waits for it, and the responders' own
+/// auto-checkpoint (at 8,192 pages) stays a safety valve that is not reached. The short interval
+/// keeps each checkpoint, and the WAL restart after it, small: at 2,000 new messages/s (16,000
+/// WAL pages/s) a 1 s interval left 20–28 ms stalls, 0.2 s 6–13 ms, 50 ms under 8 ms at most.
+///
+/// Start it after any fork (in the process that keeps it): a forked child gets no threads.
+public final class BackgroundCheckpointer: @unchecked Sendable {
+    // @unchecked: `stopping` and `finished` are only read and written with `condition` locked;
+    // the store is used by the checkpointing thread alone.
+    private let condition = NSCondition()
+    private var stopping = false
+    private var finished = false
+    private let store: any BotStore
+    private let interval: TimeInterval
+    private let logger: Logger
+
+    public init(store: any BotStore, interval: TimeInterval = 0.05, logger: Logger) {
+        self.store = store
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func start() {
+        let thread = Thread { [self] in loop() }
+        thread.name = "wal-checkpoint"
+        thread.start()
+    }
+
+    /// Stops the thread after its current checkpoint; returns once it has ended.
+    public func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            if !stopping { _ = condition.wait(until: Date().addingTimeInterval(interval)) }
+            let done = stopping
+            condition.unlock()
+            if done { break }
+            do {
+                try store.backgroundCheckpoint()
+            } catch {
+                logger.debug("background checkpoint: \(error)")
+            }
+        }
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
