@@ -16,16 +16,20 @@ extension SQLiteStore {
     /// write lock: every writer waits for that fsync (6–28 ms measured at 2,000 new messages/s,
     /// with megabytes of WAL written since the checkpoint's own sync). So the WAL is flushed
     /// here first, holding no lock, and this connection then makes the restarting commit
-    /// itself (one page), whose fsync has next to nothing left to write.
+    /// itself (one page), whose fsync has next to nothing left to write. A log shorter than
+    /// ``restartThreshold`` pages is left to grow: an idle database sees no writes at all.
     @discardableResult
     public func backgroundCheckpoint() throws -> CheckpointResult {
         let result = try walCheckpoint("PASSIVE")
-        if result.complete, result.logPages > 0, result.checkpointedPages == result.logPages {
+        if result.complete, result.logPages >= Self.restartThreshold, result.checkpointedPages == result.logPages {
             walFile.sync()
             try restartLog()
         }
         return result
     }
+
+    /// 1 MiB of log: about 30 new messages.
+    static let restartThreshold = 256
 
     /// A write of the same `user_version`: the smallest commit (page 1), and the first frame of
     /// the restarted log when nobody wrote since the checkpoint.

@@ -38,13 +38,28 @@ import Testing
             let checkpointer = try SQLiteStore(path: path)
             defer { checkpointer.close() }
             let first = try checkpointer.backgroundCheckpoint()
-            #expect(first.complete && first.logPages > 50 && first.checkpointedPages == first.logPages)
+            #expect(first.complete && first.logPages >= 256 && first.checkpointedPages == first.logPages)
             // The log now holds only the restarting commit's page.
             let second = try checkpointer.backgroundCheckpoint()
             #expect(second.logPages == 1, "log restarted by the checkpointer (\(second.logPages) pages)")
             #expect(try responder.scalarInt("PRAGMA user_version") == 3, "the restarting write keeps the schema version")
             _ = try responder.acceptMessage(.mock(msgID: "after", streamID: "s-after"), now: 1_700_000_001)
             #expect(try responder.stream(id: "s-after") != nil)
+        }
+    }
+
+    /// A short log is not restarted: checkpointing an idle database writes nothing.
+    @Test func anIdleDatabaseIsNotWrittenByCheckpoints() throws {
+        try withTemporaryDatabase { path in
+            let store = try SQLiteStore(path: path, autoCheckpointPages: 8192)
+            defer { store.close() }
+            try store.migrate()
+            _ = try store.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: 1_700_000_000)
+            let first = try store.backgroundCheckpoint()
+            for _ in 0..<5 { _ = try store.backgroundCheckpoint() }
+            let later = try store.backgroundCheckpoint()
+            #expect(first.logPages > 0 && first.logPages < 256)
+            #expect(later.logPages == first.logPages, "no page was added to the log")
         }
     }
 }
