@@ -49,14 +49,21 @@ public enum JSONWriter {
         }
     }
 
-    /// `text` as a quoted JSON string literal.
+    /// `text` as a quoted JSON string literal. Eight bytes at a time are checked for anything
+    /// to escape (a control character, `"` or `\\`); clean runs are copied as they are.
     public static func appendString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
+            guard let base = utf8.baseAddress else { return }
+            let raw = UnsafeRawPointer(base)
             var runStart = 0
             var position = 0
             while position < utf8.count {
+                if position + 8 <= utf8.count, !mayNeedEscape(raw.loadUnaligned(fromByteOffset: position, as: UInt64.self)) {
+                    position += 8
+                    continue
+                }
                 let byte = utf8[position]
                 if byte < 0x20 || byte == 0x22 || byte == 0x5C {
                     out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position]))
@@ -68,6 +75,18 @@ public enum JSONWriter {
             out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// True when one of the eight bytes is below 0x20, `"` or `\\` (exact for "any byte";
+    /// the classic has-less-than and has-zero-byte bit tricks).
+    @inline(__always)
+    static func mayNeedEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let control = (word &- ones &* 0x20) & ~word & highs
+        let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+        let quotes = (quote &- ones) & ~quote & highs
+        let backslashes = (backslash &- ones) & ~backslash & highs
+        return (control | quotes | backslashes) != 0
     }
 
     /// `text` as a quoted JSON string literal.

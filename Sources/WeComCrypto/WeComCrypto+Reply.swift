@@ -12,13 +12,13 @@ extension WeComCrypto {
     public func encryptReply(_ plaintext: [UInt8], timestamp: String, nonce: String, random: [UInt8]? = nil)
         throws -> [UInt8]
     {
-        let encrypt = try encrypt(plaintext, random: random)
+        let encrypt = try encryptedBase64(plaintext, random: random)  // base64: nothing to escape
         let signature = try signature(timestamp: timestamp, nonce: nonce, encrypt: encrypt)
         var json: [UInt8] = []
-        json.reserveCapacity(encrypt.utf8.count + nonce.utf8.count + timestamp.utf8.count + 96)
-        json.append(contentsOf: #"{"encrypt":"#.utf8)
-        JSONWriter.appendString(encrypt, to: &json)
-        json.append(contentsOf: #","msgsignature":"#.utf8)
+        json.reserveCapacity(encrypt.count + nonce.utf8.count + timestamp.utf8.count + 96)
+        json.append(contentsOf: #"{"encrypt":""#.utf8)
+        json.append(contentsOf: encrypt)
+        json.append(contentsOf: #"","msgsignature":"#.utf8)
         JSONWriter.appendString(signature, to: &json)
         json.append(contentsOf: #","timestamp":"#.utf8)
         JSONWriter.appendString(timestamp, to: &json)

@@ -28,7 +28,12 @@ extension WeComCrypto {
 
     /// This bot's signature over `encrypt`; ``WeComCryptoError/computeSignature`` if SHA-1 fails.
     func signature(timestamp: String, nonce: String, encrypt: String) throws(WeComCryptoError) -> String {
-        let bytes = Self.signedBytes(token: token, timestamp: timestamp, nonce: nonce, encrypt: encrypt)
+        try signature(timestamp: timestamp, nonce: nonce, encrypt: Array(encrypt.utf8))
+    }
+
+    /// The same over the base64 text's bytes.
+    func signature(timestamp: String, nonce: String, encrypt: [UInt8]) throws(WeComCryptoError) -> String {
+        let bytes = Self.signedBytes([Array(token.utf8), Array(timestamp.utf8), Array(nonce.utf8), encrypt])
         do {
             return Digest.hex(try Digest.sha1(bytes))
         } catch {
@@ -39,9 +44,10 @@ extension WeComCrypto {
     /// The four strings' UTF-8 bytes, sorted by byte order (not Swift's Unicode `String` order)
     /// and concatenated.
     static func signedBytes(token: String, timestamp: String, nonce: String, encrypt: String) -> [UInt8] {
-        [token, timestamp, nonce, encrypt]
-            .map { Array($0.utf8) }
-            .sorted { $0.lexicographicallyPrecedes($1) }
-            .flatMap { $0 }
+        signedBytes([token, timestamp, nonce, encrypt].map { Array($0.utf8) })
+    }
+
+    static func signedBytes(_ parts: [[UInt8]]) -> [UInt8] {
+        parts.sorted { $0.lexicographicallyPrecedes($1) }.flatMap { $0 }
     }
 }

@@ -23,10 +23,15 @@ public struct WeComCrypto: Sendable {
     /// - Parameter random: the 16-byte prefix, injectable for deterministic vectors; by default
     ///   16 random alphanumeric ASCII characters from `RAND_bytes`.
     public func encrypt(_ message: [UInt8], random: [UInt8]? = nil) throws -> String {
+        String(decoding: try encryptedBase64(message, random: random), as: UTF8.self)
+    }
+
+    /// ``encrypt(_:random:)`` as the base64 text's ASCII bytes (the reply path writes them as they are).
+    func encryptedBase64(_ message: [UInt8], random: [UInt8]? = nil) throws -> [UInt8] {
         let prefix = random ?? Array(SecureRandom.alphanumeric(MessageFrame.randomCount).utf8)
         let frame = MessageFrame(random: prefix, message: message, receiveID: Array(receiveID.utf8))
         let ciphertext = try encryptMedia(try frame.encoded())
-        return Base64.encode(ciphertext)
+        return Base64.encodedBytes(ciphertext)
     }
 
     /// base64 → AES-256-CBC decrypt (library padding off) → validate and strip PKCS#7/32 →

@@ -34,4 +34,23 @@ import Testing
         let value: JSONValue = ["a": [1, true, nil, ["b": "c"]], "d": [:], "e": []]
         #expect(String(decoding: JSONWriter.bytes(value), as: UTF8.self) == #"{"a":[1,true,null,{"b":"c"}],"d":{},"e":[]}"#)
     }
+
+    /// Every escapable byte at every position of longer strings (the eight-byte fast path and
+    /// the byte loop), checked against an escape written out by hand.
+    @Test func escapesAtEveryPositionOfLongStrings() {
+        let specials: [(UInt8, String)] = [(0x22, #"\""#), (0x5C, #"\\"#), (0x0A, #"\n"#), (0x01, #"\u0001"#), (0x1F, #"\u001f"#)]
+        for length in [7, 8, 9, 16, 17, 40] {
+            for position in 0..<length {
+                for (byte, escaped) in specials {
+                    var bytes = Array(repeating: UInt8(ascii: "a"), count: length)
+                    bytes[position] = byte
+                    let expected = "\"" + String(repeating: "a", count: position) + escaped
+                        + String(repeating: "a", count: length - position - 1) + "\""
+                    #expect(JSONWriter.quoted(String(decoding: bytes, as: UTF8.self)) == Array(expected.utf8))
+                }
+            }
+        }
+        let clean = String(repeating: "长文本 with ASCII ~ 0x7F\u{7F} ", count: 20)
+        #expect(JSONWriter.quoted(clean) == Array(("\"" + clean + "\"").utf8))
+    }
 }
