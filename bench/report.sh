@@ -46,6 +46,12 @@ cat <<MID
 MID
 awk -F'\t' '$3 != "-" { printf "| %s | %s | %s | %.2f ms | %.2f ms | %.1f ms | %s |\n", $1, $2, $4, $5, $6, $7, $8 }' "$results"
 
+if [ -n "${HANDLER:-}" ] && [ -s "$HANDLER" ]; then
+    echo
+    echo "## Callback handler alone (\`wecom-bench handler\`: in-process, no nginx, FastCGI or log line)"
+    echo
+    cat "$HANDLER"
+fi
 echo
 echo "## Responder: peak RSS per process (VmHWM)"
 echo

@@ -71,6 +71,10 @@ MESSAGES=$((DURATION * 7000)); PACED=$((DURATION * RATE + 2000))
 "$BIN/wecom-bench" requests --db "$WORK/template.sqlite3" --out "$WORK" --token "$TOKEN" --key "$KEY" \
     --messages "$MESSAGES" --paced-messages "$PACED"
 
+echo "bench: callback handler alone" >&2
+"$BIN/wecom-bench" handler --db "$WORK/template.sqlite3" --requests "$WORK" --token "$TOKEN" --key "$KEY" \
+    --count 20000 > "$WORK/handler.md"
+
 RESULTS="$WORK/results.tsv"   # procs, label, rate, rps, p50, p99, max, non2xx, requests, cpu µs/request
 # measure PROCS LABEL PATH [REQUESTS_FILE] [RATE] [PID...]: one wrk run; CPU of the PIDs.
 measure() {
@@ -135,7 +139,7 @@ wait_for_file "$WORK/nginx/fcgi.sock"
     --streams $WORKER_STREAMS --concurrency "$WORKER_CONCURRENCY" > "$WORK/worker.md"
 stop "$FCGI"
 
-LOAD_BEFORE="$LOAD_BEFORE" bench/report.sh "$RESULTS" "$RSS" "$WORK/worker.md" "$DURATION" "$CONNECTIONS" "$THREADS" \
+HANDLER="$WORK/handler.md" LOAD_BEFORE="$LOAD_BEFORE" bench/report.sh "$RESULTS" "$RSS" "$WORK/worker.md" "$DURATION" "$CONNECTIONS" "$THREADS" \
     "$RATE" "$LOG_LEVEL" > "$OUT"
 echo "bench: wrote $OUT" >&2
 cat "$OUT"
