@@ -10,7 +10,8 @@ import Logging
 /// keeps each checkpoint, and the WAL restart after it, small: at 2,000 new messages/s (16,000
 /// WAL pages/s) a 1 s interval left 20–28 ms stalls, 0.2 s 6–13 ms, 50 ms under 8 ms at most.
 ///
-/// Start it after any fork (in the process that keeps it): a forked child gets no threads.
+/// Every wecom-fcgi serving process and every wecom-worker runs one. Start it after any fork
+/// (in the process that keeps it): a forked child gets no threads.
 public final class BackgroundCheckpointer: @unchecked Sendable {
     // @unchecked: `stopping` and `finished` are only read and written with `condition` locked;
     // the store is used by the checkpointing thread alone.

@@ -4,8 +4,7 @@ import Logging
 import WeComModel
 
 /// One thread per worker process that writes every running answer's progress — its latest
-/// text and lease — in a single transaction per flush interval, and checkpoints the WAL
-/// about once a second so the responders' commits need not. A thousand streaming answers
+/// text and lease — in a single transaction per flush interval. A thousand streaming answers
 /// then cost ten write transactions a second instead of ten thousand, the text that arrives
 /// before a pause is still written within one interval, and lease losses come back to the
 /// answer that lost them.
@@ -73,7 +72,6 @@ public final class ProgressWriter: @unchecked Sendable {
     }
 
     private func loop() {
-        var lastCheckpoint = Date()
         while true {
             condition.lock()
             if !stopping { _ = condition.wait(until: Date().addingTimeInterval(interval)) }
@@ -82,10 +80,6 @@ public final class ProgressWriter: @unchecked Sendable {
             let done = stopping
             condition.unlock()
             flush(batch)
-            if Date().timeIntervalSince(lastCheckpoint) >= 1 {
-                lastCheckpoint = Date()
-                do { try store.backgroundCheckpoint() } catch { logger.debug("background checkpoint: \(error)") }
-            }
             if done { break }
         }
         condition.lock()

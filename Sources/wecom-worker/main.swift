@@ -21,7 +21,7 @@ struct WeComWorker: ParsableCommand {
     @Option(name: .long, help: "Jobs this process runs at once.")
     var concurrency: Int = 4
 
-    @Option(name: .long, help: "Database connections the running answers share (plus one for claiming, one for progress).")
+    @Option(name: .long, help: "Database connections the running answers share (plus one each for claiming, progress and checkpoints).")
     var storeConnections: Int = WorkerPool.defaultStoreConnections
 
     @Option(name: .long, help: "Seconds in-flight answers may take to finish after SIGTERM.")
@@ -46,6 +46,10 @@ struct WeComWorker: ParsableCommand {
                               logger: logger) {
             try SQLiteStore(path: path)
         }
+        // The WAL is copied back by this thread (as in every responder), never by an answer's write.
+        let checkpointer = BackgroundCheckpointer(store: try SQLiteStore(path: path), logger: logger)
+        checkpointer.start()
+        defer { checkpointer.stop() }
         let grace = self.grace
         ShutdownSignals.onFirstSignal { signal in
             logger.notice("received signal \(signal)")
