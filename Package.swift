@@ -47,6 +47,7 @@ let package = Package(
         .target(name: "DifyClient", dependencies: ["CCurl", "WeComModel"]),
         // The worker's job logic: media, Dify streaming into the store, deadlines, retries.
         .target(name: "WorkerCore", dependencies: [
+            "IntervalThread",
             "BotStore", "BotConfig", "DifyClient", "WeComCrypto", "WeComModel", "WakeSignal",
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -56,8 +57,10 @@ let package = Package(
         .target(name: "FastCGITestClient", path: "Tests/Support/FastCGITestClient"),
 
         // Start-up shared by the executables: configuration, logging, database preparation.
+        // A thread that runs a closure at an interval until stopped (progress writes, checkpoints).
+        .target(name: "IntervalThread"),
         .target(name: "ServiceSupport", dependencies: [
-            "BotConfig", "BotStore", "SQLiteStore", .product(name: "Logging", package: "swift-log"),
+            "BotConfig", "BotStore", "IntervalThread", "SQLiteStore", .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "wecom-fcgi", dependencies: [
@@ -98,6 +101,7 @@ let package = Package(
             "CallbackHandler", "WeComCrypto", "WeComModel", "BotStore", "BotConfig", "SQLiteStore",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "IntervalThreadTests", dependencies: ["IntervalThread"]),
         .testTarget(name: "ServiceSupportTests", dependencies: [
             "ServiceSupport", "SQLiteStore", "BotStore", .product(name: "Logging", package: "swift-log"),
         ]),

@@ -1,5 +1,6 @@
 import BotStore
 import Foundation
+import IntervalThread
 import Logging
 
 /// Copies the WAL back into the database file every 50 ms, from its own thread and store
@@ -12,53 +13,23 @@ import Logging
 ///
 /// Every wecom-fcgi serving process and every wecom-worker runs one. Start it after any fork
 /// (in the process that keeps it): a forked child gets no threads.
-public final class BackgroundCheckpointer: @unchecked Sendable {
-    // @unchecked: `stopping` and `finished` are only read and written with `condition` locked;
-    // the store is used by the checkpointing thread alone.
-    private let condition = NSCondition()
-    private var stopping = false
-    private var finished = false
-    private let store: any BotStore
-    private let interval: TimeInterval
-    private let logger: Logger
+public final class BackgroundCheckpointer: Sendable {
+    private let thread: IntervalThread
 
     public init(store: any BotStore, interval: TimeInterval = 0.05, logger: Logger) {
-        self.store = store
-        self.interval = interval
-        self.logger = logger
-    }
-
-    public func start() {
-        let thread = Thread { [self] in loop() }
-        thread.name = "wal-checkpoint"
-        thread.start()
-    }
-
-    /// Stops the thread after its current checkpoint; returns once it has ended.
-    public func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while !finished { condition.wait() }
-        condition.unlock()
-    }
-
-    private func loop() {
-        while true {
-            condition.lock()
-            if !stopping { _ = condition.wait(until: Date().addingTimeInterval(interval)) }
-            let done = stopping
-            condition.unlock()
-            if done { break }
+        // The store is used by the interval thread alone.
+        thread = IntervalThread(name: "wal-checkpoint", interval: interval) { last in
+            guard !last else { return }
             do {
                 try store.backgroundCheckpoint()
             } catch {
                 logger.debug("background checkpoint: \(error)")
             }
         }
-        condition.lock()
-        finished = true
-        condition.broadcast()
-        condition.unlock()
     }
+
+    public func start() { thread.start() }
+
+    /// Stops the thread after its current checkpoint; returns once it has ended.
+    public func stop() { thread.stop() }
 }

@@ -1,5 +1,6 @@
 import BotStore
 import Foundation
+import IntervalThread
 import Logging
 import WeComModel
 
@@ -9,20 +10,18 @@ import WeComModel
 /// before a pause is still written within one interval, and lease losses come back to the
 /// answer that lost them.
 public final class ProgressWriter: @unchecked Sendable {
-    // @unchecked: `pending`, `lost` and `stopping` are only touched while holding `condition`;
-    // the store is used by the writer thread alone.
+    // @unchecked: `pending` and `lost` are only touched while holding `lock`; the store is used
+    // by the writer thread alone.
     private struct Pending {
         var owner: String
         var answer: String?
         var leaseUntil: Int64
     }
 
-    private let condition = NSCondition()
+    private let lock = NSLock()
     private var pending: [Int64: Pending] = [:]
     private var lost: Set<Int64> = []
-    private var stopping = false
-    private var finished = false
-    private let interval: Double
+    private var thread: IntervalThread?  // set once, in init
     /// Updates written per transaction.
     static let updatesPerTransaction = 64
     private let store: BotStore
@@ -30,63 +29,44 @@ public final class ProgressWriter: @unchecked Sendable {
 
     public init(store: BotStore, interval: Double, logger: Logger) {
         self.store = store
-        self.interval = max(interval, 0.01)
         self.logger = logger
+        // Set once here (the tick needs `self`); the last tick at stop() writes what is pending.
+        thread = IntervalThread(name: "progress-writer", interval: max(interval, 0.01)) { [weak self] _ in
+            guard let self else { return }
+            lock.lock()
+            let batch = pending
+            pending.removeAll(keepingCapacity: true)
+            lock.unlock()
+            flush(batch)
+        }
     }
 
-    public func start() {
-        let thread = Thread { [self] in loop() }
-        thread.name = "progress-writer"
-        thread.start()
-    }
+    public func start() { thread?.start() }
 
     /// The answer so far (nil: lease only). The newest submission for a job wins.
     func submit(jobID: Int64, owner: String, answer: String?, leaseUntil: Int64) {
-        condition.lock()
+        lock.lock()
         let keptAnswer = answer ?? pending[jobID]?.answer
         pending[jobID] = Pending(owner: owner, answer: keptAnswer, leaseUntil: leaseUntil)
-        condition.unlock()
+        lock.unlock()
     }
 
     /// True once a flush found that another worker owns the job now.
     func isLost(_ jobID: Int64) -> Bool {
-        condition.lock(); defer { condition.unlock() }
+        lock.lock(); defer { lock.unlock() }
         return lost.contains(jobID)
     }
 
     /// The job ended on its runner: drop what is still waiting for it.
     func forget(_ jobID: Int64) {
-        condition.lock()
+        lock.lock()
         pending[jobID] = nil
         lost.remove(jobID)
-        condition.unlock()
+        lock.unlock()
     }
 
     /// Writes what is pending, then ends the thread.
-    public func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while !finished { condition.wait() }
-        condition.unlock()
-    }
-
-    private func loop() {
-        while true {
-            condition.lock()
-            if !stopping { _ = condition.wait(until: Date().addingTimeInterval(interval)) }
-            let batch = pending
-            pending.removeAll(keepingCapacity: true)
-            let done = stopping
-            condition.unlock()
-            flush(batch)
-            if done { break }
-        }
-        condition.lock()
-        finished = true
-        condition.broadcast()
-        condition.unlock()
-    }
+    public func stop() { thread?.stop() }
 
     private func flush(_ batch: [Int64: Pending]) {
         guard !batch.isEmpty else { return }
@@ -106,12 +86,12 @@ public final class ProgressWriter: @unchecked Sendable {
                 start = end
             }
             guard !lostIDs.isEmpty else { return }
-            condition.lock()
+            lock.lock()
             lost.formUnion(lostIDs)
-            condition.unlock()
+            lock.unlock()
         } catch {
             logger.warning("progress write failed, will retry with the next flush: \(error)")
-            condition.lock()
+            lock.lock()
             for (id, older) in batch {
                 if var newer = pending[id] {
                     if newer.answer == nil { newer.answer = older.answer }
@@ -120,7 +100,7 @@ public final class ProgressWriter: @unchecked Sendable {
                     pending[id] = older
                 }
             }
-            condition.unlock()
+            lock.unlock()
         }
     }
 }
