@@ -41,7 +41,7 @@ final class CipherContext {
         try key.withUnsafeBufferPointer { (key) throws(OpenSSLError) in
             try iv.withUnsafeBufferPointer { (iv) throws(OpenSSLError) in
                 let rc = EVP_CipherInit_ex(
-                    handle, EVP_aes_256_cbc(), nil, key.baseAddress, iv.baseAddress, direction.rawValue)
+                    handle, FetchedAlgorithms.shared.aes256CBC, nil, key.baseAddress, iv.baseAddress, direction.rawValue)
                 try OpenSSLError.check(rc, "EVP_CipherInit_ex")
             }
         }

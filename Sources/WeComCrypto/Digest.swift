@@ -4,13 +4,13 @@ import COpenSSL
 /// See <https://www.openssl.org/docs/man3.0/man3/EVP_Digest.html>.
 public enum Digest {
     /// Lowercase hex MD5 (e.g. for `msg_item.image.md5`).
-    public static func md5Hex(_ bytes: [UInt8]) -> String { hexOrCrash(bytes, EVP_md5(), "MD5") }
+    public static func md5Hex(_ bytes: [UInt8]) -> String { hexOrCrash(bytes, FetchedAlgorithms.shared.md5, "MD5") }
 
     /// Lowercase hex SHA-1 (40 characters).
-    public static func sha1Hex(_ bytes: [UInt8]) -> String { hexOrCrash(bytes, EVP_sha1(), "SHA-1") }
+    public static func sha1Hex(_ bytes: [UInt8]) -> String { hexOrCrash(bytes, FetchedAlgorithms.shared.sha1, "SHA-1") }
 
     /// SHA-1 of `bytes`, throwing instead of crashing, for callers that map failures to -40003.
-    static func sha1(_ bytes: [UInt8]) throws(OpenSSLError) -> [UInt8] { try digest(bytes, EVP_sha1()) }
+    static func sha1(_ bytes: [UInt8]) throws(OpenSSLError) -> [UInt8] { try digest(bytes, FetchedAlgorithms.shared.sha1) }
 
     /// Lowercase hex of `bytes`.
     static func hex(_ bytes: [UInt8]) -> String {
