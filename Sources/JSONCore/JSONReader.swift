@@ -57,7 +57,7 @@ private struct Cursor {
     mutating func object(depth: Int) throws(JSONReadError) -> JSONValue {
         guard depth <= depthLimit else { throw .tooDeep(limit: depthLimit) }
         index += 1
-        var members: [String: JSONValue] = [:]
+        var members = [String: JSONValue](minimumCapacity: 8)
         skipWhitespace()
         if try consume(UInt8(ascii: "}")) { return .object(members) }
         while true {
