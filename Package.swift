@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "WakeSignal"),
         // Callback routing and dispatch (pure Swift; talks to the store through its protocol).
         .target(name: "CallbackHandler", dependencies: [
-            "WeComCrypto", "WeComModel", "BotConfig", "BotStore", "WakeSignal",
+            "JSONCore", "WeComCrypto", "WeComModel", "BotConfig", "BotStore", "WakeSignal",
             .product(name: "Logging", package: "swift-log"),
         ]),
 

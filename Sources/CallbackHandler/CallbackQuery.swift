@@ -1,3 +1,4 @@
+import JSONCore
 /// The signed query parameters of a callback, percent-decoded once (`+` stays `+`: WeCom
 /// sends `%2B` for it, and a `+` turned into a space would break the signature).
 struct CallbackQuery {
@@ -52,7 +53,7 @@ struct CallbackQuery {
 
 /// Percent-decoding that fails on a malformed escape or a non-UTF-8 result.
 func percentDecoded(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
-    guard raw.contains(0x25) else { return String(validating: raw, as: UTF8.self) }
+    guard raw.contains(0x25) else { return UTF8Text.string(raw) }
     var bytes: [UInt8] = []
     bytes.reserveCapacity(raw.count)
     var i = 0
@@ -62,7 +63,7 @@ func percentDecoded(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
         bytes.append(h << 4 | l)
         i += 3
     }
-    return String(validating: bytes, as: UTF8.self)
+    return UTF8Text.string(bytes)
 }
 
 private func hexValue(_ c: UInt8) -> UInt8? {

@@ -133,7 +133,7 @@ private struct Cursor {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                guard let result = String(validating: utf8, as: UTF8.self) else { throw invalid("string is not UTF-8") }
+                guard let result = UTF8Text.string(utf8) else { throw invalid("string is not UTF-8") }
                 return result
             case UInt8(ascii: "\\"):
                 index += 1
@@ -245,7 +245,7 @@ private struct Cursor {
     func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     func text(_ range: Range<Int>) throws(JSONReadError) -> String {
-        guard let result = String(validating: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) else {
+        guard let result = UTF8Text.string(UnsafeBufferPointer(rebasing: bytes[range])) else {
             throw .invalid(offset: range.lowerBound, reason: "string is not UTF-8")
         }
         return result
