@@ -65,9 +65,26 @@ struct AcceptedRequest: ~Copyable {
     init(_ raw: UnsafeMutablePointer<FCGX_Request>) { self.raw = raw }
 
     /// `FCGX_GetParam`: the first parameter of that name (nginx sends duplicates; the first wins).
-    func param(_ name: String) -> String? {
-        guard let envp = raw.pointee.envp, let value = FCGX_GetParam(name, envp) else { return nil }
-        return String(cString: value)
+    /// The named parameters' values (nil when absent), in the order of `names`, from one pass
+    /// over the parameter list (`FCGX_GetParam` scans the whole list for each name).
+    func params(_ names: [String]) -> [String?] {
+        var values = [String?](repeating: nil, count: names.count)
+        guard var entry = raw.pointee.envp else { return values }
+        while let pair = entry.pointee {
+            let length = strlen(pair)
+            for (index, name) in names.enumerated() where values[index] == nil {
+                let matched = name.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+                    length > utf8.count && pair[utf8.count] == CChar(UInt8(ascii: "="))
+                        && memcmp(pair, utf8.baseAddress!, utf8.count) == 0
+                } ?? false
+                if matched {
+                    values[index] = String(cString: pair + name.utf8.count + 1)
+                    break
+                }
+            }
+            entry += 1
+        }
+        return values
     }
 
     /// Reads up to `length` bytes of FCGI_STDIN with `FCGX_GetStr`, stopping early at EOF.

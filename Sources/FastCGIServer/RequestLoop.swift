@@ -13,6 +13,10 @@ struct RequestLoop {
     /// `FastCGIServer.requestShutdown()`.
     let shouldStop: () -> Bool
 
+    /// The CGI parameters a request needs, in the order `serve` reads them.
+    private static let paramNames = ["REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "REQUEST_URI", "CONTENT_LENGTH",
+                                     "QUERY_STRING", "CONTENT_TYPE"]
+
     /// accept() errors that mean "out of resources for now": wait and retry instead of exiting.
     private static let transientAcceptErrors: Set<Int32> = [EMFILE, ENFILE, ENOBUFS, ENOMEM]
 
@@ -43,13 +47,14 @@ struct RequestLoop {
     /// response, finishes the request, then logs one line.
     private func serve(_ request: consuming AcceptedRequest, with application: FastCGIApplication) {
         let started = ContinuousClock.now
-        let method = request.param("REQUEST_METHOD") ?? ""
-        let scriptName = request.param("SCRIPT_NAME") ?? ""
-        let pathInfo = request.param("PATH_INFO") ?? ""
-        let requestURI = request.param("REQUEST_URI") ?? ""
+        let params = request.params(Self.paramNames)
+        let method = params[0] ?? ""
+        let scriptName = params[1] ?? ""
+        let pathInfo = params[2] ?? ""
+        let requestURI = params[3] ?? ""
 
         let response: FastCGIResponse
-        switch BodyLength(request.param("CONTENT_LENGTH"), limit: maxBodyBytes) {
+        switch BodyLength(params[4], limit: maxBodyBytes) {
         case .invalid:
             response = Self.rejection(400, reason: "CONTENT_LENGTH is not a number")
         case let .tooLarge(declared):
@@ -61,8 +66,8 @@ struct RequestLoop {
             } else {
                 response = Self.checked(application.respond(to: FastCGIRequest(
                     method: method, pathInfo: pathInfo, scriptName: scriptName, requestURI: requestURI,
-                    queryString: request.param("QUERY_STRING") ?? "",
-                    contentType: request.param("CONTENT_TYPE") ?? "",
+                    queryString: params[5] ?? "",
+                    contentType: params[6] ?? "",
                     body: body)))
             }
         }

@@ -5,18 +5,29 @@ enum ResponseWriter {
     private static let reservedHeaders: Set<String> = ["status", "content-type", "content-length"]
 
     static func encode(_ response: FastCGIResponse) -> [UInt8] {
-        var head = "Status: \(response.status) \(reasonPhrase(response.status))\r\n"
-        head += "Content-Type: \(headerValue(response.contentType))\r\n"
-        head += "Content-Length: \(response.body.count)\r\n"
+        var out: [UInt8] = []
+        out.reserveCapacity(128 + response.body.count)
+        appendHeader("Status", "\(response.status) \(reasonPhrase(response.status))", to: &out)
+        appendHeader("Content-Type", response.contentType, to: &out)
+        appendHeader("Content-Length", String(response.body.count), to: &out)
         for (name, value) in response.headers where isValidHeaderName(name) {
             guard !reservedHeaders.contains(name.lowercased()) else { continue }
-            head += "\(name): \(headerValue(value))\r\n"
+            appendHeader(name, value, to: &out)
         }
-        head += "\r\n"
-        return Array(head.utf8) + response.body
+        out.append(contentsOf: "\r\n".utf8)
+        out.append(contentsOf: response.body)
+        return out
     }
 
-    /// RFC 9110 reason phrases for the statuses this service uses; others get a generic one.
+    /// `Name: value` and CRLF; control characters in the value (CR and LF above all) become
+    /// spaces: no header injection.
+    private static func appendHeader(_ name: String, _ value: String, to out: inout [UInt8]) {
+        out.append(contentsOf: name.utf8)
+        out.append(contentsOf: ": ".utf8)
+        for byte in value.utf8 { out.append(byte < 0x20 || byte == 0x7F ? UInt8(ascii: " ") : byte) }
+        out.append(contentsOf: "\r\n".utf8)
+    }
+
     static func reasonPhrase(_ status: Int) -> String {
         switch status {
         case 200: "OK"
@@ -62,10 +73,5 @@ enum ResponseWriter {
                 "!#$%&'*+-.^_`|~".utf8.contains(byte)
             }
         }
-    }
-
-    /// Control characters (CR and LF above all) become spaces: no header injection.
-    static func headerValue(_ value: String) -> String {
-        String(decoding: value.utf8.map { $0 < 0x20 || $0 == 0x7F ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
     }
 }
