@@ -25,6 +25,12 @@ public enum Reply: Sendable, Equatable {
 
     /// Compact JSON with sorted keys and unescaped slashes; `[]` for `.empty`.
     public func jsonBytes() -> [UInt8] {
-        jsonValue?.jsonBytes() ?? []
+        guard case let .stream(stream) = self else { return jsonValue?.jsonBytes() ?? [] }
+        var out: [UInt8] = []
+        out.reserveCapacity(stream.content.utf8.count + 96)
+        out.append(contentsOf: #"{"msgtype":"stream","stream":"#.utf8)
+        stream.appendJSON(to: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 }

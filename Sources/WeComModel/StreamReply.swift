@@ -45,6 +45,28 @@ public struct StreamReply: Sendable, Equatable {
     }
 }
 
+extension StreamReply {
+    /// Appends exactly `JSONWriter.bytes(jsonValue)` (keys in byte order) without building the
+    /// tree first: this is every refresh poll's reply. `ReplyTests` checks the two agree.
+    func appendJSON(to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"content":"#.utf8)
+        JSONWriter.appendString(StreamContent.truncated(content), to: &out)
+        if let feedbackID {
+            out.append(contentsOf: #","feedback":{"id":"#.utf8)
+            JSONWriter.appendString(feedbackID, to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: (finish ? #","finish":true,"id":"# : #","finish":false,"id":"#).utf8)
+        JSONWriter.appendString(id, to: &out)
+        let sent = finish ? images.prefix(Self.maxImages) : []
+        if !sent.isEmpty {
+            out.append(contentsOf: #","msg_item":"#.utf8)
+            JSONWriter.append(.array(sent.map(\.jsonValue)), to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+}
+
 /// One image of a final stream frame: JPG or PNG, raw size ≤ 10 MB.
 public struct ReplyImage: Sendable, Equatable {
     /// Standard base64 of the raw image bytes.

@@ -52,6 +52,19 @@ import Testing
         #expect(content.map(long.hasPrefix) == true)
     }
 
+    /// Stream replies are written without building the tree; byte for byte the same as writing it.
+    @Test(arguments: [
+        StreamReply(id: "s1", finish: false, content: ""),
+        StreamReply(id: "s\"2", finish: false, content: "含 \"引号\" 和\n换行 \\ / <b>", images: [v4Image]),
+        StreamReply(id: "s3", finish: true, content: "done", images: [v4Image], feedbackID: "F\u{1}B"),
+        StreamReply(id: "s4", finish: true, content: String(repeating: "长", count: 7000), feedbackID: "fb"),
+        StreamReply(id: "s5", finish: true, content: "x", images: (0..<12).map { ReplyImage(base64: "b\($0)", md5: "m\($0)") }),
+    ])
+    func streamBytesEqualTheTreeWritten(stream: StreamReply) {
+        let reply = Reply.stream(stream)
+        #expect(reply.jsonBytes() == JSONWriter.bytes(reply.jsonValue!))
+    }
+
     @Test func templateCardPassthrough() throws {
         let card: JSONValue = [
             "card_type": "button_interaction",
