@@ -25,8 +25,14 @@ struct MessageFrame: Equatable {
         guard let length = UInt32(exactly: message.count) else {
             throw .encryptAES("message of \(message.count) bytes is too long for msg_len")
         }
-        let lengthBytes = (0..<4).map { UInt8(truncatingIfNeeded: length >> (24 - 8 * $0)) }
-        return random + lengthBytes + message + receiveID
+        // One buffer, with room for the PKCS#7 padding that encryption appends next.
+        var plaintext: [UInt8] = []
+        plaintext.reserveCapacity(Self.headerCount + message.count + receiveID.count + PKCS7.blockSize)
+        plaintext.append(contentsOf: random)
+        for shift in stride(from: 24, through: 0, by: -8) { plaintext.append(UInt8(truncatingIfNeeded: length >> shift)) }
+        plaintext.append(contentsOf: message)
+        plaintext.append(contentsOf: receiveID)
+        return plaintext
     }
 
     /// Parses a plaintext, checking `count >= 20` and `20 + msg_len <= count` before slicing;

@@ -8,8 +8,15 @@ enum PKCS7 {
 
     /// Appends 1…32 bytes, each equal to the pad length.
     static func pad(_ data: [UInt8]) -> [UInt8] {
+        var padded = data
+        pad(&padded)
+        return padded
+    }
+
+    /// The same in place (no copy when the array has the capacity).
+    static func pad(_ data: inout [UInt8]) {
         let count = blockSize - data.count % blockSize
-        return data + [UInt8](repeating: UInt8(count), count: count)
+        data.append(contentsOf: repeatElement(UInt8(count), count: count))
     }
 
     /// Validates and strips the padding: the last byte `p` must be 1…32, at most the data length,

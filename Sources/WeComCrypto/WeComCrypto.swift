@@ -28,10 +28,10 @@ public struct WeComCrypto: Sendable {
 
     /// ``encrypt(_:random:)`` as the base64 text's ASCII bytes (the reply path writes them as they are).
     func encryptedBase64(_ message: [UInt8], random: [UInt8]? = nil) throws -> [UInt8] {
-        let prefix = random ?? Array(SecureRandom.alphanumeric(MessageFrame.randomCount).utf8)
-        let frame = MessageFrame(random: prefix, message: message, receiveID: Array(receiveID.utf8))
-        let ciphertext = try encryptMedia(try frame.encoded())
-        return Base64.encodedBytes(ciphertext)
+        let prefix = random ?? SecureRandom.alphanumericBytes(MessageFrame.randomCount, from: SecureRandom.alphabet)
+        var plaintext = try MessageFrame(random: prefix, message: message, receiveID: Array(receiveID.utf8)).encoded()
+        PKCS7.pad(&plaintext)
+        return Base64.encodedBytes(try encryptPadded(plaintext))
     }
 
     /// base64 → AES-256-CBC decrypt (library padding off) → validate and strip PKCS#7/32 →
@@ -68,10 +68,15 @@ public struct WeComCrypto: Sendable {
     ///
     /// - Throws: ``WeComCryptoError/encryptAES(_:)`` on an OpenSSL failure.
     public func encryptMedia(_ data: [UInt8]) throws -> [UInt8] {
+        try encryptPadded(PKCS7.pad(data))
+    }
+
+    /// AES-256-CBC of already padded bytes.
+    private func encryptPadded(_ padded: [UInt8]) throws(WeComCryptoError) -> [UInt8] {
         do {
-            return try CipherContext.aes256CBC(.encrypt, PKCS7.pad(data), key: aesKey)
+            return try CipherContext.aes256CBC(.encrypt, padded, key: aesKey)
         } catch {
-            throw WeComCryptoError.encryptAES(error.description)
+            throw .encryptAES(error.description)
         }
     }
 }
