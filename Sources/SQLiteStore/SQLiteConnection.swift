@@ -44,8 +44,8 @@ final class SQLiteConnection {
         try enableWAL()
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA foreign_keys = ON")
-        // Above the responders' wal_autocheckpoint (8192 pages, 32 MiB): a reset WAL is rewritten
-        // in place instead of being cut to a few MiB and regrown block by block, which cost a
+        // Above the 12,288 pages at which the background checkpoint forces a restart: a reset WAL
+        // is rewritten in place instead of being cut to a few MiB and regrown block by block, which cost a
         // new message ~40 % more CPU (bench/results.md). The WAL file stays at most this size.
         try execute("PRAGMA journal_size_limit = 67108864")
     }

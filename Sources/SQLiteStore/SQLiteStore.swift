@@ -17,8 +17,8 @@ public final class SQLiteStore: BotStore {
 
     /// Opens (creating if needed) the database file at `path`.
     /// - Parameter autoCheckpointPages: `PRAGMA wal_autocheckpoint` for this connection. The
-    ///   responders raise it so that their commits almost never pay for a checkpoint (an
-    ///   fsync); the workers checkpoint in the background instead (`backgroundCheckpoint`).
+    ///   responders and workers pass 0: their commits never checkpoint, a `BackgroundCheckpointer`
+    ///   thread does (`backgroundCheckpoint`).
     public init(path: String, autoCheckpointPages: Int? = nil) throws {
         connection = try SQLiteConnection(path: path)
         walFile = WALFile(databasePath: path)

@@ -53,10 +53,9 @@ struct WeComFCGI: ParsableCommand {
         logger.info("wecom-fcgi serving", metadata: ["socket": "\(server.boundDescription)", "processes": "\(processes)",
                                                      "db": "\(config.databasePath)"])
         let code = server.run {
-            // Runs in each serving process (after the fork). Requests never checkpoint: a thread
-            // with its own connection does, passively, once a second; the connection that serves
-            // requests only would past 32 MiB of WAL (a safety valve).
-            let store = try SQLiteStore(path: config.databasePath, autoCheckpointPages: 8192)
+            // Runs in each serving process (after the fork). Requests never checkpoint
+            // (wal_autocheckpoint 0): a thread with its own connection does, every 50 ms.
+            let store = try SQLiteStore(path: config.databasePath, autoCheckpointPages: 0)
             try store.migrate()
             let checkpointer = BackgroundCheckpointer(store: try SQLiteStore(path: config.databasePath), logger: logger)
             checkpointer.start()

@@ -44,7 +44,7 @@ struct WeComWorker: ParsableCommand {
         let path = config.databasePath
         let pool = WorkerPool(configuration: config, concurrency: concurrency, storeConnections: storeConnections,
                               logger: logger) {
-            try SQLiteStore(path: path)
+            try SQLiteStore(path: path, autoCheckpointPages: 0)  // the checkpointer below does it
         }
         // The WAL is copied back by this thread (as in every responder), never by an answer's write.
         let checkpointer = BackgroundCheckpointer(store: try SQLiteStore(path: path), logger: logger)

@@ -1,4 +1,6 @@
 import BotStore
+import Foundation
+import Synchronization
 import Testing
 @testable import SQLiteStore
 
@@ -60,6 +62,49 @@ import Testing
             let later = try store.backgroundCheckpoint()
             #expect(first.logPages > 0 && first.logPages < 4096)
             #expect(later.logPages == first.logPages, "no page was added to the log")
+        }
+    }
+
+    /// Writers that never pause (three connections, as several responders flat out) leave no
+    /// moment in which the log could restart by itself; the background checkpoint forces one past
+    /// 12,288 pages, so the WAL file stays near its 64 MiB limit instead of growing without bound.
+    @Test func theLogStaysBoundedUnderWritersThatNeverPause() throws {
+        try withTemporaryDatabase { path in
+            let setup = try SQLiteStore(path: path, autoCheckpointPages: 0)
+            try setup.migrate()
+            setup.close()
+            let writersDone = Atomic<Int>(0)
+            let failures = Locked<[String]>([])
+            let finished = DispatchGroup()
+            for writer in 0..<3 {
+                finished.enter()
+                Thread {
+                    defer { writersDone.add(1, ordering: .releasing); finished.leave() }
+                    do {
+                        let store = try SQLiteStore(path: path, autoCheckpointPages: 0)
+                        defer { store.close() }
+                        for i in 0..<2500 {
+                            _ = try store.acceptMessage(.mock(msgID: "w\(writer)-\(i)", streamID: "s\(writer)-\(i)"),
+                                                        now: 1_700_000_000)
+                        }
+                    } catch {
+                        failures.withLock { $0.append("\(error)") }
+                    }
+                }.start()
+            }
+            let checkpointer = try SQLiteStore(path: path)
+            defer { checkpointer.close() }
+            var largestWAL = 0
+            while writersDone.load(ordering: .acquiring) < 3 {
+                try checkpointer.backgroundCheckpoint()
+                largestWAL = max(largestWAL, (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0)
+                usleep(10_000)
+            }
+            finished.wait()
+            #expect(failures.withLock { $0 } == [])
+            #expect(try checkpointer.scalarInt("SELECT count(*) FROM jobs") == 7500)
+            // 7,500 messages write about 60,000 pages (250 MB) of log.
+            #expect(largestWAL <= 72 * 1024 * 1024, "WAL reached \(largestWAL / 1024 / 1024) MiB")
         }
     }
 }
