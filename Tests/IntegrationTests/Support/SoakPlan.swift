@@ -29,7 +29,7 @@ enum SoakKind: String, CaseIterable, Sendable {
             return .answerThenError(chunks: ["部分"], code: "completion_request_error", message: "flaky model", status: 400)
         case .http500Once: return attempt == 0 ? .internalServerError : .answer(chunks: Self.chunks(n), delayMillis: 100)
         case .http500Always: return .internalServerError
-        case .pastDeadline: return .answer(chunks: Self.chunks(n), delayMillis: 4_000)
+        case .pastDeadline: return .answer(chunks: Self.chunks(n), delayMillis: 5_000)  // done at 15 s, past the 12-s deadline
         }
     }
 
