@@ -49,6 +49,6 @@ struct Purge: ParsableCommand {
         Console.out(table.rendered)
         let checkpoint = try store.checkpoint()
         Console.out(checkpoint.complete ? "WAL checkpoint: complete, log truncated"
-                    : "WAL checkpoint: partial (readers were active); SQLite completes it later on its own")
+                    : "WAL checkpoint: partial (readers were active); the services' background checkpoint completes it")
     }
 }
