@@ -64,21 +64,19 @@ struct AcceptedRequest: ~Copyable {
 
     init(_ raw: UnsafeMutablePointer<FCGX_Request>) { self.raw = raw }
 
-    /// `FCGX_GetParam`: the first parameter of that name (nginx sends duplicates; the first wins).
-    /// The named parameters' values (nil when absent), in the order of `names`, from one pass
-    /// over the parameter list (`FCGX_GetParam` scans the whole list for each name).
-    func params(_ names: [String]) -> [String?] {
+    /// The values of the named parameters (nil when absent), in the order of `names` (each a
+    /// name's ASCII bytes), from one pass over the parameter list (`FCGX_GetParam` scans the
+    /// whole list once per name). Of duplicates (nginx may send them) the first wins.
+    func params(_ names: [[UInt8]]) -> [String?] {
         var values = [String?](repeating: nil, count: names.count)
         guard var entry = raw.pointee.envp else { return values }
         while let pair = entry.pointee {
             let length = strlen(pair)
-            for (index, name) in names.enumerated() where values[index] == nil {
-                let matched = name.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
-                    length > utf8.count && pair[utf8.count] == CChar(UInt8(ascii: "="))
-                        && memcmp(pair, utf8.baseAddress!, utf8.count) == 0
-                } ?? false
+            for (index, name) in names.enumerated() where values[index] == nil && length > name.count {
+                let matched = pair[name.count] == CChar(UInt8(ascii: "="))
+                    && name.withUnsafeBufferPointer { memcmp(pair, $0.baseAddress!, name.count) == 0 }
                 if matched {
-                    values[index] = String(cString: pair + name.utf8.count + 1)
+                    values[index] = String(cString: pair + name.count + 1)
                     break
                 }
             }

@@ -15,7 +15,7 @@ struct RequestLoop {
 
     /// The CGI parameters a request needs, in the order `serve` reads them.
     private static let paramNames = ["REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "REQUEST_URI", "CONTENT_LENGTH",
-                                     "QUERY_STRING", "CONTENT_TYPE"]
+                                     "QUERY_STRING", "CONTENT_TYPE"].map { Array($0.utf8) }
 
     /// accept() errors that mean "out of resources for now": wait and retry instead of exiting.
     private static let transientAcceptErrors: Set<Int32> = [EMFILE, ENFILE, ENOBUFS, ENOMEM]

@@ -41,8 +41,8 @@ public enum JSONValue: Codable, Sendable, Equatable {
         case let .number(value):
             if !value.isFinite {
                 try container.encodeNil()
-            } else if value.rounded(.towardZero) == value, abs(value) < JSONWriter.exactIntegerLimit {
-                try container.encode(Int64(value))
+            } else if let integer = JSONWriter.exactInteger(value) {
+                try container.encode(integer)
             } else {
                 try container.encode(value)
             }

@@ -42,11 +42,18 @@ public enum JSONWriter {
     public static func appendNumber(_ number: Double, to out: inout [UInt8]) {
         if !number.isFinite {
             out.append(contentsOf: "null".utf8)
-        } else if number.rounded(.towardZero) == number, abs(number) < exactIntegerLimit {
-            out.append(contentsOf: String(Int64(number)).utf8)
+        } else if let integer = exactInteger(number) {
+            out.append(contentsOf: String(integer).utf8)
         } else {
             out.append(contentsOf: number.description.utf8)
         }
+    }
+
+    /// The number as an integer when it has no fractional part and every integer of its
+    /// magnitude is exact in a `Double` (below 2^53); such numbers are written as integers.
+    static func exactInteger(_ number: Double) -> Int64? {
+        guard number.isFinite, number.rounded(.towardZero) == number, abs(number) < exactIntegerLimit else { return nil }
+        return Int64(number)
     }
 
     /// `text` as a quoted JSON string literal. Eight bytes at a time are checked for anything
@@ -87,14 +94,6 @@ public enum JSONWriter {
         let quotes = (quote &- ones) & ~quote & highs
         let backslashes = (backslash &- ones) & ~backslash & highs
         return (control | quotes | backslashes) != 0
-    }
-
-    /// `text` as a quoted JSON string literal.
-    public static func quoted(_ text: String) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count + 2)
-        appendString(text, to: &out)
-        return out
     }
 
     private static func appendEscape(_ byte: UInt8, to out: inout [UInt8]) {

@@ -12,22 +12,24 @@ final class FetchedAlgorithms: @unchecked Sendable {
     let aes256CBC: OpaquePointer?
     let sha1: OpaquePointer?
     let md5: OpaquePointer?
-    private let owned: [OpaquePointer]
-    private let ownedDigests: [OpaquePointer]
+    /// What the fetches returned (nil when one failed), owned and freed here.
+    private let fetchedCipher: OpaquePointer?
+    private let fetchedSHA1: OpaquePointer?
+    private let fetchedMD5: OpaquePointer?
 
     private init() {
-        let cipher = EVP_CIPHER_fetch(nil, "AES-256-CBC", nil)
-        let sha1 = EVP_MD_fetch(nil, "SHA1", nil)
-        let md5 = EVP_MD_fetch(nil, "MD5", nil)
-        aes256CBC = cipher ?? EVP_aes_256_cbc()
-        self.sha1 = sha1 ?? EVP_sha1()
-        self.md5 = md5 ?? EVP_md5()
-        owned = [cipher].compactMap { $0 }
-        ownedDigests = [sha1, md5].compactMap { $0 }
+        fetchedCipher = EVP_CIPHER_fetch(nil, "AES-256-CBC", nil)
+        fetchedSHA1 = EVP_MD_fetch(nil, "SHA1", nil)
+        fetchedMD5 = EVP_MD_fetch(nil, "MD5", nil)
+        aes256CBC = fetchedCipher ?? EVP_aes_256_cbc()
+        sha1 = fetchedSHA1 ?? EVP_sha1()
+        md5 = fetchedMD5 ?? EVP_md5()
     }
 
     deinit {
-        for cipher in owned { EVP_CIPHER_free(cipher) }
-        for digest in ownedDigests { EVP_MD_free(digest) }
+        // Both accept NULL.
+        EVP_CIPHER_free(fetchedCipher)
+        EVP_MD_free(fetchedSHA1)
+        EVP_MD_free(fetchedMD5)
     }
 }

@@ -13,7 +13,7 @@ import Testing
         ("", #""""#),
     ])
     func quotesAndEscapes(input: String, expected: String) {
-        #expect(JSONWriter.quoted(input) == Array(expected.utf8))
+        #expect(JSONWriter.bytes(.string(input)) == Array(expected.utf8))
     }
 
     @Test func keysAreSortedByTheirUTF8Bytes() {
@@ -46,11 +46,11 @@ import Testing
                     bytes[position] = byte
                     let expected = "\"" + String(repeating: "a", count: position) + escaped
                         + String(repeating: "a", count: length - position - 1) + "\""
-                    #expect(JSONWriter.quoted(String(decoding: bytes, as: UTF8.self)) == Array(expected.utf8))
+                    #expect(JSONWriter.bytes(.string(String(decoding: bytes, as: UTF8.self))) == Array(expected.utf8))
                 }
             }
         }
         let clean = String(repeating: "长文本 with ASCII ~ 0x7F\u{7F} ", count: 20)
-        #expect(JSONWriter.quoted(clean) == Array(("\"" + clean + "\"").utf8))
+        #expect(JSONWriter.bytes(.string(clean)) == Array(("\"" + clean + "\"").utf8))
     }
 }
