@@ -19,6 +19,8 @@ struct MessageDispatcher {
     let store: BotStore
     let resolver: BotResolver
     let now: () -> Int64
+    /// Process-wide, so ids stay ordered whichever serving thread makes them.
+    let streamIDs = StreamIDGenerator.shared
 
     func dispatch(_ message: InboundMessage, raw: [UInt8], bot: BotResolver.Bot) throws -> Outcome {
         switch message.content {
@@ -43,7 +45,7 @@ struct MessageDispatcher {
         let new = NewMessage(
             botID: bot.id, aibotID: message.aibotID, msgID: message.msgID, msgType: message.msgType,
             chatID: message.chatID, chatType: message.chatType.map(Self.chatTypeName), userID: message.from.userID,
-            agent: agentRef, proposedStreamID: "s" + SecureRandom.alphanumeric(23),
+            agent: agentRef, proposedStreamID: streamIDs.next(),
             initialContent: configuration.thinkingText, responseURL: message.responseURL,
             payload: JobPayload.make(message: raw, text: text), maxAttempts: configuration.jobMaxAttempts)
         let accepted = try store.acceptMessage(new, now: now())
