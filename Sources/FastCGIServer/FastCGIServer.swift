@@ -80,15 +80,20 @@ public final class FastCGIServer: Sendable {
         stopRequested.load(ordering: .acquiring) || SignalHandling.workerStopRequested.load(ordering: .acquiring)
     }
 
-    func serve(_ application: FastCGIApplication, logger: Logger) throws {
+    /// - Parameter masksSignals: block the stop signals while a request is handled (a thread
+    ///   of a process whose worker handlers are installed).
+    func serve(_ application: FastCGIApplication, logger: Logger,
+               masksSignals: Bool = SignalHandling.isWorkerThread) throws {
         SignalHandling.ignoreSIGPIPE()
         let loop = RequestLoop(listenFD: socket.fd, maxBodyBytes: options.maxBodyBytes, logger: logger,
-                               shouldStop: { [self] in isStopRequested })
+                               masksSignals: masksSignals, shouldStop: { [self] in isStopRequested })
         try loop.run(application)
     }
 
-    /// A serving process (the only one, or a pre-fork child): `FCGX_Init`, then the application,
-    /// then the accept loop. Returns the exit code.
+    /// A serving process (the only one, or a pre-fork child): `FCGX_Init`, then one application
+    /// per serving thread (`makeApplication` is called `options.threads` times, on this thread,
+    /// before any request is served), then the accept loops. Returns the exit code once every
+    /// thread has finished its last request.
     func runWorker(makeApplication: () throws -> FastCGIApplication, logger: Logger) -> Int32 {
         do {
             try FastCGILibrary.initialize()
@@ -96,20 +101,27 @@ public final class FastCGIServer: Sendable {
             logger.critical("\(error)")
             return 1
         }
-        let application: FastCGIApplication
+        var applications: [FastCGIApplication] = []
         do {
-            application = try makeApplication()
+            for _ in 0..<options.threads { applications.append(try makeApplication()) }
         } catch {
             logger.critical("cannot build the application: \(error)")
             return Self.applicationFailedExitCode
         }
+        let others = ServingThreads()
+        var code: Int32 = 0
         do {
-            try serve(application, logger: logger)
+            try others.start(Array(applications.dropFirst()), logger: logger) { [self] application in
+                try serve(application, logger: logger, masksSignals: true)
+            }
+            try serve(applications[0], logger: logger)
         } catch {
             logger.error("accept loop failed: \(error)")
-            return 1
+            code = 1
         }
-        logger.info("stopped after the last request")
-        return 0
+        others.stopAndJoin()
+        if others.failed.load(ordering: .acquiring) { code = 1 }
+        if code == 0 { logger.info("stopped after the last request") }
+        return code
     }
 }

@@ -7,6 +7,9 @@ public struct FastCGIServerOptions: Sendable {
     /// Worker processes. 1 serves in the calling process; more starts a pre-fork master that
     /// supervises that many children. Default 1.
     public var processes: Int
+    /// Serving threads in each serving process, each with its own application instance
+    /// (`makeApplication` runs once per thread) accepting on the same socket. Default 1.
+    public var threads: Int
     /// Largest request body handed to the application; a larger `CONTENT_LENGTH` is answered
     /// with 413 without reading the body. Default 1 MiB.
     public var maxBodyBytes: Int
@@ -20,9 +23,10 @@ public struct FastCGIServerOptions: Sendable {
     /// forwarding SIGTERM, before it sends SIGKILL. Default 15 s.
     public var stopTimeout: Duration
 
-    public init(processes: Int = 1, maxBodyBytes: Int = 1 << 20, socketMode: mode_t = 0o660,
+    public init(processes: Int = 1, threads: Int = 1, maxBodyBytes: Int = 1 << 20, socketMode: mode_t = 0o660,
                 listenBacklog: Int32 = 1024, stopTimeout: Duration = .seconds(15)) {
         self.processes = processes
+        self.threads = threads
         self.maxBodyBytes = maxBodyBytes
         self.socketMode = socketMode
         self.listenBacklog = listenBacklog
@@ -31,6 +35,7 @@ public struct FastCGIServerOptions: Sendable {
 
     func validate() throws {
         guard processes >= 1 else { throw FastCGIError.invalidOptions("processes must be at least 1 (got \(processes))") }
+        guard (1...256).contains(threads) else { throw FastCGIError.invalidOptions("threads must be 1…256 (got \(threads))") }
         guard maxBodyBytes >= 0, maxBodyBytes <= Int(Int32.max) else {
             throw FastCGIError.invalidOptions("maxBodyBytes must be between 0 and \(Int32.max) (got \(maxBodyBytes))")
         }

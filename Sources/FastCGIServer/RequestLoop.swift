@@ -9,6 +9,9 @@ struct RequestLoop {
     let listenFD: Int32
     let maxBodyBytes: Int
     let logger: Logger
+    /// Blocks the stop signals while a request is handled and unblocks them around `accept`
+    /// (see `SignalHandling`).
+    let masksSignals: Bool
     /// Checked before every accept and after every failed one; set by a signal or
     /// `FastCGIServer.requestShutdown()`.
     let shouldStop: () -> Bool
@@ -23,7 +26,6 @@ struct RequestLoop {
     func run(_ application: FastCGIApplication) throws {
         try FastCGILibrary.initialize()
         let storage = try RequestStorage(listenFD: listenFD)
-        let masksSignals = SignalHandling.isWorkerThread
         defer { if masksSignals { SignalHandling.unblockStopSignals() } }
         while !shouldStop() {
             if masksSignals { SignalHandling.unblockStopSignals() }

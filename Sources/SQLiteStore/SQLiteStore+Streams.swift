@@ -5,23 +5,34 @@ extension SQLiteStore {
     /// Records the msgid and, if it is new, opens its stream and queues its job, all in one
     /// `BEGIN IMMEDIATE` transaction. Writers are serialized by the write lock, so when several
     /// processes accept the same msgid exactly one inserts it and all see the same stream.
+    /// With an ``AcceptCommitter`` the transaction is shared with the messages other threads of
+    /// the process accept at the same time.
     public func acceptMessage(_ message: NewMessage, now: Int64) throws -> AcceptedMessage {
-        try connection.transaction {
-            // The write lock is held from BEGIN IMMEDIATE, so the lookup cannot race another
-            // process. Then one insert per table in foreign-key order: each B-tree page is
-            // dirtied once, and no statement has to run twice (a flag pragma such as
-            // defer_foreign_keys would expire every prepared statement of the connection).
-            if let existing = try existingStream(for: message) {
-                return AcceptedMessage(stream: existing, isNew: false)
-            }
-            try insertStream(for: message, now: now)
-            try insertMessage(message, now: now)
-            try insertJob(for: message, now: now)
-            let stream = StreamSnapshot(id: message.proposedStreamID, state: .pending,
-                                        content: message.initialContent, finished: false,
-                                        createdAt: now, updatedAt: now)
-            return AcceptedMessage(stream: stream, isNew: true)
+        if let acceptCommitter { return try acceptCommitter.accept(message, now: now) }
+        return try connection.transaction { try accept(message, now: now) }
+    }
+
+    /// Several messages in one write transaction, in order; all or none are committed.
+    func acceptMessages(_ batch: [(message: NewMessage, now: Int64)]) throws -> [AcceptedMessage] {
+        try connection.transaction { try batch.map { try accept($0.message, now: $0.now) } }
+    }
+
+    /// Inside a write transaction.
+    private func accept(_ message: NewMessage, now: Int64) throws -> AcceptedMessage {
+        // The write lock is held from BEGIN IMMEDIATE, so the lookup cannot race another
+        // process. Then one insert per table in foreign-key order: each B-tree page is
+        // dirtied once, and no statement has to run twice (a flag pragma such as
+        // defer_foreign_keys would expire every prepared statement of the connection).
+        if let existing = try existingStream(for: message) {
+            return AcceptedMessage(stream: existing, isNew: false)
         }
+        try insertStream(for: message, now: now)
+        try insertMessage(message, now: now)
+        try insertJob(for: message, now: now)
+        let stream = StreamSnapshot(id: message.proposedStreamID, state: .pending,
+                                    content: message.initialContent, finished: false,
+                                    createdAt: now, updatedAt: now)
+        return AcceptedMessage(stream: stream, isNew: true)
     }
 
     private func insertMessage(_ message: NewMessage, now: Int64) throws {

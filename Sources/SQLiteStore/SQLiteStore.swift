@@ -14,12 +14,17 @@ public final class SQLiteStore: BotStore {
     let connection: SQLiteConnection
     /// For the background checkpoint: flushes the WAL before the log restarts (see there).
     let walFile: WALFile
+    /// Takes `acceptMessage` when the serving threads of a process share one (group commit).
+    let acceptCommitter: AcceptCommitter?
 
     /// Opens (creating if needed) the database file at `path`.
     /// - Parameter autoCheckpointPages: `PRAGMA wal_autocheckpoint` for this connection. The
     ///   responders and workers pass 0: their commits never checkpoint, a `BackgroundCheckpointer`
     ///   thread does (`backgroundCheckpoint`).
-    public init(path: String, autoCheckpointPages: Int? = nil) throws {
+    /// - Parameter acceptCommitter: shared by the stores of a process's serving threads, it
+    ///   commits the messages they accept at the same time in one transaction.
+    public init(path: String, autoCheckpointPages: Int? = nil, acceptCommitter: AcceptCommitter? = nil) throws {
+        self.acceptCommitter = acceptCommitter
         connection = try SQLiteConnection(path: path)
         walFile = WALFile(databasePath: path)
         if let pages = autoCheckpointPages {

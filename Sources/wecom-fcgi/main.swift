@@ -25,11 +25,17 @@ struct WeComFCGI: ParsableCommand {
     @Option(name: .long, help: "Pre-forked FastCGI processes sharing the socket (restarted when they die).")
     var processes: Int = 1
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Serving threads in each process, each with its own database connection.",
+        discussion: "Threads of one process commit their new messages together (group commit)."))
+    var threads: Int = 4
+
     @Option(name: .long, help: "Unix socket permissions (octal), for nginx's user.")
     var socketMode: String = "660"
 
     func validate() throws {
         guard (1...256).contains(processes) else { throw ValidationError("--processes must be 1…256") }
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1…64") }
         guard mode_t(socketMode, radix: 8) != nil else { throw ValidationError("--socket-mode must be octal, e.g. 660") }
     }
 
@@ -47,18 +53,28 @@ struct WeComFCGI: ParsableCommand {
         try StartUp.prepareDatabase(config)
         var options = FastCGIServerOptions()
         options.processes = processes
+        options.threads = threads
         options.maxBodyBytes = config.maxBodyBytes
         options.socketMode = mode_t(socketMode, radix: 8) ?? 0o660
         let server = try FastCGIServer(listener: listener, options: options, logger: logger)
         logger.info("wecom-fcgi serving", metadata: ["socket": "\(server.boundDescription)", "processes": "\(processes)",
+                                                     "threads": "\(threads)",
                                                      "db": "\(config.databasePath)"])
+        // Per serving process: one background checkpointer and one group committer for new
+        // messages. Per serving thread: a handler with its own connection. `makeApplication` runs once per thread, in the process.
+        var checkpointer: BackgroundCheckpointer?
+        var committer: AcceptCommitter?
         let code = server.run {
-            // Runs in each serving process (after the fork). Requests never checkpoint
-            // (wal_autocheckpoint 0): a thread with its own connection does, every 50 ms.
-            let store = try SQLiteStore(path: config.databasePath, autoCheckpointPages: 0)
+            if checkpointer == nil {
+                // Requests never checkpoint (wal_autocheckpoint 0): this thread, with its own
+                // connection, does every 50 ms.
+                let background = BackgroundCheckpointer(store: try SQLiteStore(path: config.databasePath), logger: logger)
+                background.start()
+                checkpointer = background
+                if threads > 1 { committer = try AcceptCommitter(path: config.databasePath) }
+            }
+            let store = try SQLiteStore(path: config.databasePath, autoCheckpointPages: 0, acceptCommitter: committer)
             try store.migrate()
-            let checkpointer = BackgroundCheckpointer(store: try SQLiteStore(path: config.databasePath), logger: logger)
-            checkpointer.start()
             let handler = CallbackHandler(configuration: config, store: store,
                                           waker: WakeSender(directory: config.wakeDirectory), logger: logger)
             return CallbackApplication(handler: handler, checkpointer: checkpointer)
@@ -70,9 +86,9 @@ struct WeComFCGI: ParsableCommand {
 /// Adapts the transport-neutral callback handler to the FastCGI server.
 final class CallbackApplication: FastCGIApplication {
     let handler: CallbackHandler
-    /// Kept for the life of the serving process.
-    let checkpointer: BackgroundCheckpointer
-    init(handler: CallbackHandler, checkpointer: BackgroundCheckpointer) {
+    /// Kept for the life of the serving process (shared by its threads' applications).
+    let checkpointer: BackgroundCheckpointer?
+    init(handler: CallbackHandler, checkpointer: BackgroundCheckpointer?) {
         self.handler = handler
         self.checkpointer = checkpointer
     }

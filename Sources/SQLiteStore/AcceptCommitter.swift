@@ -1,0 +1,90 @@
+import BotStore
+
+/// Group commit of new messages for the serving threads of one responder process.
+///
+/// Each new message costs one write transaction, and a transaction writes every B-tree page it
+/// touched (8 pages of 4 KiB for a message) to the WAL, under the one write lock that every
+/// process shares. Here a thread that accepts a message while another thread of the process is
+/// committing waits, and the next commit takes all the messages that arrived meanwhile: one
+/// transaction, one lock, and the shared index pages written once. A message alone is
+/// committed at once, so nothing waits for a batch to fill.
+///
+/// The first thread to find no commit running becomes the committer for everything queued,
+/// including its own message; the others sleep until their result is set. If any message of a
+/// batch fails, the batch is rolled back and each of its messages is retried in a transaction
+/// of its own, so one bad message fails alone. Messages with the same msgid in one batch are
+/// accepted in arrival order: the first opens the stream, the rest see it as a redelivery.
+public final class AcceptCommitter: @unchecked Sendable {
+    // @unchecked: `queue`, `committing` and `counts` are only touched with `condition` locked;
+    // `writer` only by the thread that set `committing`.
+    private final class Ticket {
+        let message: NewMessage
+        let now: Int64
+        var result: Result<AcceptedMessage, any Error>?
+        init(_ message: NewMessage, now: Int64) { self.message = message; self.now = now }
+    }
+
+    /// How many transactions committed how many messages, since the start.
+    public struct Counts: Sendable, Equatable {
+        public var transactions = 0
+        public var messages = 0
+    }
+
+    private let writer: SQLiteStore
+    private let condition = ThreadCondition()
+    private var queue: [Ticket] = []
+    private var committing = false
+    private var counts = Counts()
+
+    /// Opens the committer's own connection to the database at `path` (never checkpointing on
+    /// commit: the process's `BackgroundCheckpointer` does).
+    public init(path: String) throws {
+        writer = try SQLiteStore(path: path, autoCheckpointPages: 0)
+    }
+
+    public var committed: Counts {
+        condition.lock()
+        defer { condition.unlock() }
+        return counts
+    }
+
+    /// `BotStore.acceptMessage`, committed together with the messages other threads of this
+    /// process accept at the same time.
+    public func accept(_ message: NewMessage, now: Int64) throws -> AcceptedMessage {
+        let ticket = Ticket(message, now: now)
+        condition.lock()
+        queue.append(ticket)
+        while ticket.result == nil {
+            if committing {
+                condition.wait()
+                continue
+            }
+            committing = true
+            let batch = queue
+            queue = []
+            condition.unlock()
+            let (results, transactions) = commit(batch)
+            condition.lock()
+            for (waiting, result) in zip(batch, results) { waiting.result = result }
+            counts.transactions += transactions
+            counts.messages += batch.count
+            committing = false
+            condition.broadcast()
+        }
+        condition.unlock()
+        return try ticket.result!.get()
+    }
+
+    /// Runs on the committing thread, without the lock. Returns each message's result and
+    /// how many transactions that took.
+    private func commit(_ batch: [Ticket]) -> ([Result<AcceptedMessage, any Error>], Int) {
+        do {
+            let accepted = try writer.acceptMessages(batch.map { ($0.message, $0.now) })
+            return (accepted.map { .success($0) }, 1)
+        } catch {
+            guard batch.count > 1 else { return ([.failure(error)], 1) }
+            return (batch.map { ticket in Result { try writer.acceptMessage(ticket.message, now: ticket.now) } },
+                    1 + batch.count)
+        }
+    }
+}
