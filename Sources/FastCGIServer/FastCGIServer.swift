@@ -90,6 +90,14 @@ public final class FastCGIServer: Sendable {
         try loop.run(application)
     }
 
+    /// With several serving threads, their log lines say which one served (`fcgi.thread`).
+    static func logger(_ logger: Logger, thread: Int, of threads: Int) -> Logger {
+        guard threads > 1 else { return logger }
+        var threadLogger = logger
+        threadLogger[metadataKey: "fcgi.thread"] = "\(thread)"
+        return threadLogger
+    }
+
     /// A serving process (the only one, or a pre-fork child): `FCGX_Init`, then one application
     /// per serving thread (`makeApplication` is called `options.threads` times, on this thread,
     /// before any request is served), then the accept loops. Returns the exit code once every
@@ -111,10 +119,10 @@ public final class FastCGIServer: Sendable {
         let others = ServingThreads()
         var code: Int32 = 0
         do {
-            try others.start(Array(applications.dropFirst()), logger: logger) { [self] application in
-                try serve(application, logger: logger, masksSignals: true)
+            try others.start(Array(applications.dropFirst()), logger: logger) { [self] application, threadLogger in
+                try serve(application, logger: threadLogger, masksSignals: true)
             }
-            try serve(applications[0], logger: logger)
+            try serve(applications[0], logger: Self.logger(logger, thread: 0, of: options.threads))
         } catch {
             logger.error("accept loop failed: \(error)")
             code = 1

@@ -155,15 +155,19 @@ struct PreforkMaster {
             _ = close(wakeWrite)
             var workerLogger = logger
             workerLogger[metadataKey: "fcgi.worker"] = "\(slot)"
-            do {
-                try SignalHandling.installWorkerHandlers(listenFD: server.socket.fd)
-            } catch {
-                workerLogger.critical("cannot install signal handlers: \(error)")
-                _exit(1)
-            }
-            SignalHandling.dieWithParent(masterPID: masterPID)
-            SignalHandling.restoreMask(previousMask)
-            _exit(server.runWorker(makeApplication: makeApplication, logger: workerLogger))
+            // Everything the child does runs on a thread created after the fork (see
+            // FreshThread); this one keeps the signals blocked and waits.
+            _exit(FreshThread.run { [server] in
+                do {
+                    try SignalHandling.installWorkerHandlers(listenFD: server.socket.fd)
+                } catch {
+                    workerLogger.critical("cannot install signal handlers: \(error)")
+                    return 1
+                }
+                SignalHandling.dieWithParent(masterPID: masterPID)
+                SignalHandling.restoreMask(previousMask)
+                return server.runWorker(makeApplication: makeApplication, logger: workerLogger)
+            })
         }
         let forkErrno = errno
         SignalHandling.restoreMask(previousMask)

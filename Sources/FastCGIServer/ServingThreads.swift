@@ -27,17 +27,17 @@ final class ServingThreads {
     /// pre-fork master (or systemd) restarts it with all its threads.
     let failed = Atomic<Bool>(false)
 
-    /// Starts one thread per application; `loop` is the accept loop each one runs.
+    /// Starts one thread per application; `loop` is the accept loop each one runs, with a logger
+    /// that names the thread (`fcgi.thread`, from 1: the main thread is 0).
     func start(_ applications: [FastCGIApplication], logger: Logger,
-               loop: @escaping (FastCGIApplication) throws -> Void) throws {
+               loop: @escaping (FastCGIApplication, Logger) throws -> Void) throws {
         let previousMask = SignalHandling.blockForFork()
         defer { SignalHandling.restoreMask(previousMask) }
         for (index, application) in applications.enumerated() {
-            var threadLogger = logger
-            threadLogger[metadataKey: "fcgi.thread"] = "\(index + 1)"
+            let threadLogger = FastCGIServer.logger(logger, thread: index + 1, of: applications.count + 1)
             let start = Start { [self] in
                 do {
-                    try loop(application)
+                    try loop(application, threadLogger)
                 } catch {
                     threadLogger.error("accept loop failed: \(error)")
                     failed.store(true, ordering: .releasing)

@@ -31,6 +31,7 @@ public final class AcceptCommitter: @unchecked Sendable {
     }
 
     private let writer: SQLiteStore
+    private let turn: WriterTurnLock
     private let condition = ThreadCondition()
     private var queue: [Ticket] = []
     private var committing = false
@@ -38,14 +39,24 @@ public final class AcceptCommitter: @unchecked Sendable {
 
     /// Opens the committer's own connection to the database at `path` (never checkpointing on
     /// commit: the process's `BackgroundCheckpointer` does).
+    /// Also creates `<path>-accept.lock`, which the committers of all responder processes take
+    /// in turn (see ``WriterTurnLock``).
     public init(path: String) throws {
         writer = try SQLiteStore(path: path, autoCheckpointPages: 0)
+        turn = try WriterTurnLock(databasePath: path)
     }
 
     public var committed: Counts {
         condition.lock()
         defer { condition.unlock() }
         return counts
+    }
+
+    /// Messages waiting for the next commit, and whether a commit is running (for tests).
+    var state: (queued: Int, committing: Bool) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (queue.count, committing)
     }
 
     /// `BotStore.acceptMessage`, committed together with the messages other threads of this
@@ -78,6 +89,10 @@ public final class AcceptCommitter: @unchecked Sendable {
     /// Runs on the committing thread, without the lock. Returns each message's result and
     /// how many transactions that took.
     private func commit(_ batch: [Ticket]) -> ([Result<AcceptedMessage, any Error>], Int) {
+        turn.withTurn { commitHoldingTurn(batch) }
+    }
+
+    private func commitHoldingTurn(_ batch: [Ticket]) -> ([Result<AcceptedMessage, any Error>], Int) {
         do {
             let accepted = try writer.acceptMessages(batch.map { ($0.message, $0.now) })
             return (accepted.map { .success($0) }, 1)

@@ -61,23 +61,19 @@ struct WeComFCGI: ParsableCommand {
                                                      "threads": "\(threads)",
                                                      "db": "\(config.databasePath)"])
         // Per serving process: one background checkpointer and one group committer for new
-        // messages. Per serving thread: a handler with its own connection. `makeApplication` runs once per thread, in the process.
-        var checkpointer: BackgroundCheckpointer?
-        var committer: AcceptCommitter?
+        // messages. Per serving thread: a handler with its own connection. `makeApplication`
+        // runs once per thread, in the serving process.
+        // Weak: the applications own it, so it goes (and logs) when the process's last one does.
+        weak var shared: ServingProcess?
         let code = server.run {
-            if checkpointer == nil {
-                // Requests never checkpoint (wal_autocheckpoint 0): this thread, with its own
-                // connection, does every 50 ms.
-                let background = BackgroundCheckpointer(store: try SQLiteStore(path: config.databasePath), logger: logger)
-                background.start()
-                checkpointer = background
-                if threads > 1 { committer = try AcceptCommitter(path: config.databasePath) }
-            }
-            let store = try SQLiteStore(path: config.databasePath, autoCheckpointPages: 0, acceptCommitter: committer)
+            let process = try shared ?? ServingProcess(configuration: config, threads: threads, logger: logger)
+            shared = process
+            let store = try SQLiteStore(path: config.databasePath, autoCheckpointPages: 0,
+                                        acceptCommitter: process.committer)
             try store.migrate()
             let handler = CallbackHandler(configuration: config, store: store,
                                           waker: WakeSender(directory: config.wakeDirectory), logger: logger)
-            return CallbackApplication(handler: handler, checkpointer: checkpointer)
+            return CallbackApplication(handler: handler, process: process)
         }
         throw ExitCode(code)
     }
@@ -87,10 +83,10 @@ struct WeComFCGI: ParsableCommand {
 final class CallbackApplication: FastCGIApplication {
     let handler: CallbackHandler
     /// Kept for the life of the serving process (shared by its threads' applications).
-    let checkpointer: BackgroundCheckpointer?
-    init(handler: CallbackHandler, checkpointer: BackgroundCheckpointer?) {
+    let process: ServingProcess
+    init(handler: CallbackHandler, process: ServingProcess) {
         self.handler = handler
-        self.checkpointer = checkpointer
+        self.process = process
     }
 
     func respond(to request: FastCGIRequest) -> FastCGIResponse {

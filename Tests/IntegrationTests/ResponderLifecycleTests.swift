@@ -31,4 +31,89 @@ import WeComCrypto
         #expect(master.stop(signal: SIGTERM) == 0)
         #expect(!FileManager.default.fileExists(atPath: socket), "the master removes its own socket")
     }
+
+    /// One process with four serving threads: requests are served by several threads (each log
+    /// line names its thread), every message is stored once, and at SIGTERM the process logs
+    /// how many transactions its new messages took.
+    @Test func serveThreadsOfOneProcessAnswerEveryMessageOnce() throws {
+        let token = "tok" + SecureRandom.alphanumeric(12), key = EncodingAESKeyGenerator.make()
+        let stack = try ResponderStack(instances: 1, processes: 1, threads: 4,
+                                       environment: ["WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": key])
+        defer { stack.stop() }
+        let wecom = try WeComSimulator(port: stack.port, botID: "aibTEST", token: token, key: key)
+        let count = 60
+        let ids = try Parallel.map(count, width: 12) { i in
+            try wecom.send(WeComSimulator.text(msgID: "threads-\(i)", content: "问题\(i)"))
+        }.map { try $0.get() }
+        #expect(Set(ids).count == count)
+        #expect(try stack.sqlite("SELECT count(*) FROM messages WHERE msgid LIKE 'threads-%'") == "\(count)")
+        #expect(try stack.sqlite("SELECT count(*) FROM jobs") == "\(count)")
+        try waitUntil("a log line per message") { stack.logs.components(separatedBy: "msgtype=text").count - 1 == count }
+        let threads = Set(stack.logs.split(separator: "\n").compactMap { line in
+            line.split(separator: " ").first { $0.hasPrefix("fcgi.thread=") }
+        })
+        #expect(threads.count >= 2, "served by \(threads)")
+
+        let master = try #require(stack.responders.first)
+        #expect(master.stop(signal: SIGTERM) == 0)
+        let summary = try #require(master.log.split(separator: "\n").first { $0.contains("group commit") })
+        #expect(summary.contains("messages=\(count)"))
+        let transactions = summary.split(separator: " ").first { $0.hasPrefix("transactions=") }
+            .flatMap { Int($0.dropFirst("transactions=".count)) }
+        #expect((1...count).contains(transactions ?? 0), "\(summary)")
+    }
+
+    /// SIGTERM while every thread of two pre-forked processes is busy: each thread finishes its
+    /// request and stops, nothing has to be killed, and the master exits 0.
+    @Test func sigtermUnderLoadStopsEveryThreadOfEveryProcess() throws {
+        let token = "tok" + SecureRandom.alphanumeric(12), key = EncodingAESKeyGenerator.make()
+        let stack = try ResponderStack(instances: 1, processes: 2, threads: 4,
+                                       environment: ["WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": key])
+        defer { stack.stop() }
+        let wecom = try WeComSimulator(port: stack.port, botID: "aibTEST", token: token, key: key)
+        let load = LoadUntilStopped()
+        load.start(width: 8) { worker, i in
+            _ = try wecom.send(WeComSimulator.text(msgID: "load-\(worker)-\(i)", content: "问题"))
+        }
+        try waitUntil("200 messages answered while loaded") { load.succeeded >= 200 }
+        let master = try #require(stack.responders.first)
+        let status = master.stop(signal: SIGTERM)
+        load.stop()
+        #expect(status == 0)
+        #expect(!master.log.contains("did not stop"))
+        #expect(!master.log.contains("killed by signal"))
+        #expect(master.log.components(separatedBy: "stopped after the last request").count - 1 == 2)
+    }
+}
+
+/// Keeps `width` threads sending requests until `stop()`, counting those that succeeded.
+/// Requests around a stop may fail (nginx answers 502 once the socket is gone); only the
+/// successes are counted.
+final class LoadUntilStopped: @unchecked Sendable {
+    // @unchecked: `stopping` and `ok` are guarded by `lock`.
+    private let lock = NSLock()
+    private var stopping = false
+    private var ok = 0
+    private let group = DispatchGroup()
+
+    var succeeded: Int { lock.withLock { ok } }
+
+    func start(width: Int, _ body: @escaping @Sendable (_ worker: Int, _ i: Int) throws -> Void) {
+        for worker in 0..<width {
+            group.enter()
+            Thread { [self] in
+                defer { group.leave() }
+                var i = 0
+                while !lock.withLock({ stopping }) {
+                    if (try? body(worker, i)) != nil { lock.withLock { ok += 1 } }
+                    i += 1
+                }
+            }.start()
+        }
+    }
+
+    func stop() {
+        lock.withLock { stopping = true }
+        group.wait()
+    }
 }

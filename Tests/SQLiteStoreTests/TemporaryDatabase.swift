@@ -2,12 +2,12 @@ import Foundation
 import SQLiteStore
 
 /// Runs `body` with the path of a fresh database file in the temporary directory, and removes
-/// the file and its `-wal` and `-shm` companions afterwards, also when `body` throws.
+/// the file and its `-wal`, `-shm` and `-accept.lock` companions afterwards, also when `body` throws.
 func withTemporaryDatabase<T>(_ body: (String) throws -> T) throws -> T {
     let name = "sqlitestore-\(UUID().uuidString).sqlite3"
     let path = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
     defer {
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        for suffix in ["", "-wal", "-shm", "-accept.lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
     return try body(path)
 }

@@ -14,8 +14,9 @@ final class ResponderStack {
     /// - Parameters:
     ///   - instances: separate `wecom-fcgi` masters, each on its own socket (nginx round-robins).
     ///   - processes: `--processes` for each master.
+    ///   - threads: `--threads` for each master (nil: the default).
     ///   - environment: configuration on top of the test defaults.
-    init(instances: Int = 2, processes: Int = 2, environment: [String: String] = [:]) throws {
+    init(instances: Int = 2, processes: Int = 2, threads: Int? = nil, environment: [String: String] = [:]) throws {
         scratch = try TestPaths.scratch()
         databasePath = scratch + "/bot.sqlite3"
         var env = [
@@ -34,7 +35,8 @@ final class ResponderStack {
             sockets.append(socket)
             started.append(try ChildProcess(
                 name: "wecom-fcgi-\(i)", executable: binary,
-                arguments: ["--socket", "unix:" + socket, "--processes", String(processes), "--socket-mode", "666"],
+                arguments: ["--socket", "unix:" + socket, "--processes", String(processes), "--socket-mode", "666"]
+                    + (threads.map { ["--threads", String($0)] } ?? []),
                 environment: env, directory: scratch, logPath: scratch + "/wecom-fcgi-\(i).log"))
         }
         responders = started
