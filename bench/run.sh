@@ -5,7 +5,7 @@
 # Knobs: BENCH_DURATION (seconds per wrk run, default 10), BENCH_CONNECTIONS (16),
 # BENCH_THREADS (wrk threads, 1), BENCH_PROCESSES ("1 2 4"), BENCH_RATE (2000),
 # BENCH_LOG_LEVEL (wecom-fcgi's WECOM_LOG_LEVEL, info), BENCH_WORKER_STREAMS ("100 500 1000"),
-# BENCH_WORKER_CONCURRENCY (1000),
+# BENCH_WORKER_CONCURRENCY (1000), BENCH_FCGI_THREADS (wecom-fcgi --threads, 4 as its default),
 # BENCH_OUT (bench/results.md), BENCH_KEEP=1 (keep the scratch folder with every log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,7 @@ THREADS=${BENCH_THREADS:-1}
 PROCESSES=${BENCH_PROCESSES:-1 2 4}
 RATE=${BENCH_RATE:-2000}
 LOG_LEVEL=${BENCH_LOG_LEVEL:-info}
+FCGI_THREADS=${BENCH_FCGI_THREADS:-4}
 WORKER_STREAMS=${BENCH_WORKER_STREAMS:-100 500 1000}
 WORKER_CONCURRENCY=${BENCH_WORKER_CONCURRENCY:-1000}
 OUT=${BENCH_OUT:-bench/results.md}
@@ -109,7 +110,7 @@ for n in $PROCESSES; do
     db="$WORK/db-$n/bot.sqlite3"; mkdir -p "$WORK/db-$n"; cp "$WORK/template.sqlite3" "$db"; rm -f "$WORK/nginx/fcgi.sock"
     WECOM_DB_PATH="$db" WECOM_TOKEN="$TOKEN" WECOM_ENCODING_AES_KEY="$KEY" WECOM_ENV_FILE="$WORK/none.env" \
         WECOM_LOG_LEVEL="$LOG_LEVEL" "$BIN/wecom-fcgi" --socket "unix:$WORK/nginx/fcgi.sock" --processes "$n" \
-        --socket-mode 666 2>>"$WORK/wecom-fcgi-$n.log" &
+        --threads "$FCGI_THREADS" --socket-mode 666 2>>"$WORK/wecom-fcgi-$n.log" &
     FCGI=$!; PIDS+=("$FCGI")
     wait_for_file "$WORK/nginx/fcgi.sock"; sleep 0.3
     pids=$(family "$FCGI")
@@ -139,7 +140,7 @@ wait_for_file "$WORK/nginx/fcgi.sock"
     --streams $WORKER_STREAMS --concurrency "$WORKER_CONCURRENCY" > "$WORK/worker.md"
 stop "$FCGI"
 
-HANDLER="$WORK/handler.md" LOAD_BEFORE="$LOAD_BEFORE" bench/report.sh "$RESULTS" "$RSS" "$WORK/worker.md" "$DURATION" "$CONNECTIONS" "$THREADS" \
+FCGI_THREADS="$FCGI_THREADS" HANDLER="$WORK/handler.md" LOAD_BEFORE="$LOAD_BEFORE" bench/report.sh "$RESULTS" "$RSS" "$WORK/worker.md" "$DURATION" "$CONNECTIONS" "$THREADS" \
     "$RATE" "$LOG_LEVEL" > "$OUT"
 echo "bench: wrote $OUT" >&2
 cat "$OUT"
