@@ -47,4 +47,11 @@ public struct FastCGIResponse: Sendable {
 /// per-process resources (a SQLite connection).
 public protocol FastCGIApplication: AnyObject {
     func respond(to request: FastCGIRequest) -> FastCGIResponse
+    /// Called once per application when every serving thread of the process has finished its
+    /// last request, before the process exits. Nothing by default.
+    func servingDidStop()
+}
+
+extension FastCGIApplication {
+    public func servingDidStop() {}
 }

@@ -128,6 +128,7 @@ public final class FastCGIServer: Sendable {
             code = 1
         }
         others.stopAndJoin()
+        for application in applications { application.servingDidStop() }
         if others.failed.load(ordering: .acquiring) { code = 1 }
         if code == 0 { logger.info("stopped after the last request") }
         return code

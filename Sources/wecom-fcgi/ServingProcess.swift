@@ -5,12 +5,13 @@ import ServiceSupport
 
 /// What the serving threads of one responder process share: the background checkpointer and,
 /// with several threads, the group committer for new messages. Made by the first
-/// `makeApplication` call in the process; when the last application lets go of it (the process
-/// is stopping), it logs how many transactions the new messages took.
+/// `makeApplication` call in the process. When the process stops it logs how many transactions
+/// the new messages took (their ratio is the average batch).
 final class ServingProcess {
     let checkpointer: BackgroundCheckpointer
     let committer: AcceptCommitter?
     private let logger: Logger
+    private var summaryLogged = false
 
     init(configuration: Configuration, threads: Int, logger: Logger) throws {
         // Requests never checkpoint (wal_autocheckpoint 0): this thread, with its own
@@ -21,7 +22,10 @@ final class ServingProcess {
         checkpointer.start()
     }
 
-    deinit {
+    /// Called by each thread's application after all have stopped, on one thread; logs once.
+    func logSummaryOnce() {
+        guard !summaryLogged else { return }
+        summaryLogged = true
         guard let counts = committer?.committed, counts.messages > 0 else { return }
         logger.info("group commit", metadata: ["messages": "\(counts.messages)", "transactions": "\(counts.transactions)"])
     }

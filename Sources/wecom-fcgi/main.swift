@@ -63,7 +63,7 @@ struct WeComFCGI: ParsableCommand {
         // Per serving process: one background checkpointer and one group committer for new
         // messages. Per serving thread: a handler with its own connection. `makeApplication`
         // runs once per thread, in the serving process.
-        // Weak: the applications own it, so it goes (and logs) when the process's last one does.
+        // Weak: the applications own it, so it goes when the process's last one does.
         weak var shared: ServingProcess?
         let code = server.run {
             let process = try shared ?? ServingProcess(configuration: config, threads: threads, logger: logger)
@@ -88,6 +88,8 @@ final class CallbackApplication: FastCGIApplication {
         self.handler = handler
         self.process = process
     }
+
+    func servingDidStop() { process.logSummaryOnce() }
 
     func respond(to request: FastCGIRequest) -> FastCGIResponse {
         let path = request.pathInfo.isEmpty ? request.requestURI : request.pathInfo
