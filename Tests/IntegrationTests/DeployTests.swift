@@ -130,7 +130,7 @@ import WeComCrypto
         #expect(service["StandardInput"] == ["socket"])
         #expect(service["StandardOutput"] == ["journal"] && service["StandardError"] == ["journal"])
         #expect(service["Requires"] == ["wecom-fcgi.socket"])
-        #expect(service["ExecStart"] == ["/usr/local/bin/wecom-fcgi --processes 4"])
+        #expect(service["ExecStart"] == ["/usr/local/bin/wecom-fcgi --processes 2 --threads 4"])
         for unit in [service, worker] {
             #expect(unit["EnvironmentFile"] == ["/etc/wecom-bot/wecom-bot.env"])
             #expect(unit["User"] == ["wecom-bot"] && unit["WorkingDirectory"] == ["/var/lib/wecom-bot"])
