@@ -9,8 +9,10 @@ import BotStore
 /// transaction, one lock, and the shared index pages written once. A message alone is
 /// committed at once, so nothing waits for a batch to fill.
 ///
-/// The first thread to find no commit running becomes the committer for everything queued,
-/// including its own message; the others sleep until their result is set. If any message of a
+/// The first thread to find no commit running becomes the committer. It waits for the
+/// process's turn (``WriterTurnLock``), then takes everything queued by then, including its own
+/// message, so the messages that arrived while other processes committed join this commit. The
+/// other threads sleep until their result is set. If any message of a
 /// batch fails, the batch is rolled back and each of its messages is retried in a transaction
 /// of its own, so one bad message fails alone. Messages with the same msgid in one batch are
 /// accepted in arrival order: the first opens the stream, the rest see it as a redelivery.
@@ -71,10 +73,17 @@ public final class AcceptCommitter: @unchecked Sendable {
                 continue
             }
             committing = true
-            let batch = queue
-            queue = []
             condition.unlock()
-            let (results, transactions) = commit(batch)
+            // The batch is taken once this process's turn has come: whatever arrived while the
+            // other processes' commits ran goes into this one.
+            let (batch, results, transactions) = turn.withTurn { () -> ([Ticket], [Result<AcceptedMessage, any Error>], Int) in
+                condition.lock()
+                let batch = queue
+                queue = []
+                condition.unlock()
+                let (results, transactions) = commit(batch)
+                return (batch, results, transactions)
+            }
             condition.lock()
             for (waiting, result) in zip(batch, results) { waiting.result = result }
             counts.transactions += transactions
@@ -86,13 +95,9 @@ public final class AcceptCommitter: @unchecked Sendable {
         return try ticket.result!.get()
     }
 
-    /// Runs on the committing thread, without the lock. Returns each message's result and
-    /// how many transactions that took.
+    /// Runs on the committing thread, holding the turn but not the lock. Returns each message's
+    /// result and how many transactions that took.
     private func commit(_ batch: [Ticket]) -> ([Result<AcceptedMessage, any Error>], Int) {
-        turn.withTurn { commitHoldingTurn(batch) }
-    }
-
-    private func commitHoldingTurn(_ batch: [Ticket]) -> ([Result<AcceptedMessage, any Error>], Int) {
         do {
             let accepted = try writer.acceptMessages(batch.map { ($0.message, $0.now) })
             return (accepted.map { .success($0) }, 1)

@@ -58,24 +58,25 @@ import Testing
         }
     }
 
-    /// The first message starts a commit that waits for the turn; the next five queue behind
-    /// it and are committed together in one transaction, including a redelivery of one of them.
-    @Test func messagesArrivingDuringACommitShareTheNextTransaction() throws {
+    /// The first message starts a commit that waits for the turn (another process is
+    /// committing); the next five queue meanwhile, and all six are committed in one transaction
+    /// once the turn comes, including a redelivery of one of them.
+    @Test func messagesArrivingWhileAnotherProcessCommitsJoinTheNextCommit() throws {
         try withMigratedStore { store, path throws in
             let committer = try AcceptCommitter(path: path)
             let turn = try HeldTurn(databasePath: path)
             let accepts = Accepts()
             accepts.start(.mock(msgID: "first", streamID: "s-first"), key: "first", path: path, committer: committer)
-            try waitUntil("the first commit waits for its turn") { committer.state == (0, true) }
+            try waitUntil("the first commit waits for its turn") { committer.state == (1, true) }
             for key in ["a", "b", "c", "dup-1", "dup-2"] {
                 let msgID = key.hasPrefix("dup") ? "dup" : key
                 accepts.start(.mock(msgID: msgID, streamID: "s-\(key)"), key: key, path: path, committer: committer)
             }
-            try waitUntil("five messages queue") { committer.state.queued == 5 }
+            try waitUntil("five more messages queue") { committer.state.queued == 6 }
             turn.release()
             let results = accepts.wait()
 
-            #expect(committer.committed == AcceptCommitter.Counts(transactions: 2, messages: 6))
+            #expect(committer.committed == AcceptCommitter.Counts(transactions: 1, messages: 6))
             let accepted = try results.mapValues { try $0.get() }
             for key in ["first", "a", "b", "c"] {
                 #expect(accepted[key]?.isNew == true)
@@ -100,11 +101,11 @@ import Testing
             let turn = try HeldTurn(databasePath: path)
             let accepts = Accepts()
             accepts.start(.mock(msgID: "first", streamID: "s-first"), key: "first", path: path, committer: committer)
-            try waitUntil("the first commit waits for its turn") { committer.state == (0, true) }
+            try waitUntil("the first commit waits for its turn") { committer.state == (1, true) }
             accepts.start(.mock(msgID: "good-1", streamID: "s-good-1"), key: "good-1", path: path, committer: committer)
             accepts.start(.mock(msgID: "clash", streamID: "s-taken"), key: "clash", path: path, committer: committer)
             accepts.start(.mock(msgID: "good-2", streamID: "s-good-2"), key: "good-2", path: path, committer: committer)
-            try waitUntil("three messages queue") { committer.state.queued == 3 }
+            try waitUntil("three more messages queue") { committer.state.queued == 4 }
             turn.release()
             let results = accepts.wait()
 
@@ -112,7 +113,7 @@ import Testing
             for key in ["first", "good-1", "good-2"] {
                 #expect(try results[key]?.get().isNew == true)
             }
-            // first alone; then the failed batch of three and its three retries.
+            // The failed batch of four, then each of the four again in a transaction of its own.
             #expect(committer.committed == AcceptCommitter.Counts(transactions: 5, messages: 4))
             #expect(try store.scalarInt("SELECT count(*) FROM messages WHERE msgid IN ('first','good-1','good-2')") == 3)
             #expect(try store.scalarInt("SELECT count(*) FROM messages WHERE msgid = 'clash'") == 0)
