@@ -12,10 +12,10 @@ import BotStore
 /// The first thread to find no commit running becomes the committer. It waits for the
 /// process's turn (``WriterTurnLock``), then takes everything queued by then, including its own
 /// message, so the messages that arrived while other processes committed join this commit. The
-/// other threads sleep until their result is set. If any message of a
-/// batch fails, the batch is rolled back and each of its messages is retried in a transaction
-/// of its own, so one bad message fails alone. Messages with the same msgid in one batch are
-/// accepted in arrival order: the first opens the stream, the rest see it as a redelivery.
+/// other threads sleep until their result is set. If any message of a batch fails, the batch is
+/// rolled back and each of its messages is retried in a transaction of its own, so one bad
+/// message fails alone. Messages with the same msgid in one batch are accepted in arrival order:
+/// the first opens the stream, the rest see it as a redelivery.
 public final class AcceptCommitter: @unchecked Sendable {
     // @unchecked: `queue`, `committing` and `counts` are only touched with `condition` locked;
     // `writer` only by the thread that set `committing`.
@@ -74,18 +74,8 @@ public final class AcceptCommitter: @unchecked Sendable {
             }
             committing = true
             condition.unlock()
-            // The batch is taken once this process's turn has come: whatever arrived while the
-            // other processes' commits ran goes into this one.
-            let (batch, results, transactions) = turn.withTurn { () -> ([Ticket], [Result<AcceptedMessage, any Error>], Int) in
-                condition.lock()
-                let batch = queue
-                queue = []
-                condition.unlock()
-                let (results, transactions) = commit(batch)
-                return (batch, results, transactions)
-            }
+            let (batch, transactions) = turn.withTurn { commitQueue() }
             condition.lock()
-            for (waiting, result) in zip(batch, results) { waiting.result = result }
             counts.transactions += transactions
             counts.messages += batch.count
             committing = false
@@ -95,8 +85,22 @@ public final class AcceptCommitter: @unchecked Sendable {
         return try ticket.result!.get()
     }
 
-    /// Runs on the committing thread, holding the turn but not the lock. Returns each message's
-    /// result and how many transactions that took.
+    /// On the committing thread, holding the turn: takes the queue only now, so whatever arrived
+    /// while other processes committed goes into this commit, commits it and sets every result.
+    /// Returns the batch and how many transactions it took.
+    private func commitQueue() -> (batch: [Ticket], transactions: Int) {
+        condition.lock()
+        let batch = queue
+        queue = []
+        condition.unlock()
+        let (results, transactions) = commit(batch)
+        condition.lock()
+        for (ticket, result) in zip(batch, results) { ticket.result = result }
+        condition.unlock()
+        return (batch, transactions)
+    }
+
+    /// Without the lock. Returns each message's result and how many transactions that took.
     private func commit(_ batch: [Ticket]) -> ([Result<AcceptedMessage, any Error>], Int) {
         do {
             let accepted = try writer.acceptMessages(batch.map { ($0.message, $0.now) })
