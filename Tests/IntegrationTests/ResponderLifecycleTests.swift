@@ -63,6 +63,27 @@ import WeComCrypto
         #expect((1...count).contains(transactions ?? 0), "\(summary)")
     }
 
+    /// A lock file that cannot be opened (here a directory in its place) stops the start with
+    /// a one-line reason naming the file and the configuration exit code, instead of serving
+    /// without turns.
+    @Test func anUnusableAcceptLockStopsTheStartWithItsPath() throws {
+        let scratch = try TestPaths.scratch()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let database = scratch + "/bot.sqlite3"
+        try FileManager.default.createDirectory(atPath: database + "-accept.lock", withIntermediateDirectories: false)
+        let responder = try ChildProcess(
+            name: "wecom-fcgi", executable: try TestPaths.binary("wecom-fcgi"),
+            arguments: ["--socket", "unix:" + scratch + "/fcgi.sock", "--processes", "1", "--threads", "2"],
+            environment: ["WECOM_DB_PATH": database, "WECOM_ENV_FILE": scratch + "/no.env",
+                          "WECOM_TOKEN": "t", "WECOM_ENCODING_AES_KEY": EncodingAESKeyGenerator.make()],
+            directory: scratch, logPath: scratch + "/wecom-fcgi.log")
+        defer { responder.stop(signal: SIGKILL) }
+        try waitUntil("wecom-fcgi gives up") { !responder.isRunning }
+        #expect(responder.process.terminationStatus == 78)
+        let reason = try #require(responder.log.split(separator: "\n").first { $0.contains("cannot build the application") })
+        #expect(reason.contains(database + "-accept.lock"))
+    }
+
     /// SIGTERM while every thread of two pre-forked processes is busy: each thread finishes its
     /// request and stops, nothing has to be killed, and the master exits 0.
     @Test func sigtermUnderLoadStopsEveryThreadOfEveryProcess() throws {
