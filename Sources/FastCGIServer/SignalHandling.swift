@@ -22,7 +22,8 @@ import Synchronization
 /// fails with ENOTSOCK at once. The serving thread blocks the stop signals while it handles a
 /// request (`blockStopSignals`), so a signal during a request waits until the response is sent;
 /// SA_RESTART covers the parameter reads inside `FCGX_Accept_r`. A signal delivered to another
-/// thread is forwarded to the serving thread. Remaining window: a signal during libfcgi's wait
+/// thread is forwarded to the serving thread that installed the handlers; with several serving
+/// threads, that one's loop ends first and it then signals the others (`ServingThreads`). Remaining window: a signal during libfcgi's wait
 /// for the first bytes of a just-accepted unix connection (normally microseconds, since nginx
 /// writes at once) drops that connection (nginx answers 502), as libfcgi's own handler would.
 ///
