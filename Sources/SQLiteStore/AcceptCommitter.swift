@@ -1,4 +1,5 @@
 import BotStore
+import Foundation
 
 /// Group commit of new messages for the serving threads of one responder process.
 ///
@@ -17,8 +18,8 @@ import BotStore
 /// message fails alone. Messages with the same msgid in one batch are accepted in arrival order:
 /// the first opens the stream, the rest see it as a redelivery.
 public final class AcceptCommitter: @unchecked Sendable {
-    // @unchecked: `queue`, `committing` and `counts` are only touched with `condition` locked;
-    // `writer` only by the thread that set `committing`.
+    // @unchecked: `queue`, `committing`, `counts` and the tickets' results are only touched with
+    // `condition` locked; `writer` only by the thread that set `committing`.
     private final class Ticket {
         let message: NewMessage
         let now: Int64
@@ -34,7 +35,7 @@ public final class AcceptCommitter: @unchecked Sendable {
 
     private let writer: SQLiteStore
     private let turn: WriterTurnLock
-    private let condition = ThreadCondition()
+    private let condition = NSCondition()
     private var queue: [Ticket] = []
     private var committing = false
     private var counts = Counts()
@@ -74,10 +75,10 @@ public final class AcceptCommitter: @unchecked Sendable {
             }
             committing = true
             condition.unlock()
-            let (batch, transactions) = turn.withTurn { commitQueue() }
+            turn.withTurn { commitQueue() }
             condition.lock()
-            counts.transactions += transactions
-            counts.messages += batch.count
+            // Only once the turn is released: the threads of a process share the lock file's
+            // descriptor, and `flock` on a descriptor that already holds the lock returns at once.
             committing = false
             condition.broadcast()
         }
@@ -87,8 +88,7 @@ public final class AcceptCommitter: @unchecked Sendable {
 
     /// On the committing thread, holding the turn: takes the queue only now, so whatever arrived
     /// while other processes committed goes into this commit, commits it and sets every result.
-    /// Returns the batch and how many transactions it took.
-    private func commitQueue() -> (batch: [Ticket], transactions: Int) {
+    private func commitQueue() {
         condition.lock()
         let batch = queue
         queue = []
@@ -96,8 +96,9 @@ public final class AcceptCommitter: @unchecked Sendable {
         let (results, transactions) = commit(batch)
         condition.lock()
         for (ticket, result) in zip(batch, results) { ticket.result = result }
+        counts.transactions += transactions
+        counts.messages += batch.count
         condition.unlock()
-        return (batch, transactions)
     }
 
     /// Without the lock. Returns each message's result and how many transactions that took.

@@ -14,13 +14,13 @@ import Glibc
 /// and `wecomctl` do not take this lock; against them SQLite's lock and busy handler still decide.
 ///
 /// The lock file holds no data. `flock` locks belong to the open file description, so a process
-/// opening and closing other descriptors of the file (or of the database) cannot drop it.
+/// opening and closing other descriptors of the file (or of the database) cannot drop it; for the
+/// same reason it does not order the threads of one process (the committer role does that).
 final class WriterTurnLock {
-    let path: String
     private let fd: Int32
 
     init(databasePath: String) throws {
-        path = databasePath + "-accept.lock"
+        let path = databasePath + "-accept.lock"
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o660)
         guard fd >= 0 else {
             throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot open \(path): \(String(cString: strerror(errno)))",
