@@ -14,29 +14,18 @@ import Glibc
 /// child starts with an empty cache, so the child's main thread only starts this thread and
 /// waits for it, with the stop signals left blocked, so that they go to the serving threads.
 enum FreshThread {
-    private final class Body: @unchecked Sendable {
-        // @unchecked: written by the creating thread before `pthread_create`, then used by the
-        // new thread alone; read back by the creator only after `pthread_join`.
-        let run: () -> Int32
-        var result: Int32 = 1
-        init(_ run: @escaping () -> Int32) { self.run = run }
+    /// The body's exit code, written by the new thread and read by its creator after the join.
+    private final class ExitCode: @unchecked Sendable {
+        var value: Int32 = 1
     }
 
     /// `body`'s result, or 1 if no thread could be created.
     static func run(_ body: () -> Int32) -> Int32 {
         withoutActuallyEscaping(body) { body in
-            let box = Body(body)
-            var thread = pthread_t()
-            let context = Unmanaged.passUnretained(box).toOpaque()
-            let rc = pthread_create(&thread, nil, { context in
-                guard let context else { return nil }
-                let box = Unmanaged<Body>.fromOpaque(context).takeUnretainedValue()
-                box.result = box.run()
-                return nil
-            }, context)
-            guard rc == 0 else { return 1 }
+            let code = ExitCode()
+            guard let thread = try? JoinableThread.start("child main", { code.value = body() }) else { return 1 }
             pthread_join(thread, nil)
-            return withExtendedLifetime(box) { box.result }
+            return code.value
         }
     }
 }

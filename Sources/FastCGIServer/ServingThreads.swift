@@ -15,13 +15,6 @@ import Synchronization
 /// sees the stop flag. Every thread is started with the stop signals blocked, so none runs a
 /// handler before its loop is set up.
 final class ServingThreads {
-    /// Handed to a thread: its loop and its application, used on that thread alone.
-    private final class Start: @unchecked Sendable {
-        // @unchecked: created on the main thread, then touched only by the thread it starts.
-        let body: () -> Void
-        init(_ body: @escaping () -> Void) { self.body = body }
-    }
-
     private var threads: [pthread_t] = []
     /// Set by a thread whose accept loop failed; the process then exits with 1 so that the
     /// pre-fork master (or systemd) restarts it with all its threads.
@@ -35,7 +28,7 @@ final class ServingThreads {
         defer { SignalHandling.restoreMask(previousMask) }
         for (index, application) in applications.enumerated() {
             let threadLogger = FastCGIServer.logger(logger, thread: index + 1, of: applications.count + 1)
-            let start = Start { [self] in
+            let thread = try JoinableThread.start("serving thread \(index + 1)") { [self] in
                 do {
                     try loop(application, threadLogger)
                 } catch {
@@ -43,17 +36,6 @@ final class ServingThreads {
                     failed.store(true, ordering: .releasing)
                     kill(getpid(), SIGTERM)  // the whole process stops, and is restarted whole
                 }
-            }
-            var thread = pthread_t()
-            let context = Unmanaged.passRetained(start).toOpaque()
-            let rc = pthread_create(&thread, nil, { context in
-                guard let context else { return nil }
-                Unmanaged<Start>.fromOpaque(context).takeRetainedValue().body()
-                return nil
-            }, context)
-            guard rc == 0 else {
-                Unmanaged<Start>.fromOpaque(context).release()
-                throw FastCGIError.system(function: "pthread_create", target: "serving thread \(index + 1)", errno: rc)
             }
             threads.append(thread)
         }
