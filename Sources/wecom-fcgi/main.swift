@@ -63,8 +63,7 @@ struct WeComFCGI: ParsableCommand {
         // Per serving process: one background checkpointer and one group committer for new
         // messages. Per serving thread: a handler with its own connection. `makeApplication`
         // runs once per thread, in the serving process.
-        // Weak: the applications own it, so it goes when the process's last one does.
-        weak var shared: ServingProcess?
+        var shared: ServingProcess?
         let code = server.run {
             let process = try shared ?? ServingProcess(configuration: config, threads: threads, logger: logger)
             shared = process

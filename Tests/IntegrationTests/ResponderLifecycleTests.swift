@@ -4,12 +4,19 @@ import WeComCrypto
 
 /// The responder as a process: its log line per request, and a clean drain on SIGTERM.
 @Suite(.serialized) struct ResponderLifecycleTests {
-    @Test func oneLogLinePerRequestWithItsFieldsAndNoSecrets() throws {
+    /// One `wecom-fcgi` master behind nginx with its own random bot credentials, and a simulated
+    /// WeCom that holds them.
+    static func responder(processes: Int, threads: Int? = nil) throws -> (ResponderStack, WeComSimulator) {
         let token = "tok" + SecureRandom.alphanumeric(12), key = EncodingAESKeyGenerator.make()
-        let stack = try ResponderStack(instances: 1, processes: 1,
+        let stack = try ResponderStack(instances: 1, processes: processes, threads: threads,
                                        environment: ["WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": key])
+        return (stack, try WeComSimulator(port: stack.port, botID: "aibTEST", token: token, key: key))
+    }
+
+    @Test func oneLogLinePerRequestWithItsFieldsAndNoSecrets() throws {
+        let (stack, wecom) = try Self.responder(processes: 1)
+        let token = wecom.token, key = wecom.key
         defer { stack.stop() }
-        let wecom = try WeComSimulator(port: stack.port, botID: "aibTEST", token: token, key: key)
         let streamID = try wecom.send(WeComSimulator.text(msgID: "log-1", content: "hi"))
         try waitUntil("the request log line") { stack.logs.contains("stream=\(streamID)") }
         let line = try #require(stack.logs.split(separator: "\n").first { $0.contains("stream=\(streamID)") })
@@ -36,11 +43,8 @@ import WeComCrypto
     /// line names its thread), every message is stored once, and at SIGTERM the process logs
     /// how many transactions its new messages took.
     @Test func serveThreadsOfOneProcessAnswerEveryMessageOnce() throws {
-        let token = "tok" + SecureRandom.alphanumeric(12), key = EncodingAESKeyGenerator.make()
-        let stack = try ResponderStack(instances: 1, processes: 1, threads: 4,
-                                       environment: ["WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": key])
+        let (stack, wecom) = try Self.responder(processes: 1, threads: 4)
         defer { stack.stop() }
-        let wecom = try WeComSimulator(port: stack.port, botID: "aibTEST", token: token, key: key)
         let count = 60
         let ids = try Parallel.map(count, width: 12) { i in
             try wecom.send(WeComSimulator.text(msgID: "threads-\(i)", content: "问题\(i)"))
@@ -87,11 +91,8 @@ import WeComCrypto
     /// SIGTERM while every thread of two pre-forked processes is busy: each thread finishes its
     /// request and stops, nothing has to be killed, and the master exits 0.
     @Test func sigtermUnderLoadStopsEveryThreadOfEveryProcess() throws {
-        let token = "tok" + SecureRandom.alphanumeric(12), key = EncodingAESKeyGenerator.make()
-        let stack = try ResponderStack(instances: 1, processes: 2, threads: 4,
-                                       environment: ["WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": key])
+        let (stack, wecom) = try Self.responder(processes: 2, threads: 4)
         defer { stack.stop() }
-        let wecom = try WeComSimulator(port: stack.port, botID: "aibTEST", token: token, key: key)
         let load = LoadUntilStopped()
         load.start(width: 8) { worker, i in
             _ = try wecom.send(WeComSimulator.text(msgID: "load-\(worker)-\(i)", content: "问题"))
