@@ -85,12 +85,15 @@ struct AcceptedRequest: ~Copyable {
         return values
     }
 
-    /// Reads up to `length` bytes of FCGI_STDIN with `FCGX_GetStr`, stopping early at EOF.
+    /// Reads up to `length` bytes of FCGI_STDIN with `FCGX_GetStr`, stopping early at EOF. When
+    /// all `length` bytes came, it reads on to the stream's end record, which nginx sends right
+    /// after the body, so that `finish` can tell whether anything was left unread.
     func readBody(length: Int) -> [UInt8] {
-        guard length > 0, let input = raw.pointee.in else { return [] }
+        guard let input = raw.pointee.in else { return [] }
         var received = 0
         let body = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
-            let base = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            guard let start = buffer.baseAddress else { return }
+            let base = UnsafeMutableRawPointer(start).assumingMemoryBound(to: CChar.self)
             while received < length {
                 let chunk = Int32(min(length - received, 1 << 16))
                 let n = FCGX_GetStr(base + received, chunk, input)
@@ -99,7 +102,14 @@ struct AcceptedRequest: ~Copyable {
             }
             count = received
         }
+        if received == length { _ = FCGX_GetChar(input) }
         return body
+    }
+
+    /// True once FCGI_STDIN has been read up to its end record: nothing the peer sent is left unread.
+    var inputFullyRead: Bool {
+        guard let input = raw.pointee.in else { return false }
+        return FCGX_HasSeenEOF(input) == EOF
     }
 
     /// Writes `bytes` to FCGI_STDOUT with `FCGX_PutStr`; false if the connection failed.
@@ -113,7 +123,16 @@ struct AcceptedRequest: ~Copyable {
     }
 
     /// `FCGX_Finish_r`: flushes the streams and closes the connection.
+    ///
+    /// libfcgi closes "lingering": `shutdown(SHUT_WR)`, then it waits in `poll` (up to 2 s) and
+    /// reads until the peer has closed too, so that input left unread cannot make the kernel
+    /// reset the connection under a response the peer has not read yet. When the whole input
+    /// was read there is nothing to protect, and that wait is a sleep and a wake-up per request
+    /// in which the thread serves nobody. So the connection is then closed at once: libfcgi
+    /// 2.4.2's `FCGX_Free` passes `!detached` as the shutdown flag of `OS_IpcClose`. Refused
+    /// bodies (413) still get the lingering close.
     consuming func finish() {
+        if inputFullyRead { raw.pointee.detached = 1 }
         FCGX_Finish_r(raw)
         discard self
     }

@@ -92,6 +92,11 @@ struct RunningServer {
     func send(_ params: [(String, String)], stdin: [UInt8] = []) throws -> FastCGITestClient.Response {
         try FastCGITestClient.send(to: socketPath, params: params, stdin: stdin)
     }
+
+    func sendObservingClose(_ params: [(String, String)], stdin: [UInt8] = [])
+        throws -> (FastCGITestClient.Response, FastCGITestClient.ServerClose) {
+        try FastCGITestClient.sendObservingClose(to: socketPath, params: params, stdin: stdin)
+    }
 }
 
 /// Starts `serve` on its own Thread (blocking C must stay off the cooperative pool), runs

@@ -40,8 +40,8 @@ import WeComCrypto
     }
 
     /// One process with four serving threads: requests are served by several threads (each log
-    /// line names its thread), every message is stored once, and at SIGTERM the process logs
-    /// how many transactions its new messages took.
+    /// line names its thread), every message is stored once, nginx logs no upstream error, and
+    /// at SIGTERM the process logs how many transactions its new messages took.
     @Test func serveThreadsOfOneProcessAnswerEveryMessageOnce() throws {
         let (stack, wecom) = try Self.responder(processes: 1, threads: 4)
         defer { stack.stop() }
@@ -57,6 +57,7 @@ import WeComCrypto
             line.split(separator: " ").first { $0.hasPrefix("fcgi.thread=") }
         })
         #expect(threads.count >= 2, "served by \(threads)")
+        #expect(stack.nginx.errorLines.isEmpty, "connections closed at once must not reset: \(stack.nginx.errorLines)")
 
         let master = try #require(stack.responders.first)
         #expect(master.stop(signal: SIGTERM) == 0)

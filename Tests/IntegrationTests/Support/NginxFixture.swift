@@ -33,6 +33,15 @@ final class NginxFixture {
         guard process.isRunning else { throw FixtureError("nginx exited: \(process.log)") }
     }
 
+    /// The lines of nginx's error log at level error or worse (an upstream reset or a premature
+    /// close would be one).
+    var errorLines: [Substring] {
+        let log = (try? String(contentsOfFile: prefix + "/error.log", encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").filter { line in
+            ["[error]", "[crit]", "[alert]", "[emerg]"].contains { line.contains($0) }
+        }
+    }
+
     func stop() { process.stop(signal: SIGQUIT) }
     deinit { stop() }
 }

@@ -35,6 +35,12 @@ public enum FastCGITestClient {
                      timeoutSeconds: Int = 10) throws -> Response {
         let fd = try connect(to: socketPath, timeoutSeconds: timeoutSeconds)
         defer { close(fd) }
+        try writeAll(fd, requestBytes(params: params, stdin: stdin))
+        return try readResponse(fd)
+    }
+
+    /// BEGIN_REQUEST, the params and their end record, the body and its end record.
+    private static func requestBytes(params: [(String, String)], stdin: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out += record(.beginRequest, [0, 1, 0, 0, 0, 0, 0, 0])  // role RESPONDER, flags 0
         let encoded = params.flatMap { encodePair($0.0, $0.1) }
@@ -42,8 +48,34 @@ public enum FastCGITestClient {
         out += record(.params, [])
         for chunk in chunks(stdin) { out += record(.stdin, chunk) }
         out += record(.stdin, [])
-        try writeAll(fd, out)
-        return try readResponse(fd)
+        return out
+    }
+
+    /// How the server ended a connection once its response had been read.
+    public enum ServerClose: Equatable {
+        /// The server's socket is gone: a byte sent after the end of the response gets EPIPE.
+        case closedAtOnce
+        /// The server shut down its sending side only and still reads, waiting for this side
+        /// to close first (libfcgi's lingering close): the byte is accepted.
+        case lingering
+    }
+
+    /// Sends one request like `send`, reads the response and the end of the stream, then sends
+    /// one more byte to learn how the server closed. The server has already closed or shut
+    /// down by then (the end of the stream was read), so the answer does not depend on timing.
+    public static func sendObservingClose(to socketPath: String, params: [(String, String)],
+                                          stdin: [UInt8] = []) throws -> (Response, ServerClose) {
+        let fd = try connect(to: socketPath, timeoutSeconds: 10)
+        defer { close(fd) }
+        try writeAll(fd, requestBytes(params: params, stdin: stdin))
+        let response = try readResponse(fd)
+        var byte: UInt8 = 0
+        let n = recv(fd, &byte, 1, 0)
+        guard n == 0 else { throw Failure(description: "expected the end of the stream after END_REQUEST, recv gave \(n)") }
+        let sent = Glibc.send(fd, &byte, 1, Int32(MSG_NOSIGNAL))
+        if sent == 1 { return (response, .lingering) }
+        guard errno == EPIPE else { throw Failure(description: "send after the response: errno \(errno)") }
+        return (response, .closedAtOnce)
     }
 
     /// Params as nginx's fastcgi_params would send them for a request to `uri`.
