@@ -8,8 +8,9 @@ import WeComCrypto
 import WeComModel
 @testable import CallbackHandler
 
-/// The handler against a real SQLite file, with an injected clock.
-@Suite struct CallbackHandlerTests {
+/// The handler against a real SQLite file, with an injected clock. A class, so that `deinit`
+/// closes the store and removes the file after each test.
+@Suite final class CallbackHandlerTests {
     let token = "tok-handler"
     let key = EncodingAESKeyGenerator.make()
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("handler-\(UUID().uuidString).sqlite3").path
@@ -25,6 +26,11 @@ import WeComModel
         handler = CallbackHandler(configuration: config, store: store, waker: nil,
                                   logger: Logger(label: "test"), now: { 1_700_000_000 })
         crypto = try WeComCrypto(token: token, encodingAESKey: key)
+    }
+
+    deinit {
+        store.close()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
     func post(_ json: String, nonce: String = "42") throws -> CallbackResponse {
