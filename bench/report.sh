@@ -15,8 +15,8 @@ Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`make bench\` (bench/run.sh).
 - Software: $(swift --version 2>/dev/null | head -1), $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)
 - wrk \`-t$threads -c$connections -d${duration}s\` per run; nginx with one worker; wrk, nginx and the responders share
   all cores. Plain HTTP on loopback, a fresh unix-socket FastCGI connection per request (no keep_conn).
-- wecom-fcgi: release build, \`--threads ${FCGI_THREADS:-4}\` per process (the threads of a process group-commit
-  their new messages), \`WECOM_LOG_LEVEL=$log_level\` (one log line per request to a file), a fresh SQLite
+- wecom-fcgi: release build, serving threads per process: $(awk -F'\t' '{ printf "%s%s with %s process%s", (NR > 1 ? ", " : ""), $2, $1, ($1 == 1 ? "" : "es") }' "${THREADS_USED:-/dev/null}")
+  (the threads of a process group-commit their new messages), \`WECOM_LOG_LEVEL=$log_level\` (one log line per request to a file), a fresh SQLite
   database per round with 2,000 open streams of about 1 KB each. Requests are pre-signed and encrypted
   (\`wecom-bench requests\`); every new message has a unique msgid (a dedupe insert, a stream and a job).
 - Ratios are against reference B with the same number of processes, measured in the same run. CPU µs/request:

@@ -5,8 +5,10 @@
 # Knobs: BENCH_DURATION (seconds per wrk run, default 10), BENCH_CONNECTIONS (16),
 # BENCH_THREADS (wrk threads, 1), BENCH_PROCESSES ("1 2 4"), BENCH_RATE (2000),
 # BENCH_LOG_LEVEL (wecom-fcgi's WECOM_LOG_LEVEL, info), BENCH_WORKER_STREAMS ("100 500 1000"),
-# BENCH_WORKER_CONCURRENCY (1000), BENCH_FCGI_THREADS (wecom-fcgi --threads, 4 as its default),
-# BENCH_OUT (bench/results.md), BENCH_KEEP=1 (keep the scratch folder with every log).
+# BENCH_WORKER_CONCURRENCY (1000), BENCH_FCGI_THREADS (wecom-fcgi --threads; unset: the service's default),
+# BENCH_OUT (bench/results.md), BENCH_KEEP=1 (keep the scratch folder with every log),
+# BENCH_WORKER=0 (responder rows only, for quick comparisons while developing),
+# BENCH_FCGI=PATH (measure this wecom-fcgi binary, e.g. another commit's release build, instead).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${BENCH_DURATION:-10}
@@ -15,7 +17,7 @@ THREADS=${BENCH_THREADS:-1}
 PROCESSES=${BENCH_PROCESSES:-1 2 4}
 RATE=${BENCH_RATE:-2000}
 LOG_LEVEL=${BENCH_LOG_LEVEL:-info}
-FCGI_THREADS=${BENCH_FCGI_THREADS:-4}
+FCGI_THREADS=${BENCH_FCGI_THREADS:-}
 WORKER_STREAMS=${BENCH_WORKER_STREAMS:-100 500 1000}
 WORKER_CONCURRENCY=${BENCH_WORKER_CONCURRENCY:-1000}
 OUT=${BENCH_OUT:-bench/results.md}
@@ -33,6 +35,7 @@ for tool in nginx cc; do command -v "$tool" >/dev/null || { echo "bench: $tool i
 echo "bench: building release binaries" >&2
 for product in wecom-fcgi wecom-worker wecom-bench; do swift build -c release --product "$product" >&2; done
 BIN=$(swift build -c release --show-bin-path)
+FCGI_BIN=${BENCH_FCGI:-$BIN/wecom-fcgi}
 
 WORK=$(mktemp -d /tmp/wb-bench.XXXXXX)   # short: unix socket paths are limited to 107 bytes
 PIDS=()
@@ -109,11 +112,12 @@ for n in $PROCESSES; do
 
     db="$WORK/db-$n/bot.sqlite3"; mkdir -p "$WORK/db-$n"; cp "$WORK/template.sqlite3" "$db"; rm -f "$WORK/nginx/fcgi.sock"
     WECOM_DB_PATH="$db" WECOM_TOKEN="$TOKEN" WECOM_ENCODING_AES_KEY="$KEY" WECOM_ENV_FILE="$WORK/none.env" \
-        WECOM_LOG_LEVEL="$LOG_LEVEL" "$BIN/wecom-fcgi" --socket "unix:$WORK/nginx/fcgi.sock" --processes "$n" \
-        --threads "$FCGI_THREADS" --socket-mode 666 2>>"$WORK/wecom-fcgi-$n.log" &
+        WECOM_LOG_LEVEL="$LOG_LEVEL" "$FCGI_BIN" --socket "unix:$WORK/nginx/fcgi.sock" --processes "$n" \
+        ${FCGI_THREADS:+--threads "$FCGI_THREADS"} --socket-mode 666 2>>"$WORK/wecom-fcgi-$n.log" &
     FCGI=$!; PIDS+=("$FCGI")
     wait_for_file "$WORK/nginx/fcgi.sock"; sleep 0.3
     pids=$(family "$FCGI")
+    echo -e "$n\t$(grep -o 'threads=[0-9]*' "$WORK/wecom-fcgi-$n.log" | tail -1 | cut -d= -f2)" >> "$WORK/threads.tsv"
     # Warm-up (not recorded): page cache, statement caches, TLS-free path.
     REQUESTS="$WORK/refresh.txt" wrk -t1 -c4 -d1s -s bench/requests.lua "http://127.0.0.1:$PORT/" >/dev/null
     measure "$n" "3: stream refresh" /wecom/callback/bench "$WORK/refresh.txt" "" $pids
@@ -128,19 +132,23 @@ for n in $PROCESSES; do
     stop "$FCGI"
 done
 
-echo "bench: worker figures" >&2
-mkdir -p "$WORK/worker"
-WECOM_DB_PATH="$WORK/worker/bot.sqlite3" WECOM_TOKEN="$TOKEN" WECOM_ENCODING_AES_KEY="$KEY" WECOM_ENV_FILE="$WORK/none.env" \
-    WECOM_LOG_LEVEL="$LOG_LEVEL" "$BIN/wecom-fcgi" --socket "unix:$WORK/nginx/fcgi.sock" --processes 2 \
-    --socket-mode 666 2>>"$WORK/wecom-fcgi-worker.log" &
-FCGI=$!; PIDS+=("$FCGI")
-wait_for_file "$WORK/nginx/fcgi.sock"
-"$BIN/wecom-bench" worker --worker "$BIN/wecom-worker" --dir "$WORK/worker" --db "$WORK/worker/bot.sqlite3" \
-    --url "http://127.0.0.1:$PORT/wecom/callback/bench" --token "$TOKEN" --key "$KEY" \
-    --streams $WORKER_STREAMS --concurrency "$WORKER_CONCURRENCY" > "$WORK/worker.md"
-stop "$FCGI"
+if [ "${BENCH_WORKER:-1}" = 0 ]; then
+    echo "(Worker figures skipped: BENCH_WORKER=0.)" > "$WORK/worker.md"
+else
+    echo "bench: worker figures" >&2
+    mkdir -p "$WORK/worker"
+    WECOM_DB_PATH="$WORK/worker/bot.sqlite3" WECOM_TOKEN="$TOKEN" WECOM_ENCODING_AES_KEY="$KEY" WECOM_ENV_FILE="$WORK/none.env" \
+        WECOM_LOG_LEVEL="$LOG_LEVEL" "$BIN/wecom-fcgi" --socket "unix:$WORK/nginx/fcgi.sock" --processes 2 \
+        --socket-mode 666 2>>"$WORK/wecom-fcgi-worker.log" &
+    FCGI=$!; PIDS+=("$FCGI")
+    wait_for_file "$WORK/nginx/fcgi.sock"
+    "$BIN/wecom-bench" worker --worker "$BIN/wecom-worker" --dir "$WORK/worker" --db "$WORK/worker/bot.sqlite3" \
+        --url "http://127.0.0.1:$PORT/wecom/callback/bench" --token "$TOKEN" --key "$KEY" \
+        --streams $WORKER_STREAMS --concurrency "$WORKER_CONCURRENCY" > "$WORK/worker.md"
+    stop "$FCGI"
+fi
 
-FCGI_THREADS="$FCGI_THREADS" HANDLER="$WORK/handler.md" LOAD_BEFORE="$LOAD_BEFORE" bench/report.sh "$RESULTS" "$RSS" "$WORK/worker.md" "$DURATION" "$CONNECTIONS" "$THREADS" \
+THREADS_USED="$WORK/threads.tsv" HANDLER="$WORK/handler.md" LOAD_BEFORE="$LOAD_BEFORE" bench/report.sh "$RESULTS" "$RSS" "$WORK/worker.md" "$DURATION" "$CONNECTIONS" "$THREADS" \
     "$RATE" "$LOG_LEVEL" > "$OUT"
 echo "bench: wrote $OUT" >&2
 cat "$OUT"

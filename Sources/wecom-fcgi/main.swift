@@ -26,16 +26,16 @@ struct WeComFCGI: ParsableCommand {
     var processes: Int = 1
 
     @Option(name: .long, help: ArgumentHelp(
-        "Serving threads in each process, each with its own database connection.",
+        "Serving threads in each process, each with its own database connection (default: about 4 per CPU core across all processes, 2…4 per process).",
         discussion: "Threads of one process commit their new messages together (group commit)."))
-    var threads: Int = 4
+    var threads: Int?
 
     @Option(name: .long, help: "Unix socket permissions (octal), for nginx's user.")
     var socketMode: String = "660"
 
     func validate() throws {
         guard (1...256).contains(processes) else { throw ValidationError("--processes must be 1…256") }
-        guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1…64") }
+        if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be 1…64") }
         guard mode_t(socketMode, radix: 8) != nil else { throw ValidationError("--socket-mode must be octal, e.g. 660") }
     }
 
@@ -51,6 +51,8 @@ struct WeComFCGI: ParsableCommand {
             throw ValidationError("no listening socket: pass --socket, or start under spawn-fcgi or systemd socket activation")
         }
         try StartUp.prepareDatabase(config)
+        let threads = threads ?? FastCGIServerOptions.defaultThreads(
+            processes: processes, cores: ProcessInfo.processInfo.activeProcessorCount)
         var options = FastCGIServerOptions()
         options.processes = processes
         options.threads = threads

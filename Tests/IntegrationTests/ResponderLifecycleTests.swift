@@ -29,6 +29,21 @@ import WeComCrypto
         #expect(!stack.logs.contains("msg_signature"), "the query string carries signatures and is never logged")
     }
 
+    /// Without `--threads`, four processes on this machine's cores get about four serving threads
+    /// per core in all (2…4 each), and the start line says how many; `--threads` still wins.
+    @Test func theDefaultThreadCountFollowsProcessesAndCores() throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let expected = min(4, max(2, (4 * cores + 3) / 4))
+        let stack = try ResponderStack(instances: 1, processes: 4)
+        defer { stack.stop() }
+        try waitUntil("the start line") { stack.logs.contains("wecom-fcgi serving") }
+        #expect(stack.logs.contains("threads=\(expected) "), "\(cores) cores: \(stack.logs.prefix(600))")
+        let named = try ResponderStack(instances: 1, processes: 4, threads: 3)
+        defer { named.stop() }
+        try waitUntil("the start line") { named.logs.contains("wecom-fcgi serving") }
+        #expect(named.logs.contains("threads=3 "))
+    }
+
     @Test func sigtermDrainsAndExitsCleanly() throws {
         let stack = try ResponderStack(instances: 1, processes: 2)
         defer { stack.stop() }
