@@ -4,20 +4,22 @@ import Glibc
 import Logging
 
 /// swift-log's `StreamLogHandler` line format on stderr, built for the request path:
-/// `<time> <level> <label>: <sorted key=value metadata> [<source>] <message>`, written with one
-/// `write(2)` per line so lines from threads and processes never interleave. The timestamp is
-/// formatted once per second (`StreamLogHandler` calls `localtime` and `strftime` for every
-/// line, and glibc re-reads /etc/localtime each time: a `stat` per request).
+/// `<time> <level> <label>: <sorted key=value metadata> [<source>] <message>`. Finished lines go
+/// to a ``LogLineBuffer``, which writes whole lines only, so lines from threads and processes
+/// never interleave (a serving process gathers its routine lines there; see that type). The
+/// timestamp is formatted once per second (`StreamLogHandler` calls `localtime` and `strftime`
+/// for every line, and glibc re-reads /etc/localtime each time: a `stat` per request).
 public struct LineLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     private let label: String
-    private let fd: Int32
+    private let output: LogLineBuffer
 
-    public init(label: String, fd: Int32 = 2) {
+    /// Writes to `output`; by default standard error's shared buffer.
+    public init(label: String, output: LogLineBuffer = .standardError) {
         self.label = label
-        self.fd = fd
+        self.output = output
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -41,17 +43,6 @@ public struct LineLogHandler: LogHandler {
             line.append(contentsOf: " \(key)=\(value)".utf8)
         }
         line.append(contentsOf: " [\(event.source)] \(event.message)\n".utf8)
-        write(line)
-    }
-
-    /// All of `bytes`, retrying partial writes and EINTR; a failing stderr drops the line.
-    private func write(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written > 0 { offset += written } else if written < 0, errno == EINTR { continue } else { return }
-            }
-        }
+        output.submit(line, urgent: event.level >= .warning)
     }
 }

@@ -10,6 +10,8 @@ import ServiceSupport
 final class ServingProcess {
     let checkpointer: BackgroundCheckpointer
     let committer: AcceptCommitter?
+    /// Routine log lines are gathered and written every 100 ms (`LogLineBuffer`).
+    private let logFlusher: LogLineFlusher
     private let logger: Logger
     private var summaryLogged = false
 
@@ -20,13 +22,17 @@ final class ServingProcess {
         committer = threads > 1 ? try AcceptCommitter(path: configuration.databasePath) : nil
         self.logger = logger
         checkpointer.start()
+        logFlusher = LogLineFlusher()
     }
 
-    /// Called by each thread's application after all have stopped, on one thread; logs once.
+    /// Called by each thread's application after all have stopped, on one thread; logs once,
+    /// then writes every gathered log line and every later one at once.
     func logSummaryOnce() {
         guard !summaryLogged else { return }
         summaryLogged = true
-        guard let counts = committer?.committed, counts.messages > 0 else { return }
-        logger.info("group commit", metadata: ["messages": "\(counts.messages)", "transactions": "\(counts.transactions)"])
+        if let counts = committer?.committed, counts.messages > 0 {
+            logger.info("group commit", metadata: ["messages": "\(counts.messages)", "transactions": "\(counts.transactions)"])
+        }
+        logFlusher.stop()
     }
 }

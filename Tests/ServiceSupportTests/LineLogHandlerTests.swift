@@ -8,7 +8,7 @@ import Testing
     /// Everything `body` logs through a handler writing to a pipe.
     func captured(_ body: (Logger) -> Void) throws -> String {
         let pipe = Pipe()
-        var handler = LineLogHandler(label: "wecom-test", fd: pipe.fileHandleForWriting.fileDescriptor)
+        var handler = LineLogHandler(label: "wecom-test", output: LogLineBuffer(fd: pipe.fileHandleForWriting.fileDescriptor))
         handler.metadata = ["base": "1"]
         body(Logger(label: "wecom-test", factory: { _ in handler }))
         try pipe.fileHandleForWriting.close()
