@@ -17,7 +17,7 @@ extension SQLiteStore {
             }
             guard found < supported else { return }
             for migration in Schema.migrations where migration.version > found {
-                try connection.execute(migration.sql)
+                try migration.apply(connection)
             }
             // PRAGMA takes no bound parameters; the value is our own integer.
             try connection.execute("PRAGMA user_version = \(supported)")

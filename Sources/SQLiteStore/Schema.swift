@@ -3,15 +3,26 @@
 ///
 /// Table and column names are part of the operator interface (README's `sqlite3` queries).
 enum Schema {
-    struct Migration {
+    struct Migration: Sendable {
         let version: Int
-        let sql: String
+        let apply: @Sendable (SQLiteConnection) throws -> Void
+
+        init(version: Int, sql: String) {
+            self.version = version
+            apply = { try $0.execute(sql) }
+        }
+
+        init(version: Int, apply: @escaping @Sendable (SQLiteConnection) throws -> Void) {
+            self.version = version
+            self.apply = apply
+        }
     }
 
     static let migrations: [Migration] = [
         Migration(version: 1, sql: version1),
         Migration(version: 2, sql: version2),
         Migration(version: 3, sql: version3),
+        Migration(version: 4, apply: CheckConstraintRewrite.apply),
     ]
 
     /// The newest version this build understands.
