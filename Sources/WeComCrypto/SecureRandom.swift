@@ -24,14 +24,14 @@ public enum SecureRandom {
         String(decoding: alphanumericBytes(n, from: alphabet), as: UTF8.self)
     }
 
-    /// `n` bytes drawn uniformly from `alphabet` (at most 256 entries).
+    /// `n` bytes drawn uniformly from `alphabet` (at most 256 entries), from ``RandomPool``.
     static func alphanumericBytes(_ n: Int, from alphabet: [UInt8]) -> [UInt8] {
         precondition(!alphabet.isEmpty && alphabet.count <= 256)
         let limit = 256 - 256 % alphabet.count
         var out: [UInt8] = []
         out.reserveCapacity(n)
         while out.count < n {
-            for byte in bytes(n - out.count + 8) where Int(byte) < limit && out.count < n {
+            for byte in RandomPool.shared.take(n - out.count + 8) where Int(byte) < limit && out.count < n {
                 out.append(alphabet[Int(byte) % alphabet.count])
             }
         }
