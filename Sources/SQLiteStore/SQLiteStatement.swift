@@ -60,15 +60,14 @@ final class SQLiteStatement {
 
     // MARK: binding (parameters are numbered from 1)
 
-    /// Binds `values` to parameters 1, 2, …; `nil` binds NULL.
-    func bind(_ values: (any SQLiteBindable)?...) throws {
-        for (offset, value) in values.enumerated() {
-            let index = Int32(offset + 1)
-            if let value {
-                try value.bind(to: self, at: index)
-            } else {
-                try bindNull(at: index)
-            }
+    /// Binds `values` to parameters 1, 2, …; a `nil` optional binds NULL. A parameter pack, so
+    /// each value is bound through its own type's method: no array of boxed existentials per
+    /// statement (about 1,000 instructions a value on the new-message path, by callgrind).
+    func bind<each Value: SQLiteBindable>(_ values: repeat each Value) throws {
+        var index: Int32 = 0
+        for value in repeat each values {
+            index += 1
+            try value.bind(to: self, at: index)
         }
     }
 
@@ -152,4 +151,10 @@ extension String: SQLiteBindable {
 
 extension [UInt8]: SQLiteBindable {
     func bind(to statement: SQLiteStatement, at index: Int32) throws { try statement.bind(self, at: index) }
+}
+
+extension Optional: SQLiteBindable where Wrapped: SQLiteBindable {
+    func bind(to statement: SQLiteStatement, at index: Int32) throws {
+        if let value = self { try value.bind(to: statement, at: index) } else { try statement.bindNull(at: index) }
+    }
 }

@@ -28,21 +28,50 @@ public struct LineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
-        if let explicit = event.metadata { merged.merge(explicit) { $1 } }
-        if let error = event.error {
-            merged["error.message"] = "\(error)"
-            merged["error.type"] = "\(String(reflecting: type(of: error)))"
-        }
         var line: [UInt8] = []
         line.reserveCapacity(256)
         line.append(contentsOf: LogTimestamp.shared.current())
-        line.append(contentsOf: " \(event.level) \(label):".utf8)
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-            line.append(contentsOf: " \(key)=\(value)".utf8)
+        line.append(UInt8(ascii: " "))
+        line.append(contentsOf: event.level.rawValue.utf8)  // what `"\(level)"` prints, without reflection
+        line.append(UInt8(ascii: " "))
+        line.append(contentsOf: label.utf8)
+        line.append(UInt8(ascii: ":"))
+        for (key, value) in fields(of: event).sorted(by: { $0.key < $1.key }) {
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: key.utf8)
+            line.append(UInt8(ascii: "="))
+            switch value {
+            case let .string(text): line.append(contentsOf: text.utf8)
+            default: line.append(contentsOf: "\(value)".utf8)
+            }
         }
-        line.append(contentsOf: " [\(event.source)] \(event.message)\n".utf8)
+        line.append(contentsOf: " [".utf8)
+        line.append(contentsOf: event.source.utf8)
+        line.append(contentsOf: "] ".utf8)
+        line.append(contentsOf: event.message.description.utf8)
+        line.append(UInt8(ascii: "\n"))
         output.submit(line, urgent: event.level >= .warning)
+    }
+
+    /// The handler's metadata, the provider's, the event's and the error's, each key once: a
+    /// later source wins, as with `StreamLogHandler`'s merge. Gathered as pairs rather than
+    /// merged dictionaries: the request line carries five or six fields, and copying and
+    /// rehashing a dictionary per source cost more than the rest of the line.
+    private func fields(of event: LogEvent) -> [(key: String, value: Logger.Metadata.Value)] {
+        let provided = metadataProvider?.get() ?? [:]
+        var errorFields: Logger.Metadata = [:]
+        if let error = event.error {
+            errorFields["error.message"] = "\(error)"
+            errorFields["error.type"] = "\(String(reflecting: type(of: error)))"
+        }
+        let sources = [metadata, provided, event.metadata ?? [:], errorFields]
+        var pairs: [(key: String, value: Logger.Metadata.Value)] = []
+        pairs.reserveCapacity(sources.reduce(0) { $0 + $1.count })
+        for (index, source) in sources.enumerated() {
+            for (key, value) in source where !sources[(index + 1)...].contains(where: { $0[key] != nil }) {
+                pairs.append((key, value))
+            }
+        }
+        return pairs
     }
 }

@@ -36,4 +36,14 @@ import Testing
         let stamp = try #require(formatter.date(from: String(text.prefix(24))))
         #expect(abs(stamp.timeIntervalSince(before)) < 2)
     }
+
+    /// Each key once: the event's value wins over the handler's, as in StreamLogHandler; keys
+    /// sorted; values that are not strings printed as swift-log prints them.
+    @Test func eventMetadataWinsAndEveryKeyAppearsOnce() throws {
+        let text = try captured { logger in
+            logger.info("m", metadata: ["base": "event", "a.list": ["x", "y"], "n": .stringConvertible(42)], source: "S")
+        }
+        #expect(text.hasSuffix(" info wecom-test: a.list=[\"x\", \"y\"] base=event n=42 [S] m\n"), "\(text)")
+        #expect(text.components(separatedBy: "base=").count == 2)
+    }
 }
