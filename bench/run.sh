@@ -7,7 +7,8 @@
 # BENCH_LOG_LEVEL (wecom-fcgi's WECOM_LOG_LEVEL, info), BENCH_WORKER_STREAMS ("100 500 1000"),
 # BENCH_WORKER_CONCURRENCY (1000), BENCH_FCGI_THREADS (wecom-fcgi --threads; unset: the service's default),
 # BENCH_OUT (bench/results.md), BENCH_KEEP=1 (keep the scratch folder with every log),
-# BENCH_WORKER=0 (responder rows only, for quick comparisons while developing),
+# BENCH_ROUNDS (3: flat-out rounds of B, refresh, verification, new messages, interleaved; the report
+# takes medians), BENCH_WORKER=0 (responder rows only, for quick comparisons while developing),
 # BENCH_FCGI=PATH (measure this wecom-fcgi binary, e.g. another commit's release build, instead).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,7 @@ FCGI_THREADS=${BENCH_FCGI_THREADS:-}
 WORKER_STREAMS=${BENCH_WORKER_STREAMS:-100 500 1000}
 WORKER_CONCURRENCY=${BENCH_WORKER_CONCURRENCY:-1000}
 OUT=${BENCH_OUT:-bench/results.md}
+ROUNDS=${BENCH_ROUNDS:-3}
 TOKEN=benchToken2026
 KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8   # protocol doc test key; fine for a benchmark
 
@@ -71,16 +73,19 @@ NGINX=$!; PIDS+=("$NGINX")
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.05; done
 
 echo "bench: pre-signing requests" >&2
-MESSAGES=$((DURATION * 7000)); PACED=$((DURATION * RATE + 2000))
+MESSAGES=$((DURATION * 7000 * ROUNDS)); PACED=$((DURATION * RATE + 2000))
 "$BIN/wecom-bench" requests --db "$WORK/template.sqlite3" --out "$WORK" --token "$TOKEN" --key "$KEY" \
     --messages "$MESSAGES" --paced-messages "$PACED"
+# Each round's new messages are new: messages-1.txt, messages-2.txt, … (unique msgids throughout).
+split -n "l/$ROUNDS" -d -a 2 --additional-suffix=.txt "$WORK/messages.txt" "$WORK/messages-r"
 
 echo "bench: callback handler alone" >&2
 "$BIN/wecom-bench" handler --db "$WORK/template.sqlite3" --requests "$WORK" --token "$TOKEN" --key "$KEY" \
     --count 20000 > "$WORK/handler.md"
 
-RESULTS="$WORK/results.tsv"   # procs, label, rate, rps, p50, p99, max, non2xx, requests, cpu µs/request
-# measure PROCS LABEL PATH [REQUESTS_FILE] [RATE] [PID...]: one wrk run; CPU of the PIDs.
+RESULTS="$WORK/results.tsv"   # procs, label, rate, rps, p50, p99, max, non2xx, requests, cpu µs/request, round
+# measure PROCS LABEL PATH [REQUESTS_FILE] [RATE] [PID...]: one wrk run; CPU of the PIDs; the round
+# is $ROUND (1 unless set).
 measure() {
     local procs=$1 label=$2 path=$3 file=$4 rate=$5; shift 5
     local before after out result
@@ -93,22 +98,22 @@ measure() {
         echo "bench: warning: $label cycled past the end of $file (later messages were redeliveries)" >&2
     fi
     echo "bench: $procs proc(s) $label ${rate:+@$rate rps }$result" >&2
-    awk -v procs="$procs" -v label="$label" -v rate="${rate:--}" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '{
+    awk -v procs="$procs" -v label="$label" -v rate="${rate:--}" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" \
+        -v round="${ROUND:-1}" '{
         for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
         cpu = (ticks / hz * 1e6) / (v["requests"] > 0 ? v["requests"] : 1)
-        printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\n", procs, label, rate, v["rps"], v["p50_ms"], v["p99_ms"],
-               v["max_ms"], v["non2xx"], v["requests"], cpu }' <<<"$result" >> "$RESULTS"
+        printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\n", procs, label, rate, v["rps"], v["p50_ms"], v["p99_ms"],
+               v["max_ms"], v["non2xx"], v["requests"], cpu, round }' <<<"$result" >> "$RESULTS"
 }
 
 RSS="$WORK/rss.tsv"   # procs, what, max peak RSS of a serving process (kB), master's (kB)
 measure 0 "A: nginx return 200" /ref/a "" "" $(family "$NGINX")
 for n in $PROCESSES; do
+    # Reference B and wecom-fcgi run side by side (the idle one waits in accept), so that each
+    # round measures them back to back: the machine's drift between runs moves both alike.
     rm -f "$WORK/nginx/ref.sock"
     "$WORK/ref-fcgi" "$WORK/nginx/ref.sock" "$n" & REF=$!; PIDS+=("$REF")
-    wait_for_file "$WORK/nginx/ref.sock"; sleep 0.2
-    measure "$n" "B: C libfcgi responder" /ref/b "" "" $(family "$REF")
-    echo -e "$n\tref-fcgi\t$(for p in $(family "$REF"); do hwm_kb "$p"; done | sort -n | tail -1)\t-" >> "$RSS"
-    stop "$REF"
+    wait_for_file "$WORK/nginx/ref.sock"
 
     db="$WORK/db-$n/bot.sqlite3"; mkdir -p "$WORK/db-$n"; cp "$WORK/template.sqlite3" "$db"; rm -f "$WORK/nginx/fcgi.sock"
     WECOM_DB_PATH="$db" WECOM_TOKEN="$TOKEN" WECOM_ENCODING_AES_KEY="$KEY" WECOM_ENV_FILE="$WORK/none.env" \
@@ -120,9 +125,17 @@ for n in $PROCESSES; do
     echo -e "$n\t$(grep -o 'threads=[0-9]*' "$WORK/wecom-fcgi-$n.log" | tail -1 | cut -d= -f2)" >> "$WORK/threads.tsv"
     # Warm-up (not recorded): page cache, statement caches, TLS-free path.
     REQUESTS="$WORK/refresh.txt" wrk -t1 -c4 -d1s -s bench/requests.lua "http://127.0.0.1:$PORT/" >/dev/null
-    measure "$n" "3: stream refresh" /wecom/callback/bench "$WORK/refresh.txt" "" $pids
-    measure "$n" "5: URL verification" /wecom/callback/bench "$WORK/verify.txt" "" $pids
-    measure "$n" "4: new message" /wecom/callback/bench "$WORK/messages.txt" "" $pids
+    wrk -t1 -c4 -d1s "http://127.0.0.1:$PORT/ref/b" >/dev/null
+    for ROUND in $(seq "$ROUNDS"); do
+        export ROUND
+        measure "$n" "B: C libfcgi responder" /ref/b "" "" $(family "$REF")
+        measure "$n" "3: stream refresh" /wecom/callback/bench "$WORK/refresh.txt" "" $pids
+        measure "$n" "5: URL verification" /wecom/callback/bench "$WORK/verify.txt" "" $pids
+        measure "$n" "4: new message" /wecom/callback/bench "$WORK/messages-r$(printf %02d $((ROUND - 1))).txt" "" $pids
+    done
+    unset ROUND
+    echo -e "$n\tref-fcgi\t$(for p in $(family "$REF"); do hwm_kb "$p"; done | sort -n | tail -1)\t-" >> "$RSS"
+    stop "$REF"
     measure "$n" "3: stream refresh" /wecom/callback/bench "$WORK/refresh.txt" "$RATE" $pids
     measure "$n" "5: URL verification" /wecom/callback/bench "$WORK/verify.txt" "$RATE" $pids
     measure "$n" "4: new message" /wecom/callback/bench "$WORK/paced-messages.txt" "$RATE" $pids
@@ -148,7 +161,7 @@ else
     stop "$FCGI"
 fi
 
-THREADS_USED="$WORK/threads.tsv" HANDLER="$WORK/handler.md" LOAD_BEFORE="$LOAD_BEFORE" bench/report.sh "$RESULTS" "$RSS" "$WORK/worker.md" "$DURATION" "$CONNECTIONS" "$THREADS" \
+THREADS_USED="$WORK/threads.tsv" HANDLER="$WORK/handler.md" LOAD_BEFORE="$LOAD_BEFORE" ROUNDS="$ROUNDS" bench/report.sh "$RESULTS" "$RSS" "$WORK/worker.md" "$DURATION" "$CONNECTIONS" "$THREADS" \
     "$RATE" "$LOG_LEVEL" > "$OUT"
 echo "bench: wrote $OUT" >&2
 cat "$OUT"
