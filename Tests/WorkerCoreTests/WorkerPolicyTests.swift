@@ -40,6 +40,16 @@ import WeComModel
         #expect(found.map(\.alt) == ["猫", ""])
     }
 
+    /// The byte scan for `![`: a lone `!`, a `[` without one, a doubled `!!`, and text with no
+    /// image at all (returned as it is).
+    @Test func findsMarkersAmongOtherBangsAndBrackets() {
+        let text = "好！! [不是] !!![图](https://a/x.png)!"
+        #expect(MarkdownImages.find(in: text).map(\.source) == ["![图](https://a/x.png)"])
+        let plain = "没有图片！[链接](https://a) 结束!"
+        #expect(MarkdownImages.find(in: plain).isEmpty)
+        #expect(MarkdownImages.displayText(plain, fetched: []) == plain)
+    }
+
     @Test func displayTextKeepsTheLinkTextReadable() {
         let text = "A ![猫](https://a/cat.png) B ![狗](https://a/dog.png)"
         #expect(MarkdownImages.displayText(text, fetched: ["https://a/cat.png"]) == "A 【图片：猫】 B [狗](https://a/dog.png)")
