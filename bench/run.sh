@@ -73,7 +73,7 @@ NGINX=$!; PIDS+=("$NGINX")
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.05; done
 
 echo "bench: pre-signing requests" >&2
-MESSAGES=$((DURATION * 7000 * ROUNDS)); PACED=$((DURATION * RATE + 2000))
+MESSAGES=$((DURATION * 12000 * ROUNDS)); PACED=$((DURATION * RATE + 2000))
 "$BIN/wecom-bench" requests --db "$WORK/template.sqlite3" --out "$WORK" --token "$TOKEN" --key "$KEY" \
     --messages "$MESSAGES" --paced-messages "$PACED"
 # Each round's new messages are new: messages-1.txt, messages-2.txt, … (unique msgids throughout).
