@@ -1,3 +1,4 @@
+import CSQLite
 import BotStore
 
 /// Migration 4: the `state` CHECK constraints of `streams` and `jobs` as comparisons joined by
@@ -31,14 +32,20 @@ enum CheckConstraintRewrite {
         defer { try? connection.execute("PRAGMA writable_schema = RESET") }
         var edited = 0
         for rewrite in rewrites {
-            try connection.withStatement("""
-                UPDATE sqlite_schema SET sql = replace(sql, ?1, ?2)
-                WHERE type = 'table' AND name = ?3 AND instr(sql, ?1) > 0
-                """) { statement in
-                try statement.bind(rewrite.from, rewrite.to, rewrite.table)
-                try statement.run()
+            do {
+                try connection.withStatement("""
+                    UPDATE sqlite_schema SET sql = replace(sql, ?1, ?2)
+                    WHERE type = 'table' AND name = ?3 AND instr(sql, ?1) > 0
+                    """) { statement in
+                    try statement.bind(rewrite.from, rewrite.to, rewrite.table)
+                    try statement.run()
+                }
+                edited += connection.changes
+            } catch let error as SQLiteError where error.code.rawValue & 0xFF == SQLITE_ERROR {
+                // A build with SQLITE_DBCONFIG_DEFENSIVE on refuses writes to sqlite_schema ("table
+                // sqlite_master may not be modified"): the old constraints stay, correct and slower.
+                break
             }
-            edited += connection.changes
         }
         guard edited > 0 else { return }
         // PRAGMA takes no bound parameters; the value is SQLite's own integer. Statements other

@@ -73,6 +73,13 @@ final class SQLiteConnection {
         }
     }
 
+    /// `SQLITE_DBCONFIG_DEFENSIVE` for this connection, which some builds turn on by default
+    /// (tests use it to play one). https://sqlite.org/c3ref/c_dbconfig_defensive.html
+    func setDefensive(_ on: Bool) throws {
+        let db = try openHandle()
+        try SQLiteError.check(CSQLite_set_defensive(db, on ? 1 : 0), db, sql: nil)
+    }
+
     // MARK: running SQL
 
     /// Runs one or more statements, discarding any rows. https://sqlite.org/c3ref/exec.html

@@ -76,4 +76,21 @@ import Testing
             #expect(try integrity(old) == "ok")
         }
     }
+
+    /// A SQLite built with SQLITE_DBCONFIG_DEFENSIVE on refuses writes to sqlite_schema: the
+    /// migration still reaches version 4, keeping the old constraints (correct, only slower).
+    @Test func aDefensiveBuildKeepsTheOldConstraintsAndStillMigrates() throws {
+        try withTemporaryDatabase { path throws in
+            let store = try SQLiteStore(path: path)
+            defer { store.close() }
+            try store.connection.setDefensive(true)
+            try store.migrate()
+            #expect(try store.scalarInt("PRAGMA user_version") == 4)
+            #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%state IN (%'") == 2)
+            #expect(try opcodes(Self.inserts[1], on: store).contains("OpenEphemeral"))
+            _ = try store.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: 1_700_000_000)
+            #expect(throws: SQLiteError.self) { try store.execute("UPDATE jobs SET state = 'lost'") }
+            #expect(try integrity(store) == "ok")
+        }
+    }
 }
