@@ -76,7 +76,7 @@ echo "bench: pre-signing requests" >&2
 MESSAGES=$((DURATION * 12000 * ROUNDS)); PACED=$((DURATION * RATE + 2000))
 "$BIN/wecom-bench" requests --db "$WORK/template.sqlite3" --out "$WORK" --token "$TOKEN" --key "$KEY" \
     --messages "$MESSAGES" --paced-messages "$PACED"
-# Each round's new messages are new: messages-1.txt, messages-2.txt, … (unique msgids throughout).
+# Each round's new messages are new: messages-r00.txt, messages-r01.txt, … (unique msgids throughout).
 split -n "l/$ROUNDS" -d -a 2 --additional-suffix=.txt "$WORK/messages.txt" "$WORK/messages-r"
 
 echo "bench: callback handler alone" >&2

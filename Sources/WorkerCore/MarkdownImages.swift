@@ -56,7 +56,6 @@ public enum MarkdownImages {
 
     /// The answer as the user should read it: fetched images → alt text, others → links.
     public static func displayText(_ text: String, fetched: Set<String>) -> String {
-        guard firstMarker(in: text[...]) != nil else { return text }
         var out = text
         for m in find(in: text) {
             let label = m.alt.trimmingCharacters(in: .whitespaces)
