@@ -7,8 +7,8 @@ import WeComCrypto
 /// Stream ids: `s`, the creation time in microseconds as 10 base-62 digits, then 13 random
 /// alphanumerics (24 characters, about 77 random bits).
 ///
-/// The time prefix makes ids sort in creation order, so the three B-tree indexes keyed by stream
-/// id (`streams`, `messages_stream`, `jobs.stream_id`) grow at their right edge: consecutive new
+/// The time prefix makes ids sort in creation order, so the B-tree indexes keyed by stream id
+/// (`streams`, `jobs.stream_id`) grow at their right edge: consecutive new
 /// messages dirty the same index pages instead of a random one each, which the WAL and every
 /// checkpoint write in full. The random part keeps ids unguessable and unique across processes.
 /// Nothing parses the time back: it only orders.

@@ -4,7 +4,7 @@ import Foundation
 /// Group commit of new messages for the serving threads of one responder process.
 ///
 /// Each new message costs one write transaction, and a transaction writes every B-tree page it
-/// touched (8 pages of 4 KiB for a message) to the WAL, under the one write lock that every
+/// touched (6 pages of 4 KiB for a message) to the WAL, under the one write lock that every
 /// process shares. Here a thread that accepts a message while another thread of the process is
 /// committing waits, and the next commit takes all the messages that arrived meanwhile: one
 /// transaction, one lock, and the shared index pages written once. A message alone is

@@ -23,6 +23,7 @@ enum Schema {
         Migration(version: 2, sql: version2),
         Migration(version: 3, sql: version3),
         Migration(version: 4, apply: CheckConstraintRewrite.apply),
+        Migration(version: 5, apply: InsertPathTrim.apply),
     ]
 
     /// The newest version this build understands.

@@ -22,8 +22,8 @@ import WeComCrypto
 
             let created = try ctl.run("init")
             #expect(created.status == 0)
-            #expect(created.stdout == "database: \(database)\nschema version: 4\n")
-            #expect(try sqlite(database, "PRAGMA user_version") == "4")
+            #expect(created.stdout == "database: \(database)\nschema version: 5\n")
+            #expect(try sqlite(database, "PRAGMA user_version") == "5")
             #expect(try ctl.run("init").stdout == created.stdout)
 
             let elsewhere = ctl.directory + "/other.sqlite3"

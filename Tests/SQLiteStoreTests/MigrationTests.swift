@@ -8,7 +8,7 @@ import Testing
         try withMigratedStore { store, _ throws in
             let objects = try store.scalarInt("SELECT count(*) FROM sqlite_schema")
             try store.migrate()
-            #expect(try store.scalarInt("PRAGMA user_version") == 4)
+            #expect(try store.scalarInt("PRAGMA user_version") == 5)
             #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema") == objects)
             let tables = try store.scalarInt("""
                 SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN
@@ -23,7 +23,7 @@ import Testing
             let other = try SQLiteStore(path: path)
             defer { other.close() }
             try other.migrate()
-            #expect(try other.scalarInt("PRAGMA user_version") == 4)
+            #expect(try other.scalarInt("PRAGMA user_version") == 5)
         }
     }
 
@@ -52,20 +52,20 @@ import Testing
             #expect(errors.withLock { $0 } == [])
             let store = try SQLiteStore(path: path)
             defer { store.close() }
-            #expect(try store.scalarInt("PRAGMA user_version") == 4)
+            #expect(try store.scalarInt("PRAGMA user_version") == 5)
             #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table'") == 8)
             #expect(try store.scalarInt("SELECT journal_mode = 'wal' FROM pragma_journal_mode") == 1)
         }
     }
 
-    /// A version-2 file (as the first release left it) loses the index nothing reads.
+    /// A version-2 file (as the first release left it) loses the indexes the insert path no longer needs.
     @Test func versionTwoFileIsUpgraded() throws {
         try withMigratedStore { store, _ throws in
             try store.execute("CREATE INDEX messages_created ON messages(created_at); PRAGMA user_version = 2")
             try store.migrate()
-            #expect(try store.scalarInt("PRAGMA user_version") == 4)
+            #expect(try store.scalarInt("PRAGMA user_version") == 5)
             #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'messages_created'") == 0)
-            #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'messages_stream'") == 1)
+            #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'messages_stream'") == 0)
         }
     }
 
@@ -83,7 +83,7 @@ import Testing
             let store = try SQLiteStore(path: path)
             defer { store.close() }
             try store.execute("PRAGMA user_version = 99")
-            #expect(throws: StoreError.schemaTooNew(found: 99, supported: 4)) { try store.migrate() }
+            #expect(throws: StoreError.schemaTooNew(found: 99, supported: 5)) { try store.migrate() }
             #expect(try store.scalarInt("PRAGMA user_version") == 99)
             #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema") == 0)
         }

@@ -12,7 +12,7 @@ import Testing
             #expect(report == StatusReport(jobs: [.queued: 0, .running: 0, .done: 0, .dead: 0],
                                            streams: [.pending: 0, .streaming: 0, .finished: 0, .failed: 0],
                                            oldestQueuedAge: nil, dueJobs: 0, expiredLeases: 0))
-            #expect(try store.schemaVersion() == 4)
+            #expect(try store.schemaVersion() == 5)
         }
     }
 

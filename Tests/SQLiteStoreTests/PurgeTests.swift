@@ -1,6 +1,6 @@
 import Foundation
 import BotStore
-import SQLiteStore
+@testable import SQLiteStore
 import Testing
 
 /// `purge`: old finished rows go, in batches; queued and running work and recent rows stay.
@@ -61,12 +61,45 @@ import Testing
         }
     }
 
-    @Test func purgeUsesTheIndexOnMessagesForTheCascade() throws {
+    /// Streams are walked in rowid order within a rowid range, and their messages are counted
+    /// through the primary key: no scan of a whole table, no sort.
+    @Test func theWalkUsesRowidRangesAndPrimaryKeys() throws {
         try withMigratedStore { store, _ throws in
-            let plan = try store.scalarInt("""
-                SELECT count(*) FROM pragma_index_list('messages') WHERE name = 'messages_stream'
-                """)
-            #expect(plan == 1)
+            try store.execute("CREATE TEMP TABLE purge_batch(id TEXT PRIMARY KEY, stream_rowid INTEGER NOT NULL) WITHOUT ROWID")
+            let plan = try store.connection.withStatement("EXPLAIN QUERY PLAN " + SQLiteStore.purgeableStreams) { row in
+                var details: [String] = []
+                while try row.step() { details.append(row.text(3)) }
+                return details
+            }
+            #expect(plan.first == "SEARCH s USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)", "\(plan)")
+            #expect(!plan.contains { $0.hasPrefix("SCAN") || $0.contains("TEMP B-TREE") }, "\(plan)")
+        }
+    }
+
+    /// Old streams that must stay (queued, running) between purgeable ones: each batch goes on
+    /// after the last stream the previous one took, and skips them.
+    @Test func batchesSkipTheStreamsThatStay() throws {
+        try withMigratedStore { store, _ throws in
+            for n in 1...5 { try store.completeJob(n, .done, queuedAt: t0 + Int64(n), finishedAt: t0 + 10) }
+            try store.execute("UPDATE jobs SET state = 'queued' WHERE stream_id IN ('s2', 's4')")   // retried: stay
+            let counts = try store.purge(olderThan: t0 + 100, batch: 1)
+            #expect(counts == PurgeCounts(streams: 3, messages: 3, images: 0, jobs: 3, batches: 3))
+            #expect(try store.count("streams", where: "id IN ('s2', 's4')") == 2)
+            #expect(try store.count("streams", where: "1") == 2)
+            #expect(try store.count("messages", where: "msgid IN ('m2', 'm4')") == 2)
+        }
+    }
+
+    /// A stream that committed after a younger one lies past the first young stream in rowid
+    /// order: this purge leaves it, the next one (with a later cutoff) takes it.
+    @Test func aStreamCommittedAfterAYoungerOneGoesWithTheNextPurge() throws {
+        try withMigratedStore { store, _ throws in
+            try store.completeJob(1, .done, queuedAt: t0 + 50, finishedAt: t0 + 60)   // young, committed first
+            try store.completeJob(2, .done, queuedAt: t0 + 1, finishedAt: t0 + 5)     // old, committed after it
+            // Only the old stream's finished job goes now (the job walk does not depend on rowids).
+            #expect(try store.purge(olderThan: t0 + 10, batch: 10) == PurgeCounts(jobs: 1, batches: 1))
+            #expect(try store.count("streams", where: "1") == 2)
+            #expect(try store.purge(olderThan: t0 + 100, batch: 10) == PurgeCounts(streams: 2, messages: 2, jobs: 1, batches: 1))
         }
     }
 }
