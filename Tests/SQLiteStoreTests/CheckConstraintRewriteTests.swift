@@ -16,10 +16,6 @@ import Testing
         return names
     }
 
-    func integrity(_ store: SQLiteStore) throws -> String {
-        try store.connection.withStatement("PRAGMA integrity_check") { try $0.step() ? $0.text(0) : "" }
-    }
-
     static let inserts = [
         "INSERT INTO streams(id, botid, aibotid, msgid, msgtype, userid, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         "INSERT INTO jobs(stream_id, state, payload, run_at, created_at, updated_at) VALUES (?, 'queued', ?, ?, ?, ?)",
@@ -32,7 +28,7 @@ import Testing
                 #expect(!(try opcodes(sql, on: store)).contains("OpenEphemeral"), "\(sql)")
             }
             #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%state IN (%'") == 0)
-            #expect(try integrity(store) == "ok")
+            #expect(try store.integrityCheck() == "ok")
         }
     }
 
@@ -73,24 +69,20 @@ import Testing
             _ = try old.acceptMessage(.mock(msgID: "m2", streamID: "s2"), now: 1_700_000_001)
             #expect(!(try opcodes(Self.inserts[1], on: old)).contains("OpenEphemeral"))
             #expect(try old.scalarInt("SELECT count(*) FROM jobs") == 2)
-            #expect(try integrity(old) == "ok")
+            #expect(try old.integrityCheck() == "ok")
         }
     }
 
     /// A SQLite built with SQLITE_DBCONFIG_DEFENSIVE on refuses writes to sqlite_schema: the
     /// migration still reaches the latest version, keeping the old constraints (correct, only slower).
     @Test func aDefensiveBuildKeepsTheOldConstraintsAndStillMigrates() throws {
-        try withTemporaryDatabase { path throws in
-            let store = try SQLiteStore(path: path)
-            defer { store.close() }
-            try store.connection.setDefensive(true)
-            try store.migrate()
+        try withDefensivelyMigratedStore { store throws in
             #expect(try store.scalarInt("PRAGMA user_version") == 5)
             #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%state IN (%'") == 2)
             #expect(try opcodes(Self.inserts[1], on: store).contains("OpenEphemeral"))
             _ = try store.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: 1_700_000_000)
             #expect(throws: SQLiteError.self) { try store.execute("UPDATE jobs SET state = 'lost'") }
-            #expect(try integrity(store) == "ok")
+            #expect(try store.integrityCheck() == "ok")
         }
     }
 }

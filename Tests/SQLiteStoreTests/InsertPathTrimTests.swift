@@ -16,10 +16,6 @@ import Testing
         return try store.backgroundCheckpoint().logPages
     }
 
-    func integrity(_ store: SQLiteStore) throws -> String {
-        try store.connection.withStatement("PRAGMA integrity_check") { try $0.step() ? $0.text(0) : "" }
-    }
-
     func schemaObjects(_ store: SQLiteStore) throws -> Set<String> {
         try store.connection.withStatement("SELECT name FROM sqlite_schema WHERE type IN ('index', 'trigger')") { row in
             var names: Set<String> = []
@@ -62,7 +58,7 @@ import Testing
             #expect(try old.scalarInt("SELECT count(*) FROM messages WHERE msgid = 'm1'") == 0)
             #expect(try old.scalarInt("SELECT count(*) FROM jobs WHERE stream_id = 's1'") == 0)
             #expect(try old.scalarInt("SELECT count(*) FROM messages") == 2)
-            #expect(try integrity(old) == "ok")
+            #expect(try old.integrityCheck() == "ok")
         }
     }
 
@@ -82,11 +78,7 @@ import Testing
     /// Where sqlite_schema cannot be written, the foreign key and its index stay; the migration
     /// still completes and the purge still counts and removes messages.
     @Test func aDefensiveBuildKeepsTheForeignKeyAndItsIndex() throws {
-        try withTemporaryDatabase { path throws in
-            let store = try SQLiteStore(path: path)
-            defer { store.close() }
-            try store.connection.setDefensive(true)
-            try store.migrate()
+        try withDefensivelyMigratedStore { store throws in
             #expect(try store.scalarInt("PRAGMA user_version") == 5)
             let objects = try schemaObjects(store)
             #expect(objects.contains("messages_stream") && !objects.contains("streams_delete_message"))
@@ -95,7 +87,7 @@ import Testing
             try store.completeJob(1, .done, queuedAt: t0, finishedAt: t0 + 1)
             #expect(try store.purge(olderThan: t0 + 10, batch: 10) == PurgeCounts(streams: 1, messages: 1, jobs: 1, batches: 1))
             #expect(try store.scalarInt("SELECT count(*) FROM messages") == 0)
-            #expect(try integrity(store) == "ok")
+            #expect(try store.integrityCheck() == "ok")
         }
     }
 }

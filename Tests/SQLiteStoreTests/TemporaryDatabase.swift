@@ -1,5 +1,5 @@
 import Foundation
-import SQLiteStore
+@testable import SQLiteStore
 
 /// Runs `body` with the path of a fresh database file in the temporary directory, and removes
 /// the file and its `-wal`, `-shm` and `-accept.lock` companions afterwards, also when `body` throws.
@@ -19,6 +19,25 @@ func withMigratedStore<T>(_ body: (SQLiteStore, String) throws -> T) throws -> T
         defer { store.close() }
         try store.migrate()
         return try body(store, path)
+    }
+}
+
+/// Runs `body` with a store migrated by a SQLite that refuses writes to sqlite_schema (as one
+/// built with SQLITE_DBCONFIG_DEFENSIVE on does), closing it afterwards.
+func withDefensivelyMigratedStore<T>(_ body: (SQLiteStore) throws -> T) throws -> T {
+    try withTemporaryDatabase { path throws in
+        let store = try SQLiteStore(path: path)
+        defer { store.close() }
+        try store.connection.setDefensive(true)
+        try store.migrate()
+        return try body(store)
+    }
+}
+
+extension SQLiteStore {
+    /// `PRAGMA integrity_check`'s first line: "ok" for a sound file.
+    func integrityCheck() throws -> String {
+        try connection.withStatement("PRAGMA integrity_check") { try $0.step() ? $0.text(0) : "" }
     }
 }
 
