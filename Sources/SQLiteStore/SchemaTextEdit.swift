@@ -16,14 +16,15 @@ enum SchemaTextEdit {
 
     /// Inside the migration's write transaction. Returns how many table definitions changed:
     /// none when this SQLite refuses writes to `sqlite_schema` (built with
-    /// SQLITE_DBCONFIG_DEFENSIVE on: "table sqlite_master may not be modified").
+    /// SQLITE_DBCONFIG_DEFENSIVE on: "table sqlite_master may not be modified"), and the edits
+    /// made before a refusal keep their `schema_version` bump.
     static func apply(_ replacements: [Replacement], on connection: SQLiteConnection) throws -> Int {
         let version = try connection.withStatement("PRAGMA schema_version") { try $0.step() ? $0.int64(0) : 0 }
         try connection.execute("PRAGMA writable_schema = ON")
         // RESET also switches it off, and makes this connection parse the schema again.
         defer { try? connection.execute("PRAGMA writable_schema = RESET") }
         var edited = 0
-        for replacement in replacements {
+        edits: for replacement in replacements {
             do {
                 try connection.withStatement("""
                     UPDATE sqlite_schema SET sql = replace(sql, ?1, ?2)
@@ -34,7 +35,7 @@ enum SchemaTextEdit {
                 }
                 edited += connection.changes
             } catch let error as SQLiteError where error.code.rawValue & 0xFF == SQLITE_ERROR {
-                return 0
+                break edits
             }
         }
         guard edited > 0 else { return 0 }
