@@ -9,18 +9,23 @@ extension SQLiteStore {
     ///
     /// Related SQLite documentation: https://sqlite.org/pragma.html#pragma_user_version
     public func migrate() throws {
+        try migrate(upTo: Schema.latestVersion)
+    }
+
+    /// ``migrate()``, stopping at version `target` (tests build older files with it).
+    func migrate(upTo target: Int) throws {
         try connection.transaction {
             let found = try userVersion()
             let supported = Schema.latestVersion
             guard found <= supported else {
                 throw StoreError.schemaTooNew(found: found, supported: supported)
             }
-            guard found < supported else { return }
-            for migration in Schema.migrations where migration.version > found {
+            guard found < target else { return }
+            for migration in Schema.migrations where migration.version > found && migration.version <= target {
                 try migration.apply(connection)
             }
             // PRAGMA takes no bound parameters; the value is our own integer.
-            try connection.execute("PRAGMA user_version = \(supported)")
+            try connection.execute("PRAGMA user_version = \(target)")
         }
     }
 

@@ -53,8 +53,7 @@ import Testing
         try withTemporaryDatabase { path throws in
             let old = try SQLiteStore(path: path)
             defer { old.close() }
-            for migration in Schema.migrations where migration.version <= 3 { try migration.apply(old.connection) }
-            try old.execute("PRAGMA user_version = 3")
+            try old.migrate(upTo: 3)
             _ = try old.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: 1_700_000_000)
             #expect(try opcodes(Self.inserts[1], on: old).contains("OpenEphemeral"), "the old constraint, as measured")
 

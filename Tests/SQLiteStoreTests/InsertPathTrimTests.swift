@@ -39,8 +39,7 @@ import Testing
         try withTemporaryDatabase { path throws in
             let old = try SQLiteStore(path: path)
             defer { old.close() }
-            for migration in Schema.migrations where migration.version <= 4 { try migration.apply(old.connection) }
-            try old.execute("PRAGMA user_version = 4")
+            try old.migrate(upTo: 4)
             _ = try old.acceptMessage(.mock(msgID: "m0", streamID: "s0"), now: t0)
             #expect(try walPagesOfOneNewMessage(old, n: 1) == 8, "the version-4 schema, as measured")
 
