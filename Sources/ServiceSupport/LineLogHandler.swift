@@ -58,6 +58,14 @@ public struct LineLogHandler: LogHandler {
     /// merged dictionaries: the request line carries five or six fields, and copying and
     /// rehashing a dictionary per source cost more than the rest of the line.
     private func fields(of event: LogEvent) -> [(key: String, value: Logger.Metadata.Value)] {
+        // Every request line's case: the handler's fields (the serving thread's) and the event's.
+        if metadataProvider == nil, event.error == nil {
+            let own = event.metadata ?? [:]
+            var pairs = own.map { (key: $0.key, value: $0.value) }
+            pairs.reserveCapacity(own.count + metadata.count)
+            for (key, value) in metadata where own[key] == nil { pairs.append((key, value)) }
+            return pairs
+        }
         let provided = metadataProvider?.get() ?? [:]
         var errorFields: Logger.Metadata = [:]
         if let error = event.error {

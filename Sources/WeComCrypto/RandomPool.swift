@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
 
 /// `RAND_bytes` output fetched 1 KiB at a time and handed out once each, for the many small
@@ -9,8 +6,8 @@ import Synchronization
 /// lock machinery whatever its size, a sixth of a stream refresh's handler (callgrind).
 ///
 /// Every byte is used once. The pool belongs to the process that filled it: after a `fork`
-/// the child finds another pid and fetches its own, so parent and child never draw the same
-/// bytes (OpenSSL's own generator reseeds on fork for the same reason).
+/// the child finds another ``ForkGeneration`` and fetches its own, so parent and child never
+/// draw the same bytes (OpenSSL's own generator reseeds on fork for the same reason).
 final class RandomPool: Sendable {
     static let shared = RandomPool()
     static let size = 1024
@@ -18,15 +15,16 @@ final class RandomPool: Sendable {
     private struct State {
         var bytes: [UInt8] = []
         var position = 0
-        var owner: pid_t = 0
+        var owner: Int?
         var refills = 0
     }
 
     private let state = Mutex(State())
-    private let processID: @Sendable () -> pid_t
+    private let process: @Sendable () -> Int
 
-    init(processID: @escaping @Sendable () -> pid_t = { getpid() }) {
-        self.processID = processID
+    /// `process` tells which process is drawing (tests simulate a fork by changing it).
+    init(process: @escaping @Sendable () -> Int = { ForkGeneration.current }) {
+        self.process = process
     }
 
     /// How many times the pool fetched from OpenSSL (for tests).
@@ -35,12 +33,12 @@ final class RandomPool: Sendable {
     /// `n` random bytes (at most ``size``; larger draws go to `SecureRandom.bytes` directly).
     func take(_ n: Int) -> [UInt8] {
         guard n <= Self.size else { return SecureRandom.bytes(n) }
-        let pid = processID()
+        let current = process()
         return state.withLock { state in
-            if state.owner != pid || state.bytes.count - state.position < n {
+            if state.owner != current || state.bytes.count - state.position < n {
                 state.bytes = SecureRandom.bytes(Self.size)
                 state.position = 0
-                state.owner = pid
+                state.owner = current
                 state.refills += 1
             }
             defer { state.position += n }
