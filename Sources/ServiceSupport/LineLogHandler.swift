@@ -56,27 +56,21 @@ public struct LineLogHandler: LogHandler {
     /// The handler's metadata, the provider's, the event's and the error's, each key once: a
     /// later source wins, as with `StreamLogHandler`'s merge. Gathered as pairs rather than
     /// merged dictionaries: the request line carries five or six fields, and copying and
-    /// rehashing a dictionary per source cost more than the rest of the line.
+    /// rehashing a dictionary per source cost more than the rest of the line. The sources are
+    /// taken winner first and empty ones left out, so a key is looked up only in the non-empty
+    /// sources that beat it: for a request line (the event's fields and the serving thread's),
+    /// once per thread field.
     private func fields(of event: LogEvent) -> [(key: String, value: Logger.Metadata.Value)] {
-        // Every request line's case: the handler's fields (the serving thread's) and the event's.
-        if metadataProvider == nil, event.error == nil {
-            let own = event.metadata ?? [:]
-            var pairs = own.map { (key: $0.key, value: $0.value) }
-            pairs.reserveCapacity(own.count + metadata.count)
-            for (key, value) in metadata where own[key] == nil { pairs.append((key, value)) }
-            return pairs
-        }
-        let provided = metadataProvider?.get() ?? [:]
         var errorFields: Logger.Metadata = [:]
         if let error = event.error {
             errorFields["error.message"] = "\(error)"
             errorFields["error.type"] = "\(String(reflecting: type(of: error)))"
         }
-        let sources = [metadata, provided, event.metadata ?? [:], errorFields]
+        let sources = [errorFields, event.metadata ?? [:], metadataProvider?.get() ?? [:], metadata].filter { !$0.isEmpty }
         var pairs: [(key: String, value: Logger.Metadata.Value)] = []
         pairs.reserveCapacity(sources.reduce(0) { $0 + $1.count })
         for (index, source) in sources.enumerated() {
-            for (key, value) in source where !sources[(index + 1)...].contains(where: { $0[key] != nil }) {
+            for (key, value) in source where !sources[..<index].contains(where: { $0[key] != nil }) {
                 pairs.append((key, value))
             }
         }

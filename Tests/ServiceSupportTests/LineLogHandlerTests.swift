@@ -3,6 +3,8 @@ import Logging
 import Testing
 @testable import ServiceSupport
 
+struct LineLogTestFailure: Error, CustomStringConvertible { var description: String { "boom" } }
+
 /// The line format operators grep (swift-log's StreamLogHandler format), one write per line.
 @Suite struct LineLogHandlerTests {
     /// Everything `body` logs through a handler writing to a pipe.
@@ -45,5 +47,20 @@ import Testing
         }
         #expect(text.hasSuffix(" info wecom-test: a.list=[\"x\", \"y\"] base=event n=42 [S] m\n"), "\(text)")
         #expect(text.components(separatedBy: "base=").count == 2)
+    }
+
+    /// All four sources at once: handler < provider < event < error, as in swift-log's merge.
+    @Test func laterSourcesWinOverEarlierOnes() throws {
+        let pipe = Pipe()
+        var handler = LineLogHandler(label: "wecom-test", output: LogLineBuffer(fd: pipe.fileHandleForWriting.fileDescriptor))
+        handler.metadata = ["k": "handler", "h": "1", "error.message": "handler"]
+        handler.metadataProvider = Logger.MetadataProvider { ["k": "provider", "p": "1", "error.message": "provider"] }
+        handler.log(event: LogEvent(level: .error, message: "m", error: LineLogTestFailure(),
+                                    metadata: ["k": "event", "e": "1", "error.message": "event"],
+                                    source: "S", file: #file, function: #function, line: #line))
+        try pipe.fileHandleForWriting.close()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text.hasSuffix(" error wecom-test: e=1 error.message=boom error.type=ServiceSupportTests.LineLogTestFailure h=1 k=event p=1 [S] m\n"),
+                "\(text)")
     }
 }
