@@ -28,13 +28,12 @@ extension SQLiteStore {
             CREATE TEMP TABLE IF NOT EXISTS purge_batch(id TEXT PRIMARY KEY, stream_rowid INTEGER NOT NULL) WITHOUT ROWID
             """)
         defer { try? connection.execute("DROP TABLE IF EXISTS temp.purge_batch") }
-        let window = try connection.withStatement("SELECT rowid FROM streams WHERE created_at >= ?1 ORDER BY rowid LIMIT 1") {
+        let before = try connection.withStatement("SELECT rowid FROM streams WHERE created_at >= ?1 ORDER BY rowid LIMIT 1") {
             try $0.bind(cutoff)
-            return (after: Int64(0), before: try $0.step() ? $0.int64(0) : Int64.max)
+            return try $0.step() ? $0.int64(0) : Int64.max
         }
-        var after = window.after
-        while let last = try purgeStreamBatch(cutoff: cutoff, batch: batch, after: after, before: window.before,
-                                              into: &counts) {
+        var after: Int64 = 0
+        while let last = try purgeStreamBatch(cutoff: cutoff, batch: batch, after: after, before: before, into: &counts) {
             after = last
         }
         while try purgeJobBatch(cutoff: cutoff, batch: batch, into: &counts) == batch {}

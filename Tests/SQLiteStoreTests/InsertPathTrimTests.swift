@@ -64,12 +64,7 @@ import Testing
     /// The trigger deletes by primary key: no statement of it scans `messages`.
     @Test func deletingAStreamLooksUpItsMessageByPrimaryKey() throws {
         try withMigratedStore { store, _ throws in
-            let sql = "EXPLAIN QUERY PLAN DELETE FROM messages WHERE aibotid = ? AND msgid = ? AND stream_id = ?"
-            let plan = try store.connection.withStatement(sql) { row in
-                var details: [String] = []
-                while try row.step() { details.append(row.text(3)) }
-                return details
-            }
+            let plan = try store.queryPlan("DELETE FROM messages WHERE aibotid = ? AND msgid = ? AND stream_id = ?")
             #expect(plan == ["SEARCH messages USING PRIMARY KEY (aibotid=? AND msgid=?)"])
         }
     }

@@ -66,11 +66,7 @@ import Testing
     @Test func theWalkUsesRowidRangesAndPrimaryKeys() throws {
         try withMigratedStore { store, _ throws in
             try store.execute("CREATE TEMP TABLE purge_batch(id TEXT PRIMARY KEY, stream_rowid INTEGER NOT NULL) WITHOUT ROWID")
-            let plan = try store.connection.withStatement("EXPLAIN QUERY PLAN " + SQLiteStore.purgeableStreams) { row in
-                var details: [String] = []
-                while try row.step() { details.append(row.text(3)) }
-                return details
-            }
+            let plan = try store.queryPlan(SQLiteStore.purgeableStreams)
             #expect(plan.first == "SEARCH s USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)", "\(plan)")
             #expect(!plan.contains { $0.hasPrefix("SCAN") || $0.contains("TEMP B-TREE") }, "\(plan)")
         }

@@ -39,6 +39,15 @@ extension SQLiteStore {
     func integrityCheck() throws -> String {
         try connection.withStatement("PRAGMA integrity_check") { try $0.step() ? $0.text(0) : "" }
     }
+
+    /// The `detail` column of `EXPLAIN QUERY PLAN sql`, one entry per plan step.
+    func queryPlan(_ sql: String) throws -> [String] {
+        try connection.withStatement("EXPLAIN QUERY PLAN " + sql) { row in
+            var details: [String] = []
+            while try row.step() { details.append(row.text(3)) }
+            return details
+        }
+    }
 }
 
 /// A value shared between test threads behind a lock.
