@@ -15,7 +15,7 @@ public final class FastCGIServer: Sendable {
     let socket: ListeningSocket
     private let stopRequested = Atomic<Bool>(false)
 
-    /// Exit code of a worker whose `makeApplication` threw: the master stops instead of
+    /// Exit code of a serving process whose `makeApplication` threw: the master stops instead of
     /// restarting it in a loop (EX_CONFIG from sysexits.h).
     static let applicationFailedExitCode: Int32 = 78
 
@@ -37,7 +37,7 @@ public final class FastCGIServer: Sendable {
 
     /// Serves until SIGTERM, SIGINT or SIGUSR1 and returns the process exit code.
     ///
-    /// `processes == 1`: installs the worker signal handlers, calls `FCGX_Init`, builds the
+    /// `processes == 1`: installs the serving-process signal handlers, calls `FCGX_Init`, builds the
     /// application and serves on the calling thread. `processes > 1`: becomes a pre-fork master
     /// (see `PreforkMaster`); each child calls `FCGX_Init` and `makeApplication` after the fork.
     /// Call it from the main thread before starting other threads (fork keeps only the caller).
@@ -51,13 +51,13 @@ public final class FastCGIServer: Sendable {
             return master.run(makeApplication: makeApplication)
         }
         do {
-            try SignalHandling.installWorkerHandlers(listenFD: socket.fd)
+            try SignalHandling.installServingHandlers(listenFD: socket.fd)
         } catch {
             logger.critical("cannot install signal handlers: \(error)")
             return 1
         }
         logger.info("serving", metadata: ["fcgi.listener": "\(socket.description)", "fcgi.pid": "\(getpid())"])
-        return runWorker(makeApplication: makeApplication, logger: logger)
+        return runServingProcess(makeApplication: makeApplication, logger: logger)
     }
 
     /// Serves on the calling thread until `requestShutdown()` (or a stop signal, if `run`
@@ -77,13 +77,13 @@ public final class FastCGIServer: Sendable {
     }
 
     var isStopRequested: Bool {
-        stopRequested.load(ordering: .acquiring) || SignalHandling.workerStopRequested.load(ordering: .acquiring)
+        stopRequested.load(ordering: .acquiring) || SignalHandling.servingStopRequested.load(ordering: .acquiring)
     }
 
     /// - Parameter masksSignals: block the stop signals while a request is handled (a thread
-    ///   of a process whose worker handlers are installed).
+    ///   of a process whose serving handlers are installed).
     func serve(_ application: FastCGIApplication, logger: Logger,
-               masksSignals: Bool = SignalHandling.isWorkerThread) throws {
+               masksSignals: Bool = SignalHandling.isFirstServingThread) throws {
         SignalHandling.ignoreSIGPIPE()
         let loop = RequestLoop(listenFD: socket.fd, maxBodyBytes: options.maxBodyBytes, logger: logger,
                                masksSignals: masksSignals, shouldStop: { [self] in isStopRequested })
@@ -102,7 +102,7 @@ public final class FastCGIServer: Sendable {
     /// per serving thread (`makeApplication` is called `options.threads` times, on this thread,
     /// before any request is served), then the accept loops. Returns the exit code once every
     /// thread has finished its last request.
-    func runWorker(makeApplication: () throws -> FastCGIApplication, logger: Logger) -> Int32 {
+    func runServingProcess(makeApplication: () throws -> FastCGIApplication, logger: Logger) -> Int32 {
         do {
             try FastCGILibrary.initialize()
         } catch {

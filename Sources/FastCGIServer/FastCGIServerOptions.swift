@@ -4,7 +4,7 @@ import Glibc
 
 /// How a `FastCGIServer` runs. Every default is documented next to its property.
 public struct FastCGIServerOptions: Sendable {
-    /// Worker processes. 1 serves in the calling process; more starts a pre-fork master that
+    /// Serving processes. 1 serves in the calling process; more starts a pre-fork master that
     /// supervises that many children. Default 1.
     public var processes: Int
     /// Serving threads in each serving process, each with its own application instance

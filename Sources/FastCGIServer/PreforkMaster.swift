@@ -4,8 +4,8 @@ import Glibc
 import Logging
 
 /// The pre-fork supervisor (`processes > 1`). It never calls `FCGX_Init` (which would make it
-/// ignore SIGTERM) and never serves. It forks the workers, restarts one that dies (with backoff:
-/// 100 ms, doubling up to 5 s while workers keep dying within 10 s of starting), and on
+/// ignore SIGTERM) and never serves. It forks the serving processes, restarts one that dies (with
+/// backoff: 100 ms, doubling up to 5 s while they keep dying within 10 s of starting), and on
 /// SIGTERM/SIGINT/SIGUSR1 forwards SIGTERM, waits up to `stopTimeout` for the in-flight
 /// requests, then SIGKILLs what is left. A second stop signal kills at once. Signals reach the
 /// loop through a self-pipe that `poll` watches, so no signal is lost between checks.
@@ -13,14 +13,15 @@ struct PreforkMaster {
     private let server: FastCGIServer
     private let logger: Logger
 
-    private struct Worker {
+    /// The master's record of one serving process (`fcgi.process` in the logs: its slot).
+    private struct Child {
         var pid: pid_t?
         var startedAt = ContinuousClock.now
         var restartAt: ContinuousClock.Instant? = ContinuousClock.now
         var backoff: Duration = .zero
     }
 
-    private var workers: [Worker]
+    private var children: [Child]
     private var wakeRead: Int32 = -1
     private var wakeWrite: Int32 = -1
     private var seenStopSignals = 0
@@ -35,7 +36,7 @@ struct PreforkMaster {
     init(server: FastCGIServer) {
         self.server = server
         logger = server.logger
-        workers = Array(repeating: Worker(), count: server.options.processes)
+        children = Array(repeating: Child(), count: server.options.processes)
     }
 
     private var isStopping: Bool { stopDeadline != nil }
@@ -60,7 +61,7 @@ struct PreforkMaster {
         }
         logger.info("pre-fork master serving", metadata: [
             "fcgi.listener": "\(server.socket.description)", "fcgi.pid": "\(getpid())",
-            "fcgi.processes": "\(workers.count)",
+            "fcgi.processes": "\(children.count)",
         ])
 
         while true {
@@ -68,19 +69,19 @@ struct PreforkMaster {
             handleStopSignals(now: now)
             reapChildren(now: now)
             if isStopping {
-                if workers.allSatisfy({ $0.pid == nil }) { break }
+                if children.allSatisfy({ $0.pid == nil }) { break }
                 if !killed, let deadline = stopDeadline, now >= deadline {
-                    logger.warning("workers did not stop within \(Self.milliseconds(server.options.stopTimeout)) ms; killing them")
-                    killWorkers(SIGKILL)
+                    logger.warning("serving processes did not stop within \(Self.milliseconds(server.options.stopTimeout)) ms; killing them")
+                    killChildren(SIGKILL)
                 }
             } else {
-                for slot in workers.indices where workers[slot].pid == nil {
-                    if let due = workers[slot].restartAt, due <= now { spawn(slot, makeApplication: makeApplication) }
+                for slot in children.indices where children[slot].pid == nil {
+                    if let due = children[slot].restartAt, due <= now { spawn(slot, makeApplication: makeApplication) }
                 }
             }
             waitForWake(now: now)
         }
-        logger.info("all workers stopped")
+        logger.info("all serving processes stopped")
         return failed ? 1 : 0
     }
 
@@ -92,10 +93,10 @@ struct PreforkMaster {
         let signal = SignalHandling.masterLastStopSignal.load(ordering: .acquiring)
         let name = String(cString: strsignal(signal))
         if isStopping {
-            logger.warning("second stop signal (\(name)); killing workers now")
-            killWorkers(SIGKILL)
+            logger.warning("second stop signal (\(name)); killing the serving processes now")
+            killChildren(SIGKILL)
         } else {
-            logger.info("stop signal (\(name)); forwarding SIGTERM to workers")
+            logger.info("stop signal (\(name)); forwarding SIGTERM to the serving processes")
             beginStop(now: now)
         }
         seenStopSignals = count
@@ -103,15 +104,15 @@ struct PreforkMaster {
 
     private mutating func beginStop(now: ContinuousClock.Instant) {
         stopDeadline = now + server.options.stopTimeout
-        for slot in workers.indices {
-            workers[slot].restartAt = nil
-            if let pid = workers[slot].pid { _ = kill(pid, SIGTERM) }
+        for slot in children.indices {
+            children[slot].restartAt = nil
+            if let pid = children[slot].pid { _ = kill(pid, SIGTERM) }
         }
     }
 
-    private mutating func killWorkers(_ signal: Int32) {
+    private mutating func killChildren(_ signal: Int32) {
         killed = true
-        for worker in workers { if let pid = worker.pid { _ = kill(pid, signal) } }
+        for child in children { if let pid = child.pid { _ = kill(pid, signal) } }
     }
 
     private mutating func reapChildren(now: ContinuousClock.Instant) {
@@ -119,31 +120,31 @@ struct PreforkMaster {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
             if pid <= 0 { return }
-            guard let slot = workers.firstIndex(where: { $0.pid == pid }) else { continue }
+            guard let slot = children.firstIndex(where: { $0.pid == pid }) else { continue }
             let exit = ChildExit(waitStatus: status)
-            let uptime = now - workers[slot].startedAt
-            workers[slot].pid = nil
-            let fields: Logger.Metadata = ["fcgi.worker": "\(slot)", "fcgi.child_pid": "\(pid)"]
+            let uptime = now - children[slot].startedAt
+            children[slot].pid = nil
+            let fields: Logger.Metadata = ["fcgi.process": "\(slot)", "fcgi.child_pid": "\(pid)"]
             if isStopping {
-                logger.info("worker \(exit)", metadata: fields)
+                logger.info("serving process \(exit)", metadata: fields)
             } else if exit == .exited(FastCGIServer.applicationFailedExitCode) {
-                logger.critical("worker could not build its application; stopping instead of restarting", metadata: fields)
+                logger.critical("serving process could not build its application; stopping instead of restarting", metadata: fields)
                 failed = true
                 beginStop(now: now)
             } else {
                 let backoff = uptime < Self.healthyUptime
-                    ? min(max(workers[slot].backoff * 2, Self.firstBackoff), Self.maxBackoff)
+                    ? min(max(children[slot].backoff * 2, Self.firstBackoff), Self.maxBackoff)
                     : Self.firstBackoff
-                workers[slot].backoff = backoff
-                workers[slot].restartAt = now + backoff
-                logger.warning("worker \(exit) after \(Self.milliseconds(uptime)) ms; restarting in \(Self.milliseconds(backoff)) ms",
+                children[slot].backoff = backoff
+                children[slot].restartAt = now + backoff
+                logger.warning("serving process \(exit) after \(Self.milliseconds(uptime)) ms; restarting in \(Self.milliseconds(backoff)) ms",
                                metadata: fields)
             }
         }
     }
 
-    /// Forks worker `slot`. Signals stay blocked across fork so that the master's handlers never
-    /// run in the child; the child installs the worker handlers, then unblocks them.
+    /// Forks the serving process of `slot`. Signals stay blocked across fork so that the master's handlers never
+    /// run in the child; the child installs the serving handlers, then unblocks them.
     private mutating func spawn(_ slot: Int, makeApplication: () throws -> FastCGIApplication) {
         fflush(nil)
         let previousMask = SignalHandling.blockForFork()
@@ -153,41 +154,41 @@ struct PreforkMaster {
             SignalHandling.leaveMasterRole()
             _ = close(wakeRead)
             _ = close(wakeWrite)
-            var workerLogger = logger
-            workerLogger[metadataKey: "fcgi.worker"] = "\(slot)"
+            var childLogger = logger
+            childLogger[metadataKey: "fcgi.process"] = "\(slot)"
             // Everything the child does runs on a thread created after the fork (see
             // FreshThread); this one keeps the signals blocked and waits.
             _exit(FreshThread.run { [server] in
                 do {
-                    try SignalHandling.installWorkerHandlers(listenFD: server.socket.fd)
+                    try SignalHandling.installServingHandlers(listenFD: server.socket.fd)
                 } catch {
-                    workerLogger.critical("cannot install signal handlers: \(error)")
+                    childLogger.critical("cannot install signal handlers: \(error)")
                     return 1
                 }
                 SignalHandling.dieWithParent(masterPID: masterPID)
                 SignalHandling.restoreMask(previousMask)
-                return server.runWorker(makeApplication: makeApplication, logger: workerLogger)
+                return server.runServingProcess(makeApplication: makeApplication, logger: childLogger)
             })
         }
         let forkErrno = errno
         SignalHandling.restoreMask(previousMask)
         let now = ContinuousClock.now
         if pid < 0 {
-            logger.error("\(FastCGIError.system(function: "fork", target: "worker \(slot)", errno: forkErrno)); retrying in 1 s")
-            workers[slot].restartAt = now + .seconds(1)
+            logger.error("\(FastCGIError.system(function: "fork", target: "serving process \(slot)", errno: forkErrno)); retrying in 1 s")
+            children[slot].restartAt = now + .seconds(1)
             return
         }
-        workers[slot].pid = pid
-        workers[slot].startedAt = now
-        workers[slot].restartAt = nil
-        logger.info("worker started", metadata: ["fcgi.worker": "\(slot)", "fcgi.child_pid": "\(pid)"])
+        children[slot].pid = pid
+        children[slot].startedAt = now
+        children[slot].restartAt = nil
+        logger.info("serving process started", metadata: ["fcgi.process": "\(slot)", "fcgi.child_pid": "\(pid)"])
     }
 
     /// Sleeps in `poll` until a signal arrives (self-pipe) or the next restart or stop deadline.
     private func waitForWake(now: ContinuousClock.Instant) {
         let wakeAt: ContinuousClock.Instant? = isStopping
             ? (killed ? nil : stopDeadline)
-            : workers.compactMap { $0.pid == nil ? $0.restartAt : nil }.min()
+            : children.compactMap { $0.pid == nil ? $0.restartAt : nil }.min()
         var timeout: Int32 = -1
         if let wakeAt { timeout = Int32(clamping: max(0, Self.milliseconds(wakeAt - now) + 1)) }
         var descriptor = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)

@@ -44,7 +44,7 @@ final class ServingThreads {
     /// After the main thread's loop has ended: stops every thread and waits for its in-flight
     /// request to finish.
     func stopAndJoin() {
-        SignalHandling.workerStopRequested.store(true, ordering: .releasing)
+        SignalHandling.servingStopRequested.store(true, ordering: .releasing)
         for thread in threads { _ = pthread_kill(thread, SIGTERM) }
         for thread in threads { _ = pthread_join(thread, nil) }
         threads = []

@@ -6,7 +6,7 @@ import Synchronization
 
 /// Process-wide signal handling for the two roles a process can have.
 ///
-/// **Worker** (serves requests; `processes == 1`, or a forked child): SIGTERM, SIGINT and SIGUSR1
+/// **Serving process** (serves requests; `processes == 1`, or a forked child): SIGTERM, SIGINT and SIGUSR1
 /// (multiwatch's graceful signal) ask the accept loop to stop after the in-flight request. We
 /// install our own handler *before* `FCGX_Init`, which then leaves these signals alone (it only
 /// replaces SIG_DFL), instead of relying on libfcgi's handler, because that handler (libfcgi
@@ -35,11 +35,13 @@ import Synchronization
 enum SignalHandling {
     static let stopSignals: [Int32] = [SIGTERM, SIGINT, SIGUSR1]
 
-    // Worker state.
-    static let workerStopRequested = Atomic<Bool>(false)
-    static let workerListenFD = Atomic<Int32>(-1)
-    static let workerNullFD = Atomic<Int32>(-1)
-    static let workerThread = Atomic<UInt>(0)
+    // Serving-process state.
+    static let servingStopRequested = Atomic<Bool>(false)
+    static let servingListenFD = Atomic<Int32>(-1)
+    static let servingNullFD = Atomic<Int32>(-1)
+    /// The thread that installed the handlers (`fcgi.thread` 0); a signal taken elsewhere is
+    /// forwarded to it.
+    static let firstServingThread = Atomic<UInt>(0)
 
     // Master state.
     static let masterWakeFD = Atomic<Int32>(-1)
@@ -51,15 +53,15 @@ enum SignalHandling {
         _ = signal(SIGPIPE, SIG_IGN)
     }
 
-    /// Installs the worker handlers for the calling thread, which serves on `listenFD`.
-    static func installWorkerHandlers(listenFD: Int32) throws {
+    /// Installs the serving-process handlers for the calling thread, which serves on `listenFD`.
+    static func installServingHandlers(listenFD: Int32) throws {
         let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
         try FastCGIError.check(null, "open", "/dev/null")
-        workerNullFD.store(null, ordering: .releasing)
-        workerListenFD.store(listenFD, ordering: .releasing)
-        workerThread.store(UInt(pthread_self()), ordering: .releasing)
-        _ = workerStopRequested.load(ordering: .acquiring)
-        for signo in stopSignals { try install(workerHandler, for: signo, flags: SA_RESTART) }
+        servingNullFD.store(null, ordering: .releasing)
+        servingListenFD.store(listenFD, ordering: .releasing)
+        firstServingThread.store(UInt(pthread_self()), ordering: .releasing)
+        _ = servingStopRequested.load(ordering: .acquiring)
+        for signo in stopSignals { try install(servingHandler, for: signo, flags: SA_RESTART) }
     }
 
     /// Installs the master handlers; they write one byte to `wakeFD` (non-blocking) per signal.
@@ -95,9 +97,9 @@ enum SignalHandling {
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
-    /// True on the thread `installWorkerHandlers` was called from.
-    static var isWorkerThread: Bool {
-        let serving = workerThread.load(ordering: .acquiring)
+    /// True on the thread `installServingHandlers` was called from.
+    static var isFirstServingThread: Bool {
+        let serving = firstServingThread.load(ordering: .acquiring)
         return serving != 0 && serving == UInt(pthread_self())
     }
 
@@ -145,13 +147,13 @@ enum SignalHandling {
         }
     }
 
-    private static let workerHandler: @convention(c) (Int32) -> Void = { signo in
+    private static let servingHandler: @convention(c) (Int32) -> Void = { signo in
         let savedErrno = errno
-        SignalHandling.workerStopRequested.store(true, ordering: .releasing)
-        let listenFD = SignalHandling.workerListenFD.load(ordering: .acquiring)
-        let nullFD = SignalHandling.workerNullFD.load(ordering: .acquiring)
+        SignalHandling.servingStopRequested.store(true, ordering: .releasing)
+        let listenFD = SignalHandling.servingListenFD.load(ordering: .acquiring)
+        let nullFD = SignalHandling.servingNullFD.load(ordering: .acquiring)
         if listenFD >= 0 && nullFD >= 0 { _ = dup2(nullFD, listenFD) }
-        let serving = SignalHandling.workerThread.load(ordering: .acquiring)
+        let serving = SignalHandling.firstServingThread.load(ordering: .acquiring)
         if serving != 0 && UInt(pthread_self()) != serving { _ = pthread_kill(pthread_t(serving), signo) }
         errno = savedErrno
     }
