@@ -1,9 +1,15 @@
 import BotStore
 import Foundation
-import SQLiteStore
 import Testing
+@testable import SQLiteStore
 
 @Suite struct MigrationTests {
+    /// Migration `n` is the n-th: `migrate(upTo:)` and `user_version` count on it.
+    @Test func migrationsAreNumberedOneByOne() {
+        #expect(Schema.migrations.map(\.version) == Array(1...Schema.migrations.count))
+        #expect(Schema.latestVersion == 5)
+    }
+
     @Test func migrateTwiceIsIdempotent() throws {
         try withMigratedStore { store, _ throws in
             let objects = try store.scalarInt("SELECT count(*) FROM sqlite_schema")

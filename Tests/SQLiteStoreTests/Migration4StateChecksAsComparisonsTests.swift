@@ -3,9 +3,9 @@ import Foundation
 import Testing
 @testable import SQLiteStore
 
-/// Migration 4: the state constraints of streams and jobs no longer use IN lists, which SQLite
+/// Version 4: the state constraints of streams and jobs no longer use IN lists, which SQLite
 /// evaluates with a temporary B-tree on every insert, and they still refuse unknown states.
-@Suite struct CheckConstraintRewriteTests {
+@Suite struct Migration4StateChecksAsComparisonsTests {
     /// The opcodes of `sql` as `EXPLAIN` lists them on `store`'s connection, freshly prepared
     /// (listing a program does not run it, so a cached one would not notice a schema change).
     func opcodes(_ sql: String, on store: SQLiteStore) throws -> [String] {

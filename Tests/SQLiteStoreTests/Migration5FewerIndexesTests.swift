@@ -3,9 +3,9 @@ import Foundation
 import Testing
 @testable import SQLiteStore
 
-/// Migration 5: a new message writes six B-tree pages instead of eight, and deleting a stream
+/// Version 5: a new message writes six B-tree pages instead of eight, and deleting a stream
 /// still takes its message along.
-@Suite struct InsertPathTrimTests {
+@Suite struct Migration5FewerIndexesTests {
     let t0: Int64 = 1_700_000_000
 
     /// The pages one new message puts in the WAL, on a small database (every table and index

@@ -1,4 +1,6 @@
-/// Migration 5: a new message writes to six B-trees instead of eight.
+/// Version 5: drops the indexes `streams_created` and `messages_stream`, and deletes a stream's
+/// message with the trigger `streams_delete_message` instead of a foreign key's cascade, so that
+/// a new message writes to six B-trees instead of eight.
 ///
 /// Every B-tree a transaction touches is one more 4 KiB page that it reads back from the WAL
 /// (another process's commit empties every connection's page cache), writes to the WAL with
@@ -15,7 +17,9 @@
 ///
 /// Dropping the foreign key edits the table definition in place (``SchemaTextEdit``). Where
 /// that is refused, the foreign key and its index stay (correct, one page slower).
-enum InsertPathTrim {
+enum Migration5FewerIndexes {
+    static let migration = Schema.Migration(version: 5, apply: apply)
+
     static let foreignKey = SchemaTextEdit.Replacement(
         table: "messages", from: "stream_id TEXT REFERENCES streams(id) ON DELETE CASCADE", to: "stream_id TEXT")
 
