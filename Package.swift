@@ -34,7 +34,7 @@ let package = Package(
         // The SQLite backend of the store.
         .target(name: "SQLiteStore", dependencies: ["BotStore", "CSQLite"]),
         // The FastCGI server on libfcgi: sockets, pre-fork, accept loop.
-        .target(name: "FastCGIServer", dependencies: ["CFastCGI", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "FastCGIServer", dependencies: ["CFastCGI", "Threads", .product(name: "Logging", package: "swift-log")]),
         // Wake-up datagrams from responders to idle workers (AF_UNIX, no C library).
         .target(name: "WakeSignal"),
         // Callback routing and dispatch (pure Swift; talks to the store through its protocol).
@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "DifyClient", dependencies: ["CCurl", "WeComModel"]),
         // The worker's job logic: media, Dify streaming into the store, deadlines, retries.
         .target(name: "WorkerCore", dependencies: [
-            "IntervalThread",
+            "Threads",
             "BotStore", "BotConfig", "DifyClient", "WeComCrypto", "WeComModel", "WakeSignal",
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -56,11 +56,12 @@ let package = Package(
         // Test-only: a FastCGI client speaking to a responder socket as nginx does.
         .target(name: "FastCGITestClient", path: "Tests/Support/FastCGITestClient"),
 
+        // Threads: one that runs a closure at an interval until stopped (progress writes,
+        // checkpoints, log flushes), a joinable pthread, and a forked child's fresh main thread.
+        .target(name: "Threads"),
         // Start-up shared by the executables: configuration, logging, database preparation.
-        // A thread that runs a closure at an interval until stopped (progress writes, checkpoints).
-        .target(name: "IntervalThread"),
         .target(name: "ServiceSupport", dependencies: [
-            "BotConfig", "BotStore", "IntervalThread", "SQLiteStore", .product(name: "Logging", package: "swift-log"),
+            "BotConfig", "BotStore", "SQLiteStore", "Threads", .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "wecom-fcgi", dependencies: [
@@ -101,7 +102,7 @@ let package = Package(
             "CallbackHandler", "WeComCrypto", "WeComModel", "BotStore", "BotConfig", "SQLiteStore",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "IntervalThreadTests", dependencies: ["IntervalThread"]),
+        .testTarget(name: "ThreadsTests", dependencies: ["Threads"]),
         .testTarget(name: "ServiceSupportTests", dependencies: [
             "ServiceSupport", "SQLiteStore", "BotStore", .product(name: "Logging", package: "swift-log"),
         ]),

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Logging
+import Threads
 
 /// The pre-fork supervisor (`processes > 1`). It never calls `FCGX_Init` (which would make it
 /// ignore SIGTERM) and never serves. It forks the serving processes, restarts one that dies (with

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Logging
 import Synchronization
+import Threads
 
 /// The serving threads of one process beyond its main thread (`FastCGIServerOptions.threads`),
 /// each with its own application instance and `FCGX_Request`, all accepting on the same socket.

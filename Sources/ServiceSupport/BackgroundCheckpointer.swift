@@ -1,7 +1,7 @@
 import BotStore
 import Foundation
-import IntervalThread
 import Logging
+import Threads
 
 /// Copies the WAL back into the database file every 50 ms, from its own thread and store
 /// connection, with a passive checkpoint (it never blocks readers or writers; with nothing new

@@ -1,4 +1,4 @@
-import IntervalThread
+import Threads
 
 /// Gathers a process's routine log lines in a ``LogLineBuffer`` and writes them every
 /// `interval` seconds (and whenever the buffer is full), from its own thread, until stopped.

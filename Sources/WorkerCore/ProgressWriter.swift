@@ -1,7 +1,7 @@
 import BotStore
 import Foundation
-import IntervalThread
 import Logging
+import Threads
 import WeComModel
 
 /// One thread per worker process that writes every running answer's progress — its latest

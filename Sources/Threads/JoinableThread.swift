@@ -4,7 +4,7 @@ import Glibc
 
 /// Starts a joinable pthread running a closure; the creator keeps the `pthread_t` to signal and
 /// join it. (Foundation's `Thread` is detached and has no id to `pthread_kill`.)
-enum JoinableThread {
+public enum JoinableThread {
     private final class Body: @unchecked Sendable {
         // @unchecked: made by the creating thread, then run by the new thread alone.
         let run: () -> Void
@@ -12,7 +12,7 @@ enum JoinableThread {
     }
 
     /// - Parameter target: names the thread in the error if it cannot be created.
-    static func start(_ target: String, _ body: @escaping () -> Void) throws -> pthread_t {
+    public static func start(_ target: String, _ body: @escaping () -> Void) throws -> pthread_t {
         var thread = pthread_t()
         let context = Unmanaged.passRetained(Body(body)).toOpaque()
         let rc = pthread_create(&thread, nil, { context in
@@ -22,7 +22,7 @@ enum JoinableThread {
         }, context)
         guard rc == 0 else {
             Unmanaged<Body>.fromOpaque(context).release()
-            throw FastCGIError.system(function: "pthread_create", target: target, errno: rc)
+            throw ThreadStartError(target: target, code: rc)
         }
         return thread
     }

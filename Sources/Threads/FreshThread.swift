@@ -13,14 +13,14 @@ import Glibc
 /// threads never woke again (their process had to be SIGKILLed at stop). A thread created in the
 /// child starts with an empty cache, so the child's main thread only starts this thread and
 /// waits for it, with the stop signals left blocked, so that they go to the serving threads.
-enum FreshThread {
+public enum FreshThread {
     /// The body's exit code, written by the new thread and read by its creator after the join.
     private final class ExitCode: @unchecked Sendable {
         var value: Int32 = 1
     }
 
     /// `body`'s result, or 1 if no thread could be created.
-    static func run(_ body: () -> Int32) -> Int32 {
+    public static func run(_ body: () -> Int32) -> Int32 {
         withoutActuallyEscaping(body) { body in
             let code = ExitCode()
             guard let thread = try? JoinableThread.start("child main", { code.value = body() }) else { return 1 }

@@ -1,7 +1,7 @@
 import Foundation
-import IntervalThread
 import Synchronization
 import Testing
+import Threads
 
 @Suite struct IntervalThreadTests {
     /// Ticks keep coming at the interval, and stop() ends with exactly one last tick.
