@@ -1,9 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Linux only: the code uses Glibc, prctl and Linux socket flags. SwiftPM has no Linux entry for
+// `platforms`, so the LinuxOnly target below says it: every target depends on it, and it stops a
+// build for another system with one `#error` before anything else compiles. The check is in a
+// target, not in this manifest, because the manifest is compiled for the machine that builds
+// and a target for the one that runs: a Mac cross-compiling with a Linux Swift SDK still builds.
 let package = Package(
     name: "wecom-bot",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "wecom-fcgi", targets: ["wecom-fcgi"]),
         .executable(name: "wecom-worker", targets: ["wecom-worker"]),
@@ -14,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
+        // Stops a build for any system but Linux with one clear error (see the top of this file).
+        .target(name: "LinuxOnly"),
+
         // One wrapper module per C library.
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
@@ -115,3 +122,9 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: ["FastCGITestClient", "WeComCrypto", "WeComModel", "DifyStandIn", "BotConfig"], exclude: ["Fixtures"]),
     ]
 )
+
+// Every target (the C wrappers, which compile nothing, aside) depends on LinuxOnly, added here so
+// that a new target cannot forget it.
+for target in package.targets where target.type != .system && target.name != "LinuxOnly" {
+    target.dependencies.append("LinuxOnly")
+}
