@@ -1,7 +1,7 @@
 import Foundation
 import WeComCrypto
 
-/// The seed corpus: the protocol's test vectors V1–V5 (wecom-aibot-protocol.md §10.2, same
+/// The seed corpus: the protocol's test vectors V1–V5 (docs/wecom-protocol.md §10.2, same
 /// token and key as the harness) and the other callback shapes of §4, in every harness mode.
 enum Seeds {
     static let path = "/wecom/callback/aibTESTBOTID"
@@ -10,7 +10,7 @@ enum Seeds {
     static let v5Encrypt = "z8bbE36RpJtRsxvOGnsPD6kfEPehD41ujUPt4MdcDTZgaublwh7DdWPvKQWjnh76WVG6VEkQDyxbeNi0ImkGWcKCQSr7fzs+RXVHZl80i6xn5NSZWeq2RAO/PtVjnZOF"
     static let v2Plain = #"{"msgid":"CAIQ16HMjQYYtestmsgid0001","aibotid":"aibTESTBOTID","chatid":"wrTESTCHATID","chattype":"group","from":{"userid":"zhangsan"},"response_url":"https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=TESTCODE","msgtype":"text","text":{"content":"@RobotA 你好，帮我总结一下"}}"#
 
-    /// Message and event shapes of §4.3–§4.5.
+    /// Message and event shapes of docs/wecom-protocol.md §4.3–§4.5.
     static let plaintexts: [(String, String)] = [
         ("v2-group-text", v2Plain),
         ("v5-not-json", String(repeating: "x", count: 44)),

@@ -7,7 +7,7 @@ import Glibc
 ///
 /// `FCGX_Init` installs libfcgi's own SIGTERM/SIGUSR1/SIGPIPE handlers wherever the disposition
 /// is still SIG_DFL, and a process with libfcgi's SIGTERM handler no longer exits on SIGTERM
-/// (systems.md trap 4; its handler also has the accept spin described in `SignalHandling`).
+/// (docs/systems.md §1.2; its handler also has the accept spin described in `SignalHandling`).
 /// So any SIG_DFL among them is set to SIG_IGN for the duration of the call and restored
 /// afterwards: libfcgi's handlers are never installed, whoever calls `serve`.
 enum FastCGILibrary {

@@ -36,9 +36,8 @@ public struct FastCGIServerOptions: Sendable {
     /// Serving threads per process when the operator names none: about four serving threads
     /// per CPU core across all `processes`, at least 2 per process (so that group commit has
     /// company) and at most 4. On 2 cores: 4 threads with 1 or 2 processes, 2 with 4 processes.
-    /// More threads than that only take turns on the cores: with 4 processes × 4 threads
-    /// (16 on 2 cores), stream refreshes ran at 56–74 % of the reference responder's rate
-    /// against 68–77 % with 4 × 2, in interleaved runs of one session (bench/README.md).
+    /// More threads than that only take turns on the cores and serve fewer requests in all
+    /// (bench/README.md has the runs).
     public static func defaultThreads(processes: Int, cores: Int) -> Int {
         let perProcess = (4 * max(1, cores) + max(1, processes) - 1) / max(1, processes)
         return min(4, max(2, perProcess))

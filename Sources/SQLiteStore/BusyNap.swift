@@ -7,8 +7,8 @@ import Darwin
 
 /// The waiting policy while another connection holds the write lock.
 ///
-/// SQLite's default handler (`sqlite3_busy_timeout`) sleeps 1, 2, 5 … 100 ms and was measured
-/// to reach 0.3–1.25 s of latency under contention (systems.md trap 8). This one naps for a
+/// SQLite's default handler (`sqlite3_busy_timeout`) sleeps 1, 2, 5 … 100 ms, so under
+/// contention a waiter oversleeps the lock's release by far (docs/systems.md §3.3). This one naps for a
 /// random 20–200 µs, the upper bound growing to about 2 ms, and gives up after a total of
 /// ``budget`` for one locking event.
 ///

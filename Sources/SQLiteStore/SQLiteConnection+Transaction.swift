@@ -6,7 +6,7 @@ extension SQLiteConnection {
     ///
     /// IMMEDIATE takes the write lock up front, so all waiting happens in the busy handler.
     /// A deferred BEGIN that reads and then writes fails at once with SQLITE_BUSY when another
-    /// connection wrote in between, without calling the busy handler (systems.md trap 7).
+    /// connection wrote in between, without calling the busy handler (docs/systems.md §3.2).
     /// Transactions do not nest.
     ///
     /// Related SQLite documentation: https://sqlite.org/lang_transaction.html

@@ -5,7 +5,7 @@ import CSQLite
 /// Every connection gets extended result codes, WAL, `synchronous=NORMAL` (Debian defaults to
 /// FULL: about 300 commits/s in total on this disk), foreign keys, a journal size limit and a
 /// fair busy handler (``BusyNap``). Statements are prepared once and cached by SQL, and always
-/// reset after use (systems.md traps 6, 8, 9).
+/// reset after use (docs/systems.md §3.1, §3.3, §3.4).
 ///
 /// Not thread-safe: opened with `SQLITE_OPEN_NOMUTEX`, it belongs to one thread at a time.
 /// Never carry it across `fork()`.
@@ -44,9 +44,9 @@ final class SQLiteConnection {
         try enableWAL()
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA foreign_keys = ON")
-        // Above the 12,288 pages at which the background checkpoint forces a restart: a reset WAL
-        // is rewritten in place instead of being cut to a few MiB and regrown block by block, which cost a
-        // new message ~40 % more CPU (bench/results.md). The WAL file stays at most this size.
+        // Above the 12,288 pages at which the background checkpoint forces a restart, so a reset
+        // WAL is rewritten in place instead of being cut and regrown block by block, which made
+        // every new message dearer (bench/README.md). The WAL file stays at most this size.
         try execute("PRAGMA journal_size_limit = 67108864")
     }
 
@@ -89,7 +89,7 @@ final class SQLiteConnection {
     }
 
     /// Runs `body` with the cached prepared statement for `sql`, then clears its bindings and
-    /// resets it whatever happens, so no read snapshot stays open (systems.md trap 9).
+    /// resets it whatever happens, so no read snapshot stays open (docs/systems.md §3.4).
     /// If the cached statement is already in use (a nested call), a fresh one is prepared.
     func withStatement<T>(_ sql: String, _ body: (SQLiteStatement) throws -> T) throws -> T {
         let statement = try cachedStatement(sql)

@@ -13,15 +13,15 @@ extension SQLiteStore {
     ///
     /// When it copied the whole log, the log restarts next. With `synchronous=NORMAL` SQLite
     /// fsyncs the WAL when it begins to reuse it, inside the restarting commit, so under the
-    /// write lock: every writer waits for that fsync (6–28 ms measured at 2,000 new messages/s,
-    /// with megabytes of WAL written since the checkpoint's own sync). So the WAL is flushed
+    /// write lock: every writer waits for that fsync, which has megabytes of WAL to write when
+    /// the checkpoint's own sync was long ago. So the WAL is flushed
     /// here first, holding no lock, and this connection then makes the restarting commit
     /// itself (one page), whose fsync has next to nothing left to write. A log shorter than
     /// ``restartThreshold`` pages is left to grow: an idle database sees no writes at all.
     ///
     /// Under continuous writes from several processes some transaction always still reads the
-    /// log, so it can never restart and grows without bound (1.3 GB in 8 s of four responders
-    /// flat out, every frame written to newly allocated blocks). Past ``forceRestartPages`` the
+    /// log, so it can never restart and grows without bound, every frame written to newly
+    /// allocated blocks. Past ``forceRestartPages`` the
     /// checkpoint is therefore a RESTART one: it holds new writers off while the readers finish
     /// and the rest is copied (a few milliseconds once the passive ones have done the bulk).
     @discardableResult

@@ -9,7 +9,7 @@ extension SQLiteStore {
     /// Picks the due job that became due first and leases it, inside one `BEGIN IMMEDIATE`.
     ///
     /// The write lock is held before the subquery picks the row, so two connections (or
-    /// processes) never claim the same job (systems.md trap 11). Each branch of the subquery
+    /// processes) never claim the same job (docs/systems.md §3.6). Each branch of the subquery
     /// reads its partial index (`jobs_ready`, `jobs_leases`) in order and stops at one row;
     /// an `OR` over both states would sort every due job on each claim instead. The stream
     /// fields are read in the same transaction.

@@ -5,11 +5,11 @@ import Threads
 
 /// Copies the WAL back into the database file every 50 ms, from its own thread and store
 /// connection, with a passive checkpoint (it never blocks readers or writers; with nothing new
-/// it costs a few system calls). A checkpoint ends with an fsync that took up to 49 ms on the
-/// benchmark machine; done here, no request waits for it (responders and workers open their
+/// it costs a few system calls). A checkpoint ends with an fsync that can take tens of
+/// milliseconds; done here, no request waits for it (responders and workers open their
 /// connections with `wal_autocheckpoint` 0, so no commit of theirs checkpoints). The short interval
-/// keeps each checkpoint, and the WAL restart after it, small: at 2,000 new messages/s (16,000
-/// WAL pages/s) a 1 s interval left 20–28 ms stalls, 0.2 s 6–13 ms, 50 ms under 8 ms at most.
+/// keeps each checkpoint, and the WAL restart after it, small: longer intervals left writers
+/// stalled for longer (bench/README.md).
 ///
 /// Every wecom-fcgi serving process and every wecom-worker runs one. Start it after any fork
 /// (in the process that keeps it): a forked child gets no threads.

@@ -7,8 +7,8 @@ import Foundation
 /// `enable()`d in a serving process, gathered and written several lines at a time.
 ///
 /// Each request logs one line, and one `write(2)` per line to a log file that several
-/// processes append to cost a new message 10–30 µs of its ~190 µs in the benchmark's four
-/// responder processes (bench/README.md). Enabled, lines below `warning` wait here until the
+/// processes append to is a large share of a new message's cost (bench/README.md). Enabled,
+/// lines below `warning` wait here until the
 /// next would pass ``capacity`` or until ``flush()`` (the responder flushes every 100 ms and at
 /// stop); a warning or error is written at once, after everything that waited, so order is
 /// kept and problems are never late. Every write holds whole lines and at most ``capacity``

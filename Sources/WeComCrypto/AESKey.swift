@@ -1,4 +1,4 @@
-/// Key material derived from a 43-character EncodingAESKey (wecom-aibot-protocol.md §3.1).
+/// Key material derived from a 43-character EncodingAESKey (docs/wecom-protocol.md §3.1).
 ///
 /// `key = base64_decode(EncodingAESKey + "=")` must be exactly 32 bytes (AES-256);
 /// the IV is not random: it is `key[0..<16]`. `description` and `dump` never show the bytes.

@@ -1,6 +1,6 @@
 import JSONCore
 
-/// The POST callback body `{"encrypt":"<base64>"}` (wecom-aibot-protocol.md §4.1).
+/// The POST callback body `{"encrypt":"<base64>"}` (docs/wecom-protocol.md §4.1).
 struct CallbackBody: Equatable {
     /// The base64 ciphertext, exactly as received (it is what the signature covers).
     let encrypt: String

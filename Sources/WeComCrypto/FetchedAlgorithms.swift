@@ -2,8 +2,8 @@ import COpenSSL
 
 /// AES-256-CBC, SHA-1 and MD5 fetched from OpenSSL's default provider once per process.
 /// Passing `EVP_aes_256_cbc()` or `EVP_sha1()` makes OpenSSL 3 look the algorithm up again on
-/// every init (a name lookup under a read lock); measured on the refresh path it was about 2 %
-/// of the responder's CPU. Falls back to those legacy handles if a fetch fails.
+/// every init (a name lookup under a read lock), a cost the refresh path pays several times per
+/// request. Falls back to those legacy handles if a fetch fails.
 final class FetchedAlgorithms: @unchecked Sendable {
     // @unchecked: the pointers are set once in init and only read afterwards; OpenSSL's fetched
     // algorithm objects are reference-counted, immutable and safe to share between threads.

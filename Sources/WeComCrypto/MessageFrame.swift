@@ -1,4 +1,4 @@
-/// The plaintext framing of messages, echostr and replies (wecom-aibot-protocol.md §3.3):
+/// The plaintext framing of messages, echostr and replies (docs/wecom-protocol.md §3.3):
 ///
 ///     random (16 bytes) || msg_len (UInt32, big-endian, bytes) || msg || receiveid
 ///

@@ -1,4 +1,4 @@
-/// PKCS#7 padding to a **32-byte** block, as WeCom uses it (wecom-aibot-protocol.md §3.2).
+/// PKCS#7 padding to a **32-byte** block, as WeCom uses it (docs/wecom-protocol.md §3.2).
 ///
 /// The pad length is `32 - count % 32`, always 1…32: data whose length is already a multiple
 /// of 32 gets a full block of thirty-two `0x20` bytes.

@@ -2,8 +2,8 @@ import Synchronization
 
 /// `RAND_bytes` output fetched 1 KiB at a time and handed out once each, for the many small
 /// draws of the request path (16 bytes of every encrypted reply, 13 characters of every stream
-/// id). Each `RAND_bytes` call costs about 8,000 instructions of OpenSSL's provider, DRBG and
-/// lock machinery whatever its size, a sixth of a stream refresh's handler (callgrind).
+/// id). Each `RAND_bytes` call runs OpenSSL's provider, DRBG and lock machinery whatever its
+/// size, which is a large share of a stream refresh's own work (bench/README.md).
 ///
 /// Every byte is used once. The pool belongs to the process that filled it: after a `fork`
 /// the child finds another ``ForkGeneration`` and fetches its own, so parent and child never

@@ -1,5 +1,5 @@
 extension WeComCrypto {
-    /// GET URL verification (wecom-aibot-protocol.md §2): verifies the signature over `echostr`,
+    /// GET URL verification (docs/wecom-protocol.md §2): verifies the signature over `echostr`,
     /// decrypts it and returns the plaintext bytes to write back as the response body, as-is.
     ///
     /// The parameters must already be URL-decoded (`echostr` contains `+ / =`).

@@ -1,6 +1,6 @@
 import JSONCore
 extension WeComCrypto {
-    /// The encrypted passive-reply envelope (wecom-aibot-protocol.md §5.1), exactly
+    /// The encrypted passive-reply envelope (docs/wecom-protocol.md §5.1), exactly
     /// `{"encrypt":"…","msgsignature":"…","timestamp":"…","nonce":"…"}`: this key order,
     /// the timestamp as a JSON string, strings JSON-escaped, `/` not escaped.
     ///

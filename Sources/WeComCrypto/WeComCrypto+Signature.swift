@@ -2,7 +2,7 @@ import COpenSSL
 
 extension WeComCrypto {
     /// `msg_signature`: lowercase hex SHA-1 of token, timestamp, nonce and encrypt, sorted by byte
-    /// order and concatenated without separator (wecom-aibot-protocol.md §3.5).
+    /// order and concatenated without separator (docs/wecom-protocol.md §3.5).
     public static func signature(token: String, timestamp: String, nonce: String, encrypt: String) -> String {
         Digest.sha1Hex(signedBytes(token: token, timestamp: timestamp, nonce: nonce, encrypt: encrypt))
     }

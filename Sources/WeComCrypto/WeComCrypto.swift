@@ -1,4 +1,4 @@
-/// One bot's callback crypto: token, AES key and receiveid (wecom-aibot-protocol.md §3).
+/// One bot's callback crypto: token, AES key and receiveid (docs/wecom-protocol.md §3).
 ///
 /// Messages, echostr and replies are framed (``MessageFrame``), padded PKCS#7 to 32 bytes,
 /// encrypted AES-256-CBC with `iv = key[0..<16]` and base64-encoded; media is the same without
@@ -7,7 +7,7 @@ public struct WeComCrypto: Sendable {
     let token: String
     let aesKey: AESKey
     /// The receiveid appended on encrypt and, when non-empty, required on decrypt.
-    /// AI bots use `""` (§3.4).
+    /// AI bots use `""` (docs/wecom-protocol.md §3.4).
     public let receiveID: String
 
     /// - Throws: ``WeComCryptoError/illegalAESKey(_:)`` for a bad EncodingAESKey.
@@ -47,7 +47,7 @@ public struct WeComCrypto: Sendable {
     }
 
     /// Decrypts downloaded media (image, file, video): AES-256-CBC with the same key and IV,
-    /// PKCS#7 padded to 32, no framing (§3.7).
+    /// PKCS#7 padded to 32, no framing (docs/wecom-protocol.md §3.7).
     ///
     /// - Throws: ``WeComCryptoError/decryptAES(_:)`` for a bad length, bad padding or an
     ///   OpenSSL failure.

@@ -1,5 +1,5 @@
 /// Errors of the WeCom callback crypto, one case per error code of the official samples
-/// (`ierror.py`, `wxbizjsonmsgcrypt.go`; see wecom-aibot-protocol.md §3.6).
+/// (`ierror.py`, `wxbizjsonmsgcrypt.go`; see docs/wecom-protocol.md §3.6).
 ///
 /// Reasons and descriptions never contain the token, the EncodingAESKey, the AES key or any
 /// plaintext: they are safe to log.

@@ -1,4 +1,4 @@
-/// `event`: the payload of a `msgtype:"event"` callback (§4.5), keyed by its `eventtype`.
+/// `event`: the payload of a `msgtype:"event"` callback (docs/wecom-protocol.md §4.5), keyed by its `eventtype`.
 public enum Event: Sendable, Equatable {
     /// The user opened the bot's DM for the first time today; answer with a welcome or nothing.
     case enterChat

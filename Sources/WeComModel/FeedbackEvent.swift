@@ -1,4 +1,4 @@
-/// `event.feedback_event` (§4.5): the user rated a reply that carried `feedback.id`.
+/// `event.feedback_event` (docs/wecom-protocol.md §4.5): the user rated a reply that carried `feedback.id`.
 public struct FeedbackEvent: Sendable, Equatable {
     /// `id`: the feedback id we sent with the reply.
     public var id: String

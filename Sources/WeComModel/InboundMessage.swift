@@ -1,6 +1,6 @@
 import Foundation
 
-/// One decrypted message or event callback (protocol §4.2–§4.5).
+/// One decrypted message or event callback (docs/wecom-protocol.md §4.2–§4.5).
 public struct InboundMessage: Decodable, Sendable, Equatable {
     /// `msgid`: opaque, unique per callback; the dedupe key. Required.
     public var msgID: String
@@ -12,7 +12,7 @@ public struct InboundMessage: Decodable, Sendable, Equatable {
     public var chatType: ChatType?
     /// `from`: the sender; user id `""` when absent.
     public var from: Sender
-    /// `response_url`: the one-shot active-reply URL (§6). A secret: never log it.
+    /// `response_url`: the one-shot active-reply URL (docs/wecom-protocol.md §6). A secret: never log it.
     public var responseURL: String?
     /// `create_time`: unix seconds, sent on events.
     public var createTime: Int?

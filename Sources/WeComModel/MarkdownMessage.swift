@@ -1,4 +1,4 @@
-/// An active reply POSTed, unencrypted, to a callback's `response_url` (§6):
+/// An active reply POSTed, unencrypted, to a callback's `response_url` (docs/wecom-protocol.md §6):
 /// `{"msgtype":"markdown","markdown":{"content":…}}`. The URL accepts one call, within 1 hour.
 public struct MarkdownMessage: Sendable, Equatable {
     /// Markdown text. Encoding truncates it to `StreamContent.maxBytes` on a scalar boundary.

@@ -1,4 +1,4 @@
-/// Group messages carry the bot's `@name` inside `text.content`, anywhere in the string (§4.3.1,
+/// Group messages carry the bot's `@name` inside `text.content`, anywhere in the string (docs/wecom-protocol.md §4.3.1,
 /// §7). The display name is not in the payload, so it comes from configuration.
 public enum Mention {
     /// Characters that may follow a mention; one of them is removed with it.

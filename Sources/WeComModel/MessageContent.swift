@@ -1,4 +1,4 @@
-/// The body of a callback, chosen by its `msgtype` (§4.3, §4.5).
+/// The body of a callback, chosen by its `msgtype` (docs/wecom-protocol.md §4.3, §4.5).
 public enum MessageContent: Sendable, Equatable {
     /// `text.content`; in groups it still contains the `@BotName` mention (see `Mention`).
     case text(String)

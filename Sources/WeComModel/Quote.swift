@@ -1,4 +1,4 @@
-/// `quote`: the message the user quoted (§4.3.7); same sub-structures as a message body.
+/// `quote`: the message the user quoted (docs/wecom-protocol.md §4.3.7); same sub-structures as a message body.
 public struct Quote: Sendable, Equatable {
     /// `quote.msgtype` exactly as sent.
     public var msgType: String

@@ -1,4 +1,4 @@
-/// A passive reply: the plaintext JSON that is encrypted into the HTTP response (§5.2).
+/// A passive reply: the plaintext JSON that is encrypted into the HTTP response (docs/wecom-protocol.md §5.2).
 public enum Reply: Sendable, Equatable {
     /// `{"msgtype":"text","text":{"content":…}}`: only valid as the answer to `enter_chat`.
     case text(String)
@@ -6,7 +6,7 @@ public enum Reply: Sendable, Equatable {
     case stream(StreamReply)
     /// `{"msgtype":"template_card","template_card":{…}}`, the card passed through unchanged.
     case templateCard(JSONValue)
-    /// No bytes at all: answer HTTP 200 with an empty body, unencrypted (§5.4).
+    /// No bytes at all: answer HTTP 200 with an empty body, unencrypted (docs/wecom-protocol.md §5.4).
     case empty
 
     /// The plaintext as a JSON value; nil for `.empty`.

@@ -1,4 +1,4 @@
-/// The 20480-byte limit of `stream.content` and `markdown.content` (§5.2, §6).
+/// The 20480-byte limit of `stream.content` and `markdown.content` (docs/wecom-protocol.md §5.2, §6).
 public enum StreamContent {
     /// The most UTF-8 bytes WeCom shows; it truncates anything longer.
     public static let maxBytes = 20480

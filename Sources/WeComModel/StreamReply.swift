@@ -1,4 +1,4 @@
-/// The `stream` object of a stream reply (§5.2).
+/// The `stream` object of a stream reply (docs/wecom-protocol.md §5.2).
 public struct StreamReply: Sendable, Equatable {
     /// Most images one frame may carry.
     public static let maxImages = 10

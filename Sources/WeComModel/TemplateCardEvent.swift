@@ -1,4 +1,4 @@
-/// `event.template_card_event` (§4.5). The doc's tables and examples disagree on spelling, so
+/// `event.template_card_event` (docs/wecom-protocol.md §4.5). WeCom's tables and examples disagree on spelling, so
 /// both `card_type` and `cardtype` (and likewise for every key) are read.
 public struct TemplateCardEvent: Sendable, Equatable {
     /// `card_type` | `cardtype`, e.g. `button_interaction`; `""` when absent.

@@ -1,4 +1,4 @@
-/// The passive answer to a `template_card_event` (§5.2 `update_template_card`):
+/// The passive answer to a `template_card_event` (docs/wecom-protocol.md §5.2 `update_template_card`):
 /// `{"response_type":"update_template_card","userids":[…],"template_card":{…}}`.
 /// Must be sent within 5 s; the card's `task_id` must equal the event's.
 public struct TemplateCardUpdate: Sendable, Equatable {

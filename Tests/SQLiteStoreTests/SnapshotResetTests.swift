@@ -2,7 +2,7 @@ import BotStore
 import SQLiteStore
 import Testing
 
-/// systems.md trap 9: a statement that returned a row and was not reset keeps its read
+/// docs/systems.md §3.4: a statement that returned a row and was not reset keeps its read
 /// snapshot, and its connection stops seeing other connections' commits.
 @Suite struct SnapshotResetTests {
     @Test func readsOnOneConnectionSeeLaterCommitsOfAnother() throws {

@@ -16,7 +16,7 @@ func hexBytes(_ hex: String) -> [UInt8] {
 /// Lowercase hex of bytes, written independently of the module's own helper.
 func hexString(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
-/// The crypto of the §10.2 vectors.
+/// The crypto of the docs/wecom-protocol.md §10 vectors.
 func vectorCrypto(receiveID: String = "") throws -> WeComCrypto {
     try WeComCrypto(token: TestVectors.token, encodingAESKey: TestVectors.encodingAESKey, receiveID: receiveID)
 }

@@ -1,4 +1,4 @@
-/// The verified AI-bot vectors of wecom-aibot-protocol.md §10.2 (receiveid `""`).
+/// The verified AI-bot vectors of docs/wecom-protocol.md §10 (receiveid `""`).
 enum TestVectors {
     static let token = "AibotTestToken"
     static let encodingAESKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"

@@ -1,7 +1,7 @@
 import Testing
 @testable import WeComCrypto
 
-/// The verified vectors V1–V5 of wecom-aibot-protocol.md §10.2.
+/// The verified vectors V1–V5 of docs/wecom-protocol.md §10.2.
 @Suite struct VectorTests {
     let crypto: WeComCrypto
 

@@ -1,6 +1,6 @@
 @testable import WeComModel
 
-/// Callback plaintexts shaped like the examples of the protocol doc (§4.2–§4.5, §10).
+/// Callback plaintexts shaped like the examples of docs/wecom-protocol.md (§4.2–§4.5, §10).
 enum Payloads {
     static let textDM = #"""
         {"msgid":"CAIQ16HMjQYY\/NGagIOAgAMgq4KM0AI=","aibotid":"aibBOTID","chattype":"single",
@@ -108,7 +108,7 @@ enum Payloads {
          "event":{"eventtype":"disconnected_event"}}
         """#
 
-    /// §10 V2 plaintext, byte for byte.
+    /// docs/wecom-protocol.md §10.2 V2 plaintext, byte for byte.
     static let v2 = #"{"msgid":"CAIQ16HMjQYYtestmsgid0001","aibotid":"aibTESTBOTID","chatid":"wrTESTCHATID","chattype":"group","from":{"userid":"zhangsan"},"response_url":"https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=TESTCODE","msgtype":"text","text":{"content":"@RobotA 你好，帮我总结一下"}}"#
 }
 

@@ -2,7 +2,7 @@ import Testing
 @testable import WeComModel
 
 @Suite struct ReplyTests {
-    /// §10 V4: a real PNG header, ready-made for `msg_item`.
+    /// docs/wecom-protocol.md §10.2 V4: a real PNG header, ready-made for `msg_item`.
     static let v4Image = ReplyImage(
         base64: "iVBORw0KGgoAAAANSUhEUmZha2UtaW1hZ2UtcGF5bG9hZC0wMTIz",
         md5: "21e192246b2e63d9998c54dce9227667")

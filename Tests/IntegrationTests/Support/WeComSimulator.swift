@@ -94,7 +94,7 @@ struct WeComSimulator {
         return id
     }
 
-    // MARK: payload builders (shapes from the protocol doc)
+    // MARK: payload builders (shapes from docs/wecom-protocol.md §4)
 
     static func text(msgID: String, content: String, userID: String = "zhangsan", chatID: String? = nil,
                      aibotID: String = "aibTEST") -> String {
