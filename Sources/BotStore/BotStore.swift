@@ -63,7 +63,8 @@ public protocol JobQueueStore: AnyObject {
     func closeStreamEarly(jobID: Int64, owner: String, content: String, now: Int64) throws -> Bool
     /// Claims the one-shot response_url delivery for the job's stream: true exactly once.
     func claimResponseDelivery(streamID: String, now: Int64) throws -> Bool
-    /// Checkpoints the WAL without blocking anyone (the workers do this about once a second).
+    /// Checkpoints the WAL without blocking anyone (every serving process and worker does this
+    /// every 50 ms from its `BackgroundCheckpointer`).
     @discardableResult func backgroundCheckpoint() throws -> CheckpointResult
     /// The soonest time a job becomes due (queued run_at or running lease expiry), for sleeping.
     func nextJobDue() throws -> Int64?

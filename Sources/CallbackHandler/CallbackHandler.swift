@@ -7,7 +7,7 @@ import WeComCrypto
 import WeComModel
 
 /// Answers WeCom callbacks: routes, verifies, decrypts, dispatches on msgtype and encrypts
-/// the reply. One instance per process (it holds that process's store connection).
+/// the reply. One instance per serving thread (it holds that thread's store connection).
 /// Every rejection happens before any write, so a refused request leaves the store unchanged.
 public final class CallbackHandler {
     private let configuration: Configuration
