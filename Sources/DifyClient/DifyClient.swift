@@ -18,24 +18,26 @@ public final class DifyClient {
     /// Streams one answer from `POST {base}/chat-messages`.
     ///
     /// `onEvent` runs synchronously on this thread for each event as it arrives (from inside
-    /// curl's write callback); returning ``StreamControl/abort`` stops the transfer. It must not
-    /// call back into this client (libcurl forbids re-entering a handle from its callbacks).
-    /// `onTick` runs from curl's progress callback (about once a second while the stream is idle),
-    /// so a caller can renew leases or notice deadlines between events; `.abort` stops too.
+    /// curl's write callback), with the answer accumulated so far (this event included);
+    /// returning ``StreamControl/stop(_:)`` stops the transfer. It must not call back into this
+    /// client (libcurl forbids re-entering a handle from its callbacks). `onTick` runs from
+    /// curl's progress callback (about once a second while the stream is idle), so a caller can
+    /// renew leases or notice deadlines between events; it can stop the transfer too.
     ///
+    /// - Returns: ``ChatStreamOutcome/finished(_:)`` with the whole answer once the terminal
+    ///   event arrived, or ``ChatStreamOutcome/stopped(_:)`` with the reason a callback gave.
     /// - Throws: ``DifyError/http(status:code:message:)`` for a non-2xx status,
     ///   ``DifyError/streamError(status:code:message:)`` after an `error` event,
     ///   ``DifyError/idleTimeout(_:)`` after `limits.idleTimeout` seconds without a byte,
     ///   ``DifyError/totalTimeout(_:)``, ``DifyError/unreachable(_:)``, ``DifyError/truncated``
-    ///   when the stream ends without a terminal event, ``DifyError/aborted``, or
-    ///   ``DifyError/invalidResponse(_:)``.
+    ///   when the stream ends without a terminal event, or ``DifyError/invalidResponse(_:)``.
     public func streamChat(
         _ request: ChatRequest,
         endpoint: DifyAgentEndpoint,
         limits: StreamLimits,
         onTick: () -> StreamControl = { .continue },
-        onEvent: (DifyEvent) -> StreamControl
-    ) throws(DifyError) -> ChatSummary {
+        onEvent: (DifyEvent, ChatSummary) -> StreamControl
+    ) throws(DifyError) -> ChatStreamOutcome {
         easy.reset()
         easy.setURL(endpoint.url("chat-messages"))
         easy.setPostBody(ChatRequestBody(request).encoded())
@@ -45,11 +47,11 @@ public final class DifyClient {
         easy.set(CURLOPT_TIMEOUT_MS, seconds: limits.totalTimeout)
         easy.set(CURLOPT_BUFFERSIZE, 4096)
         let easy = self.easy
-        let outcome: Result<ChatSummary, DifyError> = withoutActuallyEscaping(onEvent) { onEvent in
+        let outcome: Result<ChatStreamOutcome, DifyError> = withoutActuallyEscaping(onEvent) { onEvent in
           withoutActuallyEscaping(onTick) { onTick in
             let receiver = ChatStreamReceiver(onEvent: onEvent, currentStatus: { easy.responseCode })
             let sink = TransferSink(idleLimit: limits.idleTimeout > 0 ? limits.idleTimeout : nil,
-                                    onTick: { onTick() == .continue }) { receiver.receive($0) }
+                                    onTick: { receiver.follow(onTick()) }) { receiver.receive($0) }
             let failure = easy.perform(sink)
             return Result { () throws(DifyError) in
                 try streamOutcome(failure: failure, receiver: receiver, sink: sink, limits: limits)
@@ -103,8 +105,8 @@ public final class DifyClient {
 
     private func streamOutcome(
         failure: CurlError?, receiver: ChatStreamReceiver, sink: TransferSink, limits: StreamLimits
-    ) throws(DifyError) -> ChatSummary {
-        if receiver.abortedByCaller || sink.stoppedByTick { throw .aborted }
+    ) throws(DifyError) -> ChatStreamOutcome {
+        if let reason = receiver.stopReason { return .stopped(reason) }
         let status = receiver.status ?? easy.responseCode
         if status == 0 {
             if sink.idleExpired { throw .idleTimeout(limits.idleTimeout) }
@@ -114,11 +116,11 @@ public final class DifyClient {
         guard (200..<300).contains(status) else { throw DifyError.http(status: status, body: receiver.errorBody.bytes) }
         if let parseFailure = receiver.parseFailure { throw .invalidResponse(parseFailure.description) }
         receiver.finish()
-        if receiver.abortedByCaller { throw .aborted }
+        if let reason = receiver.stopReason { return .stopped(reason) }
         let accumulator = receiver.accumulator
         if let streamError = accumulator.streamError { throw streamError }
         // Once the terminal event is in, a later stall, timeout or reset loses nothing.
-        if accumulator.sawTerminalEvent { return accumulator.summary }
+        if accumulator.sawTerminalEvent { return .finished(accumulator.summary) }
         if sink.idleExpired { throw .idleTimeout(limits.idleTimeout) }
         if let failure, failure.is(CURLE_OPERATION_TIMEDOUT) { throw .totalTimeout(limits.totalTimeout) }
         if accumulator.eventCount == 0, let type = easy.contentType, !type.lowercased().hasPrefix("text/event-stream") {

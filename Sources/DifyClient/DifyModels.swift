@@ -72,14 +72,6 @@ public struct StreamLimits: Sendable, Equatable {
     }
 }
 
-/// What the event callback of ``DifyClient/streamChat(_:endpoint:limits:onEvent:)`` wants next.
-public enum StreamControl: Sendable, Equatable {
-    /// Keep reading.
-    case `continue`
-    /// Stop the transfer now (e.g. the job's lease was lost); the call throws ``DifyError/aborted``.
-    case abort
-}
-
 /// The outcome of a complete streamed answer.
 public struct ChatSummary: Sendable, Equatable {
     /// From the first event that carried one.

@@ -18,16 +18,12 @@ final class TransferSink {
     private let addressFilter: ((IPAddress) -> Bool)?
     /// Runs on every progress callback (about once a second while idle); false stops the transfer.
     private let onTick: (() -> Bool)?
-    /// Whether ``onTick`` stopped the transfer.
-    private(set) var stoppedByTick = false
 
     private var lastActivity = ContinuousClock.now
     private var lastDownloaded: curl_off_t = 0
     private var lastUploaded: curl_off_t = 0
     /// Whether the watchdog stopped the transfer.
     private(set) var idleExpired = false
-    /// Whether ``onBody`` stopped the transfer.
-    private(set) var stoppedByReceiver = false
     /// The first address ``addressFilter`` refused (or an address that was not IP at all).
     private(set) var refusedAddress: String?
 
@@ -43,20 +39,11 @@ final class TransferSink {
         self.onBody = onBody
     }
 
-    /// A sink that appends the body to `buffer`, stopping once it would exceed `limit` bytes.
-    static func collecting(into buffer: ByteBuffer, limit: Int) -> TransferSink {
-        TransferSink { chunk in buffer.append(chunk, limit: limit) }
-    }
-
     // MARK: Callbacks
 
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
         lastActivity = .now
-        guard onBody(bytes) else {
-            stoppedByReceiver = true
-            return false
-        }
-        return true
+        return onBody(bytes)
     }
 
     fileprivate func receiveHeader() {
@@ -65,10 +52,7 @@ final class TransferSink {
 
     /// The watchdog: any progress counts as activity (`event: ping` lines are bytes too).
     fileprivate func progress(downloaded: curl_off_t, uploaded: curl_off_t) -> Bool {
-        if let onTick, !onTick() {
-            stoppedByTick = true
-            return false
-        }
+        if let onTick, !onTick() { return false }
         guard let idleLimit else { return true }
         let now = ContinuousClock.now
         if downloaded != lastDownloaded || uploaded != lastUploaded {
@@ -111,7 +95,7 @@ final class TransferSink {
             Unmanaged<TransferSink>.fromOpaque(context!).takeUnretainedValue().receiveHeader()
             return size * count
         }
-        if idleLimit != nil {
+        if idleLimit != nil || onTick != nil {
             easy.set(CURLOPT_NOPROGRESS, 0)
             easy.set(CURLOPT_XFERINFODATA, pointer: context)
             easy.setProgressCallback { context, _, downloaded, _, uploaded in

@@ -1,16 +1,16 @@
 import BotStore
+import DifyClient
 
-/// What one streaming pass has gathered so far, and when to write it.
+/// One job's answer while it streams: what has arrived so far, and when to write it.
 struct AnswerStream {
-    var answer = ""
-    var files: [String] = []
+    /// The answer so far, as the Dify client accumulated it (read after each event), or as
+    /// the echo agent wrote it.
+    var received = ChatSummary()
     var savedConversation = false
     var closedEarly = false
     /// When the lease was last renewed (through the progress writer or directly).
     var leaseRenewedAt: Double
     let deadline: StreamDeadline
-    /// Why the pass asked curl to stop (lease lost, released, a store error).
-    var abortReason: Error?
 
     init(job: ClaimedJob, settings: WorkerSettings, start: Double) {
         leaseRenewedAt = start
@@ -18,5 +18,5 @@ struct AnswerStream {
     }
 
     /// The answer as shown while it grows: images still as links (they are fetched at the end).
-    var displayText: String { MarkdownImages.displayText(answer, fetched: []) }
+    var displayText: String { MarkdownImages.displayText(received.answer, fetched: []) }
 }

@@ -7,10 +7,10 @@ import WeComModel
 extension JobRunner {
     /// The answer is in: fetch its images, finish the stream, and send what the stream
     /// cannot carry (past the 6-minute window, or past 20480 bytes) through response_url.
-    func complete(_ job: ClaimedJob, agent: AgentEndpointResolver.Agent, stream: AnswerStream, log: Logger) throws -> String {
-        let answer = stream.answer
-        let (images, fetched) = try answerImages(answer: answer, files: stream.files, job: job, agent: agent, log: log)
-        var display = MarkdownImages.displayText(answer, fetched: fetched)
+    func complete(_ job: ClaimedJob, answer: ChatSummary, agent: AgentEndpointResolver.Agent, stream: AnswerStream,
+                  log: Logger) throws -> String {
+        let (images, fetched) = try answerImages(answer: answer.answer, files: answer.files, job: job, agent: agent, log: log)
+        var display = MarkdownImages.displayText(answer.answer, fetched: fetched)
         if display.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && images.isEmpty {
             display = UserNotice.emptyAnswer
         }

@@ -14,9 +14,9 @@ extension JobRunner {
         let text = Self.echoAnswer(for: query)
         var rest = Substring(text)
         while !rest.isEmpty {
-            stream.answer += rest.prefix(3)
+            stream.received.answer += rest.prefix(3)
             rest = rest.dropFirst(3)
-            if step(job, changed: true, stream: &stream) == .abort { throw stream.abortReason ?? LeaseLost() }
+            if case let .stop(reason) = step(job, changed: true, stream: &stream) { throw reason }
             Thread.sleep(forTimeInterval: 0.04)  // the pace of a typing answer, so the stream visibly grows
         }
     }

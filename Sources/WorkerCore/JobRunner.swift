@@ -98,7 +98,7 @@ public final class JobRunner {
         var stream = AnswerStream(job: job, settings: settings, start: clock())
         guard let endpoint = agent.endpoint else {
             try echo(queued.query, job: job, stream: &stream)
-            return try complete(job, agent: agent, stream: stream, log: log)
+            return try complete(job, answer: stream.received, agent: agent, stream: stream, log: log)
         }
         let user = DifyUser.id(userID: job.userID, chatID: job.chatID)
         let files: [DifyFileRef]
@@ -108,11 +108,10 @@ public final class JobRunner {
             return try fail(job, failure, partial: "", closedEarly: false, log: log)
         }
         do {
-            _ = try chat(queued.query, files: files, job: job, endpoint: endpoint, user: user,
-                         conversation: conversation, stream: &stream)
-            return try complete(job, agent: agent, stream: stream, log: log)
+            let answer = try chat(queued.query, files: files, job: job, endpoint: endpoint, user: user,
+                                  conversation: conversation, stream: &stream)
+            return try complete(job, answer: answer, agent: agent, stream: stream, log: log)
         } catch let error as DifyError {
-            if case .aborted = error, stream.abortReason != nil { throw stream.abortReason! }
             return try fail(job, .dify(error), partial: stream.displayText, closedEarly: stream.closedEarly, log: log)
         }
     }

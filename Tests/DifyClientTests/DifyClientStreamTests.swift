@@ -35,19 +35,33 @@ private func endpoint(_ server: LoopbackHTTPServer) -> DifyAgentEndpoint {
 
 private let request = ChatRequest(query: "你好", user: "wecom:corp:user")
 
-/// Runs `streamChat`, returning the outcome and every event the callback saw.
+/// Runs `streamChat` to its end, returning the answer (or Dify's failure) and every event the callback saw.
 private func run(
-    _ server: LoopbackHTTPServer, _ request: ChatRequest = request, limits: StreamLimits = limits,
-    control: (DifyEvent) -> StreamControl = { _ in .continue }
+    _ server: LoopbackHTTPServer, _ request: ChatRequest = request, limits: StreamLimits = limits
 ) -> (Result<ChatSummary, DifyError>, [DifyEvent]) {
     var events: [DifyEvent] = []
     let result = Result { () throws(DifyError) in
-        try DifyClient().streamChat(request, endpoint: endpoint(server), limits: limits) { event in
+        let outcome = try DifyClient().streamChat(request, endpoint: endpoint(server), limits: limits) { event, _ in
             events.append(event)
-            return control(event)
+            return .continue
         }
+        return finished(outcome)
     }
     return (result, events)
+}
+
+/// The answer of a stream no callback stopped.
+private func finished(_ outcome: ChatStreamOutcome) -> ChatSummary {
+    guard case .finished(let summary) = outcome else {
+        Issue.record("expected a finished stream, got \(outcome)")
+        return ChatSummary()
+    }
+    return summary
+}
+
+/// A reason to stop, as a caller gives it.
+private struct LeaseGone: Error, Equatable {
+    var job: Int
 }
 
 @Suite(.timeLimit(.minutes(1))) struct DifyClientStreamTests {
@@ -274,7 +288,7 @@ private func run(
         server.stop()
         let endpoint = DifyAgentEndpoint(baseURL: "http://127.0.0.1:\(closedLoopbackPort())/v1", apiKey: key)
         let result = Result { () throws(DifyError) in
-            try DifyClient().streamChat(request, endpoint: endpoint, limits: limits) { _ in .continue }
+            try DifyClient().streamChat(request, endpoint: endpoint, limits: limits) { _, _ in .continue }
         }
         guard case .unreachable(let reason)? = result.failure else {
             Issue.record("expected .unreachable, got \(result)")
@@ -316,14 +330,61 @@ private func run(
         }
     }
 
-    @Test func theCallbackCanAbort() {
+    @Test func eachEventComesWithTheAnswerSoFar() throws {
+        let server = streamingServer(
+            data(#"{"event":"message","answer":"one ","conversation_id":"c7"}"#)
+                + data(#"{"event":"message_file","url":"/files/a.png","belongs_to":"assistant"}"#)
+                + data(#"{"event":"message","answer":"two"}"#) + data(#"{"event":"message_end"}"#))
+        defer { server.stop() }
+        var seen: [ChatSummary] = []
+        let outcome = try DifyClient().streamChat(request, endpoint: endpoint(server), limits: limits) { _, received in
+            seen.append(received)
+            return .continue
+        }
+        #expect(seen.map(\.answer) == ["one ", "one ", "one two", "one two"])
+        #expect(seen.map(\.files) == [[], ["/files/a.png"], ["/files/a.png"], ["/files/a.png"]])
+        #expect(seen.allSatisfy { $0.conversationID == "c7" })
+        #expect(finished(outcome) == seen.last)
+    }
+
+    @Test func theCallbackCanStopTheTransferWithItsReason() throws {
         let server = streamingServer(
             data(#"{"event":"message","answer":"one"}"#) + data(#"{"event":"message","answer":"two"}"#)
                 + data(#"{"event":"message_end"}"#))
         defer { server.stop() }
-        let (result, events) = run(server) { _ in .abort }
-        #expect(result.failure == .aborted)
+        var events: [DifyEvent] = []
+        let outcome = try DifyClient().streamChat(request, endpoint: endpoint(server), limits: limits) { event, _ in
+            events.append(event)
+            return .stop(LeaseGone(job: 7))
+        }
+        guard case .stopped(let reason) = outcome else {
+            Issue.record("expected the caller's stop, got \(outcome)")
+            return
+        }
+        #expect(reason as? LeaseGone == LeaseGone(job: 7))
         #expect(events == [.message(answer: "one", conversationID: nil, messageID: nil, taskID: nil)])
+    }
+
+    @Test func aTickCanStopASilentStreamWithItsReason() throws {
+        let server = LoopbackHTTPServer { _, connection in
+            connection.writeHead(status: 200, headers: sseHead + ["Connection: close"])
+            connection.writeChunk(Array(data(#"{"event":"message","answer":"Hi"}"#).utf8))
+            connection.waitForPeerClose()
+        }
+        defer { server.stop() }
+        var sawEvent = false
+        let outcome = try DifyClient().streamChat(
+            request, endpoint: endpoint(server), limits: limits,
+            onTick: { sawEvent ? .stop(LeaseGone(job: 8)) : .continue }
+        ) { _, _ in
+            sawEvent = true
+            return .continue
+        }
+        guard case .stopped(let reason) = outcome else {
+            Issue.record("expected the tick's stop, got \(outcome)")
+            return
+        }
+        #expect(reason as? LeaseGone == LeaseGone(job: 8))
     }
 
     @Test func oneClientReusesItsConnection() throws {
@@ -337,8 +398,8 @@ private func run(
         defer { server.stop() }
         let client = DifyClient()
         for _ in 0..<3 {
-            let summary = try client.streamChat(request, endpoint: endpoint(server), limits: limits) { _ in .continue }
-            #expect(summary.answer == "x")
+            let outcome = try client.streamChat(request, endpoint: endpoint(server), limits: limits) { _, _ in .continue }
+            #expect(finished(outcome).answer == "x")
         }
         #expect(server.requests.count == 3)
         #expect(server.connectionCount == 1)

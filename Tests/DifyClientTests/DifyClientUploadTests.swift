@@ -118,10 +118,14 @@ private func parseMultipart(_ body: [UInt8], contentType: String) throws -> [For
         let client = DifyClient()
         let endpoint = DifyAgentEndpoint(baseURL: server.origin + "/v1", apiKey: key)
         let id = try client.uploadFile([9, 9], fileName: "a.png", mimeType: "image/png", user: "u", endpoint: endpoint)
-        let summary = try client.streamChat(
+        let outcome = try client.streamChat(
             ChatRequest(query: "what is this?", user: "u", files: [DifyFileRef(type: "image", uploadFileID: id)]),
             endpoint: endpoint, limits: StreamLimits(idleTimeout: 20, totalTimeout: 60)
-        ) { _ in .continue }
+        ) { _, _ in .continue }
+        guard case .finished(let summary) = outcome else {
+            Issue.record("expected a finished stream, got \(outcome)")
+            return
+        }
         #expect(summary.conversationID == "c")
         #expect(server.connectionCount == 1)
     }
