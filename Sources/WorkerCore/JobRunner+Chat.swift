@@ -29,7 +29,7 @@ extension JobRunner {
         stream.received = ChatSummary()
         stream.savedConversation = false
         let tick = { self.step(job, changed: false, stream: &stream) }
-        let outcome = try client.streamChat(request, endpoint: endpoint, limits: limits, onTick: tick) { event, received in
+        let outcome = try dify.streamChat(request, endpoint: endpoint, limits: limits, onTick: tick) { event, received in
             stream.received = received
             if !stream.savedConversation, let id = received.conversationID {
                 stream.savedConversation = true

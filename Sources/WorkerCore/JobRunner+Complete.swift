@@ -48,7 +48,8 @@ extension JobRunner {
         for candidate in candidates where images.count < settings.maxImages {
             do {
                 let resource = try fetcher.fetch(candidate.url, maxBytes: settings.maxImageBytes,
-                                                 allowPrivate: settings.allowPrivateFetch)
+                                                 allowPrivate: settings.allowPrivateFetch,
+                                                 maxRedirects: settings.maxRedirects, timeout: settings.fetchTimeout)
                 guard MediaKind(sniffing: resource.bytes).isReplyImage else {
                     log.notice("answer image skipped: not JPG or PNG")
                     continue

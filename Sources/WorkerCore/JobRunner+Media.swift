@@ -16,7 +16,8 @@ extension JobRunner {
         for url in urls {
             let fetched: FetchedResource
             do {
-                fetched = try fetcher.fetch(url, maxBytes: settings.maxMediaBytes, allowPrivate: settings.allowPrivateFetch)
+                fetched = try fetcher.fetch(url, maxBytes: settings.maxMediaBytes, allowPrivate: settings.allowPrivateFetch,
+                                            maxRedirects: settings.maxRedirects, timeout: settings.fetchTimeout)
             } catch {
                 throw JobFailure.media("download: \(error)")
             }
@@ -24,8 +25,8 @@ extension JobRunner {
             do { plain = try crypto.decryptMedia(fetched.bytes) } catch { throw JobFailure.media("decrypt: \(error)") }
             guard let upload = MediaKind(sniffing: plain).upload else { throw JobFailure.unsupportedMedia }
             do {
-                let id = try client.uploadFile(plain, fileName: upload.fileName, mimeType: upload.mimeType,
-                                               user: user, endpoint: endpoint)
+                let id = try dify.uploadFile(plain, fileName: upload.fileName, mimeType: upload.mimeType,
+                                             user: user, endpoint: endpoint, timeout: settings.uploadTimeout)
                 refs.append(DifyFileRef(type: upload.difyType, uploadFileID: id))
             } catch {
                 throw JobFailure.dify(error)

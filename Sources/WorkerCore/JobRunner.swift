@@ -7,8 +7,8 @@ import WeComModel
 
 /// Runs one claimed job to its end: media in, Dify's answer streamed into the stream row,
 /// answer images out, the 6-minute window, retries and readable failures. One runner per
-/// worker thread (it owns that thread's curl handles; each store call borrows a connection
-/// from the process's shared pool).
+/// worker thread (it is given that thread's clients, with their curl handles; each store
+/// call borrows a connection from the process's shared pool).
 public final class JobRunner {
     let configuration: Configuration
     let settings: WorkerSettings
@@ -18,20 +18,24 @@ public final class JobRunner {
     private(set) var owner = ""
     let logger: Logger
     let clock: () -> Double
-    let client = DifyClient()
-    let fetcher = SafeFetcher()
-    /// Made on the first late delivery: most runners never post, and a curl handle is ~5.5 KB.
-    lazy var poster = ResponseURLPoster()
+    let dify: any DifyService
+    let fetcher: any MediaFetching
+    private let makePoster: () -> any ResponseURLPosting
+    /// Made on the first late delivery (see ``RunnerClients/makePoster``).
+    lazy var poster = makePoster()
     /// Set by the pool when shutdown's grace period is over: in-flight answers stop and
     /// their jobs go back to the queue for another worker.
     public var shouldRelease: () -> Bool = { false }
 
-    public init(configuration: Configuration, stores: StorePool<any BotStore>, progress: ProgressWriter, logger: Logger,
-                clock: @escaping () -> Double = { Date().timeIntervalSince1970 }) {
+    public init(configuration: Configuration, stores: StorePool<any BotStore>, progress: ProgressWriter,
+                clients: RunnerClients, logger: Logger, clock: @escaping () -> Double = { Date().timeIntervalSince1970 }) {
         self.configuration = configuration
         self.settings = WorkerSettings(configuration: configuration)
         self.stores = stores
         self.progress = progress
+        self.dify = clients.dify
+        self.fetcher = clients.fetcher
+        self.makePoster = clients.makePoster
         self.logger = logger
         self.clock = clock
     }

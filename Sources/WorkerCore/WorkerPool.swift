@@ -17,6 +17,7 @@ public final class WorkerPool: @unchecked Sendable {
     private let concurrency: Int
     private let logger: Logger
     private let makeStore: @Sendable () throws -> BotStore
+    private let makeClients: @Sendable () -> RunnerClients
     private let board = WakeBoard()
     private let handoff: JobHandoff
     private let stores: StorePool<any BotStore>
@@ -30,11 +31,14 @@ public final class WorkerPool: @unchecked Sendable {
     /// lock in turn anyway, and reads are short.
     public static let defaultStoreConnections = 4
 
+    /// `makeClients` runs on each runner thread, on its first job: idle slots cost no curl handles.
     public init(configuration: Configuration, concurrency: Int, storeConnections: Int = defaultStoreConnections,
-                logger: Logger, makeStore: @escaping @Sendable () throws -> BotStore) {
+                logger: Logger, makeClients: @escaping @Sendable () -> RunnerClients,
+                makeStore: @escaping @Sendable () throws -> BotStore) {
         self.configuration = configuration
         self.concurrency = concurrency
         self.logger = logger
+        self.makeClients = makeClients
         self.makeStore = makeStore
         handoff = JobHandoff(capacity: concurrency)
         stores = StorePool(capacity: max(1, min(storeConnections, concurrency)), make: makeStore)
@@ -122,7 +126,8 @@ public final class WorkerPool: @unchecked Sendable {
                 defer { handoff.done() }
                 if runner == nil {
                     // Made on the first job, so idle slots cost no curl handles.
-                    runner = JobRunner(configuration: configuration, stores: stores, progress: progress, logger: log)
+                    runner = JobRunner(configuration: configuration, stores: stores, progress: progress,
+                                       clients: makeClients(), logger: log)
                     runner?.shouldRelease = { [weak self] in self?.isReleased ?? true }
                 }
                 runner?.run(claimed.job, owner: claimed.owner)

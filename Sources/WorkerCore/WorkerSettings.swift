@@ -14,6 +14,11 @@ public struct WorkerSettings: Sendable {
     /// Largest answer image kept (WeCom's limit for `msg_item`).
     public var maxImageBytes = 10 << 20
     public var maxImages = 10
+    /// Seconds for one download (media or answer image), and the redirects it may follow.
+    public var fetchTimeout: Double = 30
+    public var maxRedirects = 3
+    /// Seconds for one upload to Dify.
+    public var uploadTimeout: Double = 120
     public var retry = RetryPolicy()
 
     public init(configuration c: Configuration) {

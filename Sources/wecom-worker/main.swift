@@ -1,6 +1,7 @@
 import ArgumentParser
 import BotConfig
 import BotStore
+import DifyClient
 import Foundation
 import Logging
 import SQLiteStore
@@ -42,8 +43,10 @@ struct WeComWorker: ParsableCommand {
         }
         try StartUp.prepareDatabase(config)
         let path = config.databasePath
-        let pool = WorkerPool(configuration: config, concurrency: concurrency, storeConnections: storeConnections,
-                              logger: logger) {
+        let pool = WorkerPool(
+            configuration: config, concurrency: concurrency, storeConnections: storeConnections, logger: logger,
+            makeClients: { RunnerClients(dify: DifyClient(), fetcher: SafeFetcher(), makePoster: { ResponseURLPoster() }) }
+        ) {
             try SQLiteStore(path: path, autoCheckpointPages: 0)  // the checkpointer below does it
         }
         // The WAL is copied back by this thread (as in every responder), never by an answer's write.
