@@ -116,7 +116,8 @@ let package = Package(
         .testTarget(name: "WakeSignalTests", dependencies: ["WakeSignal"]),
         .testTarget(name: "DifyClientTests", dependencies: ["DifyClient", "DifyStandIn", "WeComModel"]),
         .testTarget(name: "WorkerCoreTests", dependencies: [
-            "WorkerCore", "BotStore", "BotConfig", "SQLiteStore", "DifyStandIn", "WeComCrypto", "WeComModel",
+            "WorkerCore", "BotStore", "BotConfig", "SQLiteStore", "DifyStandIn", "DifyClient", "WeComCrypto", "WeComModel",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // End-to-end: real nginx, real wecom-fcgi processes, a real SQLite file.
         .testTarget(name: "IntegrationTests", dependencies: ["FastCGITestClient", "WeComCrypto", "WeComModel", "DifyStandIn", "BotConfig"], exclude: ["Fixtures"]),
