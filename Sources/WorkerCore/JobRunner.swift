@@ -99,6 +99,11 @@ public final class JobRunner {
             try withStore { try $0.clearConversation(conversation) }
             return try finish(job, JobOutcome(kind: .done, content: UserNotice.newConversation))
         }
+        // A group message that is only the bot's @name: Dify refuses an empty query, so ask
+        // the user for the question instead of showing them Dify's refusal.
+        if queued.query.isEmpty {
+            return try finish(job, JobOutcome(kind: .done, content: UserNotice.emptyQuestion))
+        }
         var stream = AnswerStream(job: job, settings: settings, start: clock())
         guard let endpoint = agent.endpoint else {
             try echo(queued.query, job: job, stream: &stream)

@@ -12,6 +12,7 @@ public enum UserNotice {
     public static let jobFailed = "抱歉，这条消息处理失败了，请稍后重试。"
     public static let stillWorking = "回答仍在生成中，完成后会另外发送给你。"
     public static let emptyAnswer = "（AI 没有返回内容）"
+    public static let emptyQuestion = "请在 @我 之后写下你的问题。"
 
     public static func difyError(code: String) -> String {
         "抱歉，AI 服务出错了（\(code.prefix(64))），请稍后再试。"
