@@ -35,7 +35,7 @@ let package = Package(
         // WeCom message model: inbound payloads and passive replies (pure Swift, Codable).
         .target(name: "WeComModel", dependencies: ["JSONCore"]),
         // Configuration: environment plus .env, validated at start-up.
-        .target(name: "BotConfig"),
+        .target(name: "BotConfig", dependencies: ["JSONCore"]),
         // The store protocol and its records (pure Swift).
         .target(name: "BotStore"),
         // The SQLite backend of the store.
@@ -51,7 +51,7 @@ let package = Package(
         ]),
 
         // The Dify client and safe outbound fetches on libcurl: SSE streaming, uploads, size caps.
-        .target(name: "DifyClient", dependencies: ["CCurl", "WeComModel"]),
+        .target(name: "DifyClient", dependencies: ["CCurl", "JSONCore"]),
         // The worker's job logic: media, Dify streaming into the store, deadlines, retries.
         .target(name: "WorkerCore", dependencies: [
             "Threads",
@@ -82,7 +82,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "wecomctl", dependencies: [
-            "BotConfig", "BotStore", "SQLiteStore", "ServiceSupport", "WakeSignal", "WeComCrypto", "WeComModel",
+            "BotConfig", "BotStore", "JSONCore", "SQLiteStore", "ServiceSupport", "WakeSignal", "WeComCrypto", "WeComModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -1,4 +1,5 @@
 import CCurl
+import JSONCore
 import Foundation
 
 /// A blocking client for Dify's Service API on libcurl: streamed chat answers and file uploads.
@@ -95,10 +96,10 @@ public final class DifyClient {
             if failure.is(CURLE_OPERATION_TIMEDOUT) { throw .totalTimeout(timeout) }
             throw .invalidResponse("upload response incomplete: \(failure)")
         }
-        struct Uploaded: Decodable { var id: String }
-        guard let uploaded = try? JSONDecoder().decode(Uploaded.self, from: Data(body.bytes)), !uploaded.id.isEmpty
+        guard case let .object(uploaded)? = try? JSONReader.parse(body.bytes, depthLimit: DifyJSON.depthLimit),
+              let id = uploaded["id"]?.stringValue, !id.isEmpty
         else { throw .invalidResponse("upload response (HTTP \(status)) has no file id") }
-        return uploaded.id
+        return id
     }
 
     // MARK: Outcomes

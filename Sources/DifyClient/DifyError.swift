@@ -1,4 +1,4 @@
-import Foundation
+import JSONCore
 
 /// Why a Dify call failed. Descriptions carry server and libcurl texts, never the API key.
 public enum DifyError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -75,14 +75,25 @@ public enum DifyError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Builds ``http(status:code:message:)`` from an error response body: Dify's JSON when it
     /// parses, otherwise the text with HTML tags dropped, whitespace collapsed and shortened.
     static func http(status: Int, body: [UInt8]) -> DifyError {
-        struct Body: Decodable {
-            var code: String?
-            var message: String?
-        }
-        if let parsed = try? JSONDecoder().decode(Body.self, from: Data(body)), parsed.code != nil || parsed.message != nil {
-            return .http(status: status, code: parsed.code ?? "", message: parsed.message ?? "")
+        if let (code, message) = difyErrorFields(body), code != nil || message != nil {
+            return .http(status: status, code: code ?? "", message: message ?? "")
         }
         return .http(status: status, code: "", message: plainText(body, limit: maxRawMessageLength))
+    }
+
+    /// `code` and `message` of a JSON object body, each nil when absent or null; nil when the body
+    /// is not a JSON object or either field is of another type (then it is not Dify's error body).
+    private static func difyErrorFields(_ body: [UInt8]) -> (code: String?, message: String?)? {
+        guard case let .object(members)? = try? JSONReader.parse(body, depthLimit: DifyJSON.depthLimit) else { return nil }
+        func text(_ key: String) -> String?? {
+            switch members[key] {
+            case nil, .null?: .some(nil)
+            case let .string(value)?: .some(value)
+            default: nil
+            }
+        }
+        guard let code = text("code"), let message = text("message") else { return nil }
+        return (code, message)
     }
 
     /// `body` as one line of text: tags removed, whitespace collapsed, at most `limit` characters.

@@ -1,5 +1,4 @@
-import Foundation
-import WeComModel
+import JSONCore
 
 /// One Dify streaming event, decoded from an SSE event's `data` JSON (dify-api.md §3.3).
 ///
@@ -43,48 +42,56 @@ struct DecodedDifyEvent: Equatable {
     var taskID: String?
 
     init(_ sse: SSEEvent) {
-        let trimmed = sse.data.trimmingCharacters(in: .whitespaces)
+        var trimmed = Self.trimmed(sse.data)
         if trimmed.isEmpty {
             let name = sse.event ?? "message"
             event = name == "ping" ? .ping : .other(name)
             return
         }
-        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(trimmed.utf8)) else {
+        let json = trimmed.withUTF8 { try? JSONReader.parse($0, depthLimit: DifyJSON.depthLimit) }
+        guard case let .object(payload)? = json else {
             event = .invalid("data is not a JSON object (\(sse.data.utf8.count) bytes)")
             return
         }
-        conversationID = payload.conversationID.nonEmpty
-        messageID = (payload.messageID ?? payload.id).nonEmpty
-        taskID = payload.taskID.nonEmpty
-        guard let name = payload.event ?? sse.event else {
+        // Every field is read leniently: one of an unexpected type (Dify adds and changes fields
+        // across versions) counts as absent.
+        let text = { (key: String) in payload[key]?.stringValue }
+        conversationID = text("conversation_id").nonEmpty
+        messageID = (text("message_id") ?? text("id")).nonEmpty
+        taskID = text("task_id").nonEmpty
+        guard let name = text("event") ?? sse.event else {
             event = .invalid("JSON data has no event name")
             return
         }
         switch name {
         case "message":
             event = .message(
-                answer: payload.answer ?? "", conversationID: conversationID, messageID: messageID, taskID: taskID)
+                answer: text("answer") ?? "", conversationID: conversationID, messageID: messageID, taskID: taskID)
         case "agent_message":
             event = .agentMessage(
-                answer: payload.answer ?? "", conversationID: conversationID, messageID: messageID, taskID: taskID)
+                answer: text("answer") ?? "", conversationID: conversationID, messageID: messageID, taskID: taskID)
         case "message_replace":
-            event = .messageReplace(answer: payload.answer ?? "")
+            event = .messageReplace(answer: text("answer") ?? "")
         case "message_file":
-            guard let url = payload.url.nonEmpty else {
+            guard let url = text("url").nonEmpty else {
                 event = .invalid("message_file without url")
                 return
             }
-            event = .messageFile(url: url, type: payload.type, belongsTo: payload.belongsTo)
+            event = .messageFile(url: url, type: text("type"), belongsTo: text("belongs_to"))
         case "message_end":
             event = .messageEnd(conversationID: conversationID, messageID: messageID)
         case "workflow_started":
             event = .workflowStarted
         case "workflow_finished":
-            let data = payload.data
-            event = .workflowFinished(status: data?.status ?? "", outputs: data?.outputs, error: data?.error.nonEmpty)
+            let data = payload["data"]?.objectValue
+            var outputs = data?["outputs"]
+            // A null `outputs` is absent; `.none`, since a nil literal could become JSONValue.null.
+            if outputs == .null { outputs = .none }
+            event = .workflowFinished(status: data?["status"]?.stringValue ?? "", outputs: outputs,
+                                      error: data?["error"]?.stringValue.nonEmpty)
         case "error":
-            event = .error(
-                status: payload.status ?? 500, code: payload.code ?? "unknown", message: payload.message ?? "")
+            event = .error(status: payload["status"]?.intValue ?? 500, code: text("code") ?? "unknown",
+                           message: text("message") ?? "")
         case "ping":
             event = .ping
         default:
@@ -92,56 +99,13 @@ struct DecodedDifyEvent: Equatable {
         }
     }
 
-    /// The fields of all events we read. Every field is optional and decoded leniently, so a field
-    /// of an unexpected type (Dify adds and changes fields across versions) is treated as absent.
-    private struct Payload: Decodable {
-        var event, conversationID, messageID, id, taskID, answer, url, type, belongsTo, code, message: String?
-        var status: Int?
-        var data: WorkflowData?
-
-        enum CodingKeys: String, CodingKey {
-            case event, id, answer, url, type, code, message, status, data
-            case conversationID = "conversation_id", messageID = "message_id", taskID = "task_id"
-            case belongsTo = "belongs_to"
-        }
-
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            event = c.lenient(String.self, .event)
-            conversationID = c.lenient(String.self, .conversationID)
-            messageID = c.lenient(String.self, .messageID)
-            id = c.lenient(String.self, .id)
-            taskID = c.lenient(String.self, .taskID)
-            answer = c.lenient(String.self, .answer)
-            url = c.lenient(String.self, .url)
-            type = c.lenient(String.self, .type)
-            belongsTo = c.lenient(String.self, .belongsTo)
-            code = c.lenient(String.self, .code)
-            message = c.lenient(String.self, .message)
-            status = c.lenient(Int.self, .status)
-            data = c.lenient(WorkflowData.self, .data)
-        }
-    }
-
-    private struct WorkflowData: Decodable {
-        var status, error: String?
-        var outputs: JSONValue?
-
-        enum CodingKeys: String, CodingKey { case status, error, outputs }
-
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            status = c.lenient(String.self, .status)
-            error = c.lenient(String.self, .error)
-            outputs = c.lenient(JSONValue.self, .outputs)
-        }
-    }
-}
-
-extension KeyedDecodingContainer {
-    /// The value for `key`, or nil when it is absent, null or of another type.
-    func lenient<T: Decodable>(_ type: T.Type, _ key: Key) -> T? {
-        (try? decodeIfPresent(type, forKey: key)) ?? nil
+    /// `data` without leading and trailing spaces and tabs (Unicode category Zs and U+0009).
+    static func trimmed(_ data: String) -> Substring {
+        let scalars = data.unicodeScalars
+        let isSpace = { (scalar: Unicode.Scalar) in scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator }
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }),
+              let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return data[first...last]
     }
 }
 

@@ -99,3 +99,10 @@ public struct ChatSummary: Sendable, Equatable {
         self.sawAnyAnswer = sawAnyAnswer
     }
 }
+
+/// Limits on the JSON Dify sends back.
+enum DifyJSON {
+    /// Deepest nesting read in a response or event (`workflow_finished` outputs are the app's own
+    /// JSON, so this is generous; reading stays linear in the input).
+    static let depthLimit = 512
+}

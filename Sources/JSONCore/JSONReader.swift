@@ -8,13 +8,18 @@
 public struct JSONReader {
     public static func parse(_ bytes: [UInt8], depthLimit: Int) throws(JSONReadError) -> JSONValue {
         try bytes.withUnsafeBufferPointer { (buffer) throws(JSONReadError) -> JSONValue in
-            var reader = Cursor(bytes: buffer, depthLimit: depthLimit)
-            reader.skipWhitespace()
-            let value = try reader.value(depth: 0)
-            reader.skipWhitespace()
-            guard reader.index == buffer.count else { throw reader.invalid("unexpected text after the value") }
-            return value
+            try parse(buffer, depthLimit: depthLimit)
         }
+    }
+
+    /// The same over borrowed bytes (a string's UTF-8 storage), without copying them first.
+    public static func parse(_ buffer: UnsafeBufferPointer<UInt8>, depthLimit: Int) throws(JSONReadError) -> JSONValue {
+        var reader = Cursor(bytes: buffer, depthLimit: depthLimit)
+        reader.skipWhitespace()
+        let value = try reader.value(depth: 0)
+        reader.skipWhitespace()
+        guard reader.index == buffer.count else { throw reader.invalid("unexpected text after the value") }
+        return value
     }
 }
 

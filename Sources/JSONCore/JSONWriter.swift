@@ -51,7 +51,7 @@ public enum JSONWriter {
 
     /// The number as an integer when it has no fractional part and every integer of its
     /// magnitude is exact in a `Double` (below 2^53); such numbers are written as integers.
-    static func exactInteger(_ number: Double) -> Int64? {
+    public static func exactInteger(_ number: Double) -> Int64? {
         guard number.isFinite, number.rounded(.towardZero) == number, abs(number) < exactIntegerLimit else { return nil }
         return Int64(number)
     }

@@ -67,6 +67,31 @@ import Testing
         }
     }
 
+    @Test func agentMappingTakesStringsAndIntegers() throws {
+        let c = try Configuration(values: ["WECOM_AIBOT_AGENT_MAPPING": #" {"a":"sales","b":7,"c":1.0,"d":-0,"e":"\u4f60\/x","f":9007199254740991} "#])
+        #expect(c.agentMapping == ["a": "sales", "b": "7", "c": "1", "d": "0", "e": "你/x", "f": "9007199254740991"])
+        #expect(try Configuration(values: ["WECOM_AIBOT_AGENT_MAPPING": " \t"]).agentMapping.isEmpty)
+    }
+
+    /// Values that are not a non-empty agent id: refused at start rather than mapped to
+    /// something else. Integers from 2^53 on are among them: their digits would not survive.
+    @Test(arguments: [#"{"a":""}"#, #"{"a":null}"#, #"{"a":1.5}"#, #"{"a":[]}"#, #"{"a":{}}"#, #"{"a":false}"#,
+                      #"{"a":9007199254740993}"#, #"{"a":1e300}"#])
+    func agentMappingRefusesOtherValues(raw: String) {
+        #expect(throws: ConfigurationError(variable: "WECOM_AIBOT_AGENT_MAPPING",
+                                           reason: "the value for \"a\" must be a non-empty agent id or name")) {
+            try Configuration(values: ["WECOM_AIBOT_AGENT_MAPPING": raw])
+        }
+    }
+
+    @Test(arguments: [#"{"a":"b",}"#, "\u{FEFF}{\"a\":\"b\"}", #"{"a":"\ud800"}"#, #""a""#, "null"])
+    func agentMappingMustBeAStrictJSONObject(raw: String) {
+        #expect(throws: ConfigurationError(variable: "WECOM_AIBOT_AGENT_MAPPING",
+                                           reason: "must be a JSON object such as {\"aibXXXX\": \"agent-id\"}")) {
+            try Configuration(values: ["WECOM_AIBOT_AGENT_MAPPING": raw])
+        }
+    }
+
     @Test func errorsNeverEchoSecretValues() {
         let secret = "SECRETSECRETSECRETSECRETSECRETSECRETSECRE"  // 41 chars
         do {

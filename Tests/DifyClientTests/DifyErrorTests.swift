@@ -44,6 +44,22 @@ import CCurl
         #expect(DifyError.http(status: 404, body: body) == .http(status: 404, code: "not_found", message: "Conversation Not Exists."))
     }
 
+    @Test func aBodyIsDifysOnlyWhenCodeAndMessageAreStringsOrAbsent() {
+        #expect(DifyError.http(status: 400, body: Array(#"{"message":"only a message"}"#.utf8))
+            == .http(status: 400, code: "", message: "only a message"))
+        #expect(DifyError.http(status: 400, body: Array(#"{"code":"c","message":null}"#.utf8))
+            == .http(status: 400, code: "c", message: ""))
+        // Another JSON shape is shown as text.
+        for body in [#"{"code":7,"message":"m"}"#, #"{"code":null,"message":null}"#, #"["code"]"#, #"{"status":400}"#] {
+            #expect(DifyError.http(status: 400, body: Array(body.utf8)) == .http(status: 400, code: "", message: body))
+        }
+    }
+
+    @Test func aBodyThatIsNotUTF8IsShownAsText() {
+        let body = Array(#"{"code":"bad"#.utf8) + [0xFF] + Array(#"","message":"m"}"#.utf8)
+        #expect(DifyError.http(status: 400, body: body) == .http(status: 400, code: "", message: "{\"code\":\"bad\u{FFFD}\",\"message\":\"m\"}"))
+    }
+
     @Test func htmlBodiesBecomeShortPlainText() {
         let page = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
         #expect(DifyError.http(status: 502, body: Array(page.utf8))

@@ -79,6 +79,50 @@ private func event(_ json: String, name: String? = nil) -> DifyEvent {
         #expect(event(#"{"event":"error","status":"bad","code":7}"#) == .error(status: 500, code: "unknown", message: ""))
     }
 
+    @Test func numbersAsIDsCountAsMissing() {
+        // A numeric message_id is absent, so the id falls back to `id`, as for a missing one.
+        let json = #"{"event":"message","answer":"x","conversation_id":42,"message_id":7,"id":"m","task_id":1.5}"#
+        #expect(event(json) == .message(answer: "x", conversationID: nil, messageID: "m", taskID: nil))
+        #expect(event(#"{"event":"message_end","conversation_id":0,"message_id":null}"#) == .messageEnd(conversationID: nil, messageID: nil))
+    }
+
+    @Test func unknownFieldsOfAnyShapeAreIgnored() {
+        let json = #"{"event":"message","answer":"x","extra":{"deep":[[{"a":null}],true,-1.5e-3]},"metadata":[],"z":"\u00e9"}"#
+        #expect(event(json) == .message(answer: "x", conversationID: nil, messageID: nil, taskID: nil))
+    }
+
+    @Test func escapesAreDecoded() {
+        let json = #"{"event":"message","answer":"caf\u00e9 \ud83d\ude00 a\/b \"q\" \\ tab\tnl\n"}"#
+        #expect(event(json) == .message(answer: "café 😀 a/b \"q\" \\ tab\tnl\n", conversationID: nil, messageID: nil, taskID: nil))
+    }
+
+    /// Not JSON by RFC 8259, so the whole event is invalid (logged and skipped), whichever field
+    /// holds the fault: a lone surrogate, a bad escape, a trailing comma, a leading zero, a byte
+    /// order mark.
+    @Test(arguments: [
+        #"{"event":"message","answer":"\ud800"}"#, #"{"event":"message","answer":"x","thought":"\ud800"}"#,
+        #"{"event":"message","answer":"\x41"}"#, #"{"event":"message","answer":"x",}"#,
+        #"{"event":"message","answer":"x","n":01}"#, "\u{FEFF}{\"event\":\"message\"}",
+    ])
+    func malformedJSONIsInvalidAsAWhole(json: String) {
+        guard case .invalid = event(json) else {
+            Issue.record("expected .invalid for \(json)")
+            return
+        }
+    }
+
+    @Test func workflowOutputsKeepNumbersAndBooleansApart() {
+        let json = #"{"event":"workflow_finished","data":{"status":"succeeded","outputs":{"one":1,"zero":0,"yes":true,"big":12345678901234}}}"#
+        let expected: JSONValue = ["one": 1, "zero": 0, "yes": true, "big": 12345678901234]
+        #expect(event(json) == .workflowFinished(status: "succeeded", outputs: expected, error: nil))
+    }
+
+    @Test func spacesAndTabsAroundTheDataAreTrimmed() {
+        #expect(event("\u{00A0}\t{\"event\":\"message\",\"answer\":\"x\"}\u{3000} ")
+            == .message(answer: "x", conversationID: nil, messageID: nil, taskID: nil))
+        #expect(event(" \t\u{3000}", name: "ping") == .ping)
+    }
+
     @Test func messageFileWithoutURLIsInvalid() {
         #expect(event(#"{"event":"message_file","type":"image"}"#) == .invalid("message_file without url"))
     }

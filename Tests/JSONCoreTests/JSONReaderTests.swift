@@ -58,6 +58,16 @@ import Testing
         #expect(value == ["a": [1, true, false, nil, [:], []], "b": "c"])
     }
 
+    @Test func borrowedBytesReadAsTheArrayDoes() throws {
+        var text: Substring = #"  {"a":[1,"é",null]}  tail"#.dropLast(4)
+        let borrowed = try text.withUTF8 { (buffer) throws(JSONReadError) in try JSONReader.parse(buffer, depthLimit: 8) }
+        #expect(borrowed == (try parse(String(text))))
+        #expect(throws: JSONReadError.self) {
+            var tail: Substring = #"{"a":1} tail"#.dropFirst(0)
+            _ = try tail.withUTF8 { (buffer) throws(JSONReadError) in try JSONReader.parse(buffer, depthLimit: 8) }
+        }
+    }
+
     @Test func aLaterDuplicateKeyWins() throws {
         #expect(try parse(#"{"a":1,"a":2}"#) == ["a": 2])
     }

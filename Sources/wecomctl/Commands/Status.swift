@@ -1,6 +1,6 @@
 import ArgumentParser
 import BotStore
-import Foundation
+import JSONCore
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,7 +27,7 @@ struct Status: ParsableCommand {
         let report = try store.statusReport(now: now)
         let version = try store.schemaVersion()
         if json {
-            Console.out(try StatusJSON(report: report, database: config.databasePath, schemaVersion: version, now: now).text)
+            Console.out(StatusJSON(report: report, database: config.databasePath, schemaVersion: version, now: now).text)
             return
         }
         Console.out("database: \(config.databasePath) (schema \(version))")
@@ -51,55 +51,34 @@ struct Status: ParsableCommand {
     }
 }
 
-/// `status --json`: stable snake_case keys, every state present.
-struct StatusJSON: Encodable {
+/// `status --json`: stable snake_case keys, every state present, `null` for a missing age.
+struct StatusJSON {
+    var report: StatusReport
     var database: String
     var schemaVersion: Int
     var now: Int64
-    var jobs: [String: Int]
-    var streams: [String: Int]
-    var oldestQueuedAgeSeconds: Int64?
-    var dueJobs: Int
-    var deadJobs: Int
-    var expiredLeases: Int
 
     init(report: StatusReport, database: String, schemaVersion: Int, now: Int64) {
+        self.report = report
         self.database = database
         self.schemaVersion = schemaVersion
         self.now = now
-        jobs = Dictionary(uniqueKeysWithValues: report.jobs.map { ($0.key.rawValue, $0.value) })
-        streams = Dictionary(uniqueKeysWithValues: report.streams.map { ($0.key.rawValue, $0.value) })
-        oldestQueuedAgeSeconds = report.oldestQueuedAge
-        dueJobs = report.dueJobs
-        deadJobs = report.deadJobs
-        expiredLeases = report.expiredLeases
     }
 
-    enum CodingKeys: String, CodingKey {
-        case database, now, jobs, streams
-        case schemaVersion = "schema_version", oldestQueuedAgeSeconds = "oldest_queued_age_seconds"
-        case dueJobs = "due_jobs", deadJobs = "dead_jobs", expiredLeases = "expired_leases"
+    var json: JSONValue {
+        [
+            "database": .string(database),
+            "schema_version": .number(Double(schemaVersion)),
+            "now": .number(Double(now)),
+            "jobs": .object(Dictionary(uniqueKeysWithValues: report.jobs.map { ($0.key.rawValue, .number(Double($0.value))) })),
+            "streams": .object(Dictionary(uniqueKeysWithValues: report.streams.map { ($0.key.rawValue, .number(Double($0.value))) })),
+            "oldest_queued_age_seconds": report.oldestQueuedAge.map { .number(Double($0)) } ?? .null,
+            "due_jobs": .number(Double(report.dueJobs)),
+            "dead_jobs": .number(Double(report.deadJobs)),
+            "expired_leases": .number(Double(report.expiredLeases)),
+        ]
     }
 
-    /// Writes `null` for a missing age rather than leaving the key out.
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(database, forKey: .database)
-        try c.encode(schemaVersion, forKey: .schemaVersion)
-        try c.encode(now, forKey: .now)
-        try c.encode(jobs, forKey: .jobs)
-        try c.encode(streams, forKey: .streams)
-        try c.encode(oldestQueuedAgeSeconds, forKey: .oldestQueuedAgeSeconds)
-        try c.encode(dueJobs, forKey: .dueJobs)
-        try c.encode(deadJobs, forKey: .deadJobs)
-        try c.encode(expiredLeases, forKey: .expiredLeases)
-    }
-
-    var text: String {
-        get throws {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            return String(decoding: try encoder.encode(self), as: UTF8.self)
-        }
-    }
+    /// Compact, keys sorted.
+    var text: String { String(decoding: JSONWriter.bytes(json), as: UTF8.self) }
 }
