@@ -30,12 +30,15 @@ let package = Package(
         // JSON values, a strict reader and a compact writer (pure Swift, no Foundation): every
         // callback body, payload and reply goes through it on the hot path.
         .target(name: "JSONCore"),
+        // Strict standard base64 and the EncodingAESKey rule (pure Swift): one implementation for
+        // the crypto, the configuration's key check, reply images and wecomctl.
+        .target(name: "StrictBase64"),
         // WeCom crypto on OpenSSL EVP: key derivation, AES-256-CBC, PKCS#7/32, framing, SHA1 signature.
-        .target(name: "WeComCrypto", dependencies: ["COpenSSL", "JSONCore"]),
+        .target(name: "WeComCrypto", dependencies: ["COpenSSL", "JSONCore", "StrictBase64"]),
         // WeCom message model: inbound payloads and passive replies (pure Swift, Codable).
         .target(name: "WeComModel", dependencies: ["JSONCore"]),
         // Configuration: environment plus .env, validated at start-up.
-        .target(name: "BotConfig", dependencies: ["JSONCore"]),
+        .target(name: "BotConfig", dependencies: ["JSONCore", "StrictBase64"]),
         // The store protocol and its records (pure Swift).
         .target(name: "BotStore"),
         // The SQLite backend of the store.
@@ -46,7 +49,7 @@ let package = Package(
         .target(name: "WakeSignal"),
         // Callback routing and dispatch (pure Swift; talks to the store through its protocol).
         .target(name: "CallbackHandler", dependencies: [
-            "JSONCore", "WeComCrypto", "WeComModel", "BotConfig", "BotStore", "WakeSignal",
+            "JSONCore", "StrictBase64", "WeComCrypto", "WeComModel", "BotConfig", "BotStore", "WakeSignal",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -82,7 +85,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "wecomctl", dependencies: [
-            "BotConfig", "BotStore", "JSONCore", "SQLiteStore", "ServiceSupport", "WakeSignal", "WeComCrypto", "WeComModel",
+            "BotConfig", "BotStore", "JSONCore", "SQLiteStore", "ServiceSupport", "StrictBase64", "WakeSignal", "WeComCrypto",
+            "WeComModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -100,9 +104,10 @@ let package = Package(
         ], path: "bench/Sources/wecom-bench"),
 
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
+        .testTarget(name: "StrictBase64Tests", dependencies: ["StrictBase64"]),
         .testTarget(name: "WeComCryptoTests", dependencies: ["WeComCrypto"]),
         .testTarget(name: "WeComModelTests", dependencies: ["WeComModel"]),
-        .testTarget(name: "BotConfigTests", dependencies: ["BotConfig"]),
+        .testTarget(name: "BotConfigTests", dependencies: ["BotConfig", "WeComCrypto"]),
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "BotStore"]),
         .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "FastCGITestClient"]),
         .testTarget(name: "CallbackHandlerTests", dependencies: [

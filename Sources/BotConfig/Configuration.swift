@@ -1,4 +1,5 @@
 import Foundation
+import StrictBase64
 
 /// Every setting of wecom-bot, loaded once at start-up from the environment plus a `.env`
 /// file (the environment wins). Immutable and Sendable; secrets never appear in `description`.
@@ -114,11 +115,12 @@ public struct Configuration: Sendable, Equatable, CustomStringConvertible {
     private static func aesKey(_ raw: String?) throws -> String? {
         guard let raw else { return nil }
         let name = "WECOM_ENCODING_AES_KEY"
-        guard raw.utf8.count == 43 else {
-            throw ConfigurationError(variable: name, reason: "must be exactly 43 characters (got \(raw.utf8.count))")
-        }
-        guard raw.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }),
-              let decoded = Data(base64Encoded: raw + "="), decoded.count == 32 else {
+        // The crypto's own rule, so a key that passes here is one the crypto accepts.
+        do {
+            _ = try EncodingAESKeyFormat.keyBytes(raw)
+        } catch let .length(count) {
+            throw ConfigurationError(variable: name, reason: "must be exactly 43 characters (got \(count))")
+        } catch {
             throw ConfigurationError(variable: name, reason: "must be letters and digits that decode to a 32-byte AES key")
         }
         return raw

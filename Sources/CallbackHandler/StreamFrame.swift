@@ -1,5 +1,5 @@
 import BotStore
-import Foundation
+import StrictBase64
 import WeComModel
 
 /// Turns a stored stream snapshot into the `stream` reply WeCom renders: content cut at
@@ -7,7 +7,7 @@ import WeComModel
 enum StreamFrame {
     static func reply(for snapshot: StreamSnapshot) -> Reply {
         let images = snapshot.finished
-            ? snapshot.images.prefix(10).map { ReplyImage(base64: Data($0.data).base64EncodedString(), md5: $0.md5) }
+            ? snapshot.images.prefix(10).map { ReplyImage(base64: Base64.encode($0.data), md5: $0.md5) }
             : []
         return .stream(StreamReply(id: snapshot.id, finish: snapshot.finished,
                                    content: StreamContent.truncated(snapshot.content),

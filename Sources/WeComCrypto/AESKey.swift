@@ -1,3 +1,5 @@
+import StrictBase64
+
 /// Key material derived from a 43-character EncodingAESKey (docs/wecom-protocol.md §3.1).
 ///
 /// `key = base64_decode(EncodingAESKey + "=")` must be exactly 32 bytes (AES-256);
@@ -10,19 +12,14 @@ public struct AESKey: Sendable, Equatable {
     public var iv: [UInt8] { Array(key[0..<16]) }
 
     /// Derives the key, throwing ``WeComCryptoError/illegalAESKey(_:)`` (-40004) when the
-    /// EncodingAESKey is not 43 characters of standard base64 decoding to 32 bytes.
+    /// EncodingAESKey is not 43 letters and digits decoding to 32 bytes (`EncodingAESKeyFormat`,
+    /// the rule the configuration check applies too).
     public init(encodingAESKey: String) throws {
-        let length = encodingAESKey.utf8.count
-        guard length == 43 else {
-            throw WeComCryptoError.illegalAESKey("EncodingAESKey must be 43 characters, got \(length)")
+        do {
+            key = try EncodingAESKeyFormat.keyBytes(encodingAESKey)
+        } catch {
+            throw WeComCryptoError.illegalAESKey(error.description)
         }
-        guard let data = Base64.decode(encodingAESKey + "=") else {
-            throw WeComCryptoError.illegalAESKey("EncodingAESKey is not valid base64")
-        }
-        guard data.count == 32 else {
-            throw WeComCryptoError.illegalAESKey("EncodingAESKey decodes to \(data.count) bytes, not 32")
-        }
-        key = data
     }
 }
 

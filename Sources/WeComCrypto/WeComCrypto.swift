@@ -1,3 +1,5 @@
+import StrictBase64
+
 /// One bot's callback crypto: token, AES key and receiveid (docs/wecom-protocol.md §3).
 ///
 /// Messages, echostr and replies are framed (``MessageFrame``), padded PKCS#7 to 32 bytes,

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BotConfig
+import WeComCrypto
 
 @Suite struct ConfigurationTests {
     static let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
@@ -65,6 +66,26 @@ import Testing
             guard let e = error as? ConfigurationError else { return false }
             return e.variable == variable && e.description.hasPrefix("configuration error: \(variable): ")
         }
+    }
+
+    /// The key check is the crypto's own rule. They used to differ: a key with `+` or `/` is
+    /// standard base64 of 32 bytes, which the crypto took, but not letters and digits, which the
+    /// check asked for. WeCom's keys are letters and digits, so now both refuse those.
+    @Test func theKeyCheckAcceptsExactlyWhatTheCryptoAccepts() {
+        let key = Self.key
+        let plus = String(key.prefix(10)) + "+" + String(key.dropFirst(11))
+        var candidates = [key, plus, String(key.prefix(10)) + "/" + String(key.dropFirst(11)),
+                          String(key.dropLast()), key + "A", String(key.dropLast()) + "="]
+        for byte in UInt8(0x20)..<0x7F { candidates.append(String(key.dropLast()) + String(UnicodeScalar(byte))) }
+        for candidate in candidates {
+            let checked = (try? Configuration(values: ["WECOM_TOKEN": "t", "WECOM_ENCODING_AES_KEY": candidate])) != nil
+            let usable = (try? AESKey(encodingAESKey: candidate)) != nil
+            #expect(checked == usable, "\(candidate)")
+        }
+        #expect(throws: WeComCryptoError.illegalAESKey("EncodingAESKey must be letters and digits")) {
+            try AESKey(encodingAESKey: plus)
+        }
+        #expect((try? AESKey(encodingAESKey: String(key.dropLast()) + "9")) != nil)  // unused bits set
     }
 
     @Test func agentMappingTakesStringsAndIntegers() throws {

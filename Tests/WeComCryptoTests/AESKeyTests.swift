@@ -13,6 +13,7 @@ import WeComCrypto
         (String(key.dropLast(2)) + "-_", "EncodingAESKey is not valid base64"),
         (String(key.dropLast(2)) + "==", "EncodingAESKey is not valid base64"),
         (String(key.dropLast()) + "=", "EncodingAESKey decodes to 31 bytes, not 32"),
+        (String(key.dropLast()) + "+", "EncodingAESKey must be letters and digits"),
     ]
 
     @Test(arguments: illegalKeys)

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Prints a stream's content as it grows: only the new part each time, so the terminal shows
 /// one growing answer. Content that is rewritten rather than extended is printed again in
 /// full on a new line.
@@ -20,11 +18,4 @@ struct AnswerPrinter {
 
     /// Ends the answer's line.
     func end() { Console.out("") }
-}
-
-/// Standard base64 to bytes.
-enum Base64Decoding {
-    static func bytes(_ text: String) -> [UInt8]? {
-        Data(base64Encoded: text).map(Array.init)
-    }
 }

@@ -1,3 +1,4 @@
+import StrictBase64
 import WeComCrypto
 import WeComModel
 
@@ -62,7 +63,7 @@ struct StreamFrame {
     /// Images whose base64 does not decode or whose md5 does not match (WeCom would refuse them).
     var badImages: [Int] {
         images.indices.filter { index in
-            guard let bytes = Base64Decoding.bytes(images[index].base64) else { return true }
+            guard let bytes = Base64.decode(images[index].base64) else { return true }
             return Digest.md5Hex(bytes) != images[index].md5.lowercased()
         }
     }

@@ -1,6 +1,8 @@
 import Foundation
+import StrictBase64
 import Testing
-@testable import WeComCrypto
+
+private func bytes(_ string: String) -> [UInt8] { Array(string.utf8) }
 
 /// Strictly shaped standard base64.
 @Suite struct Base64Tests {
@@ -35,6 +37,7 @@ import Testing
             let data = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ length) }
             let text = Base64.encode(data)
             #expect(text == Data(data).base64EncodedString())
+            #expect(Base64.encodedBytes(data) == Array(text.utf8))
             #expect(Base64.decode(text) == data)
             #expect(Base64.decode(Data(data).base64EncodedString()) == data)
         }
