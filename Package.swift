@@ -62,7 +62,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Test-only: real HTTP servers speaking Dify's wire format, serving media, taking response_url posts.
-        .target(name: "DifyStandIn", path: "Tests/Support/DifyStandIn"),
+        .target(name: "DifyStandIn", dependencies: ["JSONCore"], path: "Tests/Support/DifyStandIn"),
         // Test-only: a FastCGI client speaking to a responder socket as nginx does.
         .target(name: "FastCGITestClient", path: "Tests/Support/FastCGITestClient"),
 

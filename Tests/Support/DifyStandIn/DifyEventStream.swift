@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 
 /// Writes Dify-format SSE for a `.custom` script, event by event: the same framing, field
 /// order, ids and split writes as the built-in scripts, plus whatever the test needs beyond
@@ -44,7 +45,7 @@ public final class DifyEventStream {
 
     /// `{event, conversation_id, message_id, created_at}` + `fields`, in that order.
     @discardableResult
-    public func event(_ name: String, fields: [(String, StandInJSON)]) -> Bool {
+    public func event(_ name: String, fields: [(String, JSONValue)]) -> Bool {
         emit(name, fields.map { ($0.0, JSONText($0.1)) })
     }
 
@@ -113,12 +114,12 @@ extension DifyStandIn {
 
 extension JSONText {
     /// A decoded value as ordered JSON (object members sorted by key).
-    init(_ value: StandInJSON) {
+    init(_ value: JSONValue) {
         switch value {
         case .null: self = .null
         case .bool(let flag): self = .bool(flag)
         case .number(let number):
-            if let int = value.intValue { self = .int(int) } else { self = .double(number) }
+            if let int = JSONWriter.exactInteger(number) { self = .int(Int(int)) } else { self = .double(number) }
         case .string(let text): self = .string(text)
         case .array(let items): self = .array(items.map(JSONText.init))
         case .object(let members): self = .object(members.sorted { $0.key < $1.key }.map { ($0.key, JSONText($0.value)) })

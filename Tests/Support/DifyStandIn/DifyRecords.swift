@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 
 /// One `POST /v1/chat-messages` as the stand-in received it, with the decoded JSON body and
 /// the identifiers it answered with.
@@ -7,7 +8,7 @@ public struct RecordedChatRequest: Sendable {
     public let index: Int
     public let http: HTTPRequest
     /// The decoded body; nil when it was not JSON.
-    public let body: StandInJSON?
+    public let body: JSONValue?
     /// The script that answered it; nil when rejected first (auth, invalid JSON, missing user).
     public let script: DifyScript?
     /// The `conversation_id` on the answer's events (the request's when it sent one).
@@ -20,8 +21,8 @@ public struct RecordedChatRequest: Sendable {
     /// The request's `conversation_id` as sent (nil when absent, "" for a new conversation).
     public var requestedConversationID: String? { body?["conversation_id"]?.stringValue }
     public var responseMode: String? { body?["response_mode"]?.stringValue }
-    public var inputs: StandInJSON? { body?["inputs"] }
-    public var files: [StandInJSON] { body?["files"]?.arrayValue ?? [] }
+    public var inputs: JSONValue? { body?["inputs"] }
+    public var files: [JSONValue] { body?["files"]?.arrayValue ?? [] }
     public var autoGenerateName: Bool? { body?["auto_generate_name"]?.boolValue }
     public var authorization: String? { http.headers["Authorization"] }
     /// True when the request continued a conversation (non-empty `conversation_id`).

@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 
 /// A real HTTP server that answers like Dify's Service API at `{baseURL}/v1`, for tests and
 /// benchmarks in which real processes (nginx, wecom-fcgi, wecom-worker) talk to it.
@@ -181,7 +182,7 @@ public final class DifyStandIn: ResponseURLReceiving, @unchecked Sendable {
     }
 
     private func provisionalRequest(query: String) -> RecordedChatRequest {
-        let body = StandInJSON.object(["query": .string(query), "conversation_id": .string(""),
+        let body = JSONValue.object(["query": .string(query), "conversation_id": .string(""),
                                        "user": .string(""), "inputs": .object([:]),
                                        "response_mode": .string("streaming")])
         let http = HTTPRequest(method: "POST", target: "/v1/chat-messages", headers: HeaderFields(), body: Data())

@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 
 /// One request as received by an `HTTPServer` (body fully read, chunked bodies decoded).
 public struct HTTPRequest: Sendable, CustomStringConvertible {
@@ -56,7 +57,7 @@ public struct HTTPRequest: Sendable, CustomStringConvertible {
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 
     /// The body parsed as JSON, nil when it is not JSON.
-    public var json: StandInJSON? { StandInJSON.parse(body) }
+    public var json: JSONValue? { JSONText.read(body) }
 
     public var description: String { "\(method) \(target) (\(body.count) body bytes)" }
 }

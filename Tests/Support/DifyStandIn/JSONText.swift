@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 
 extension DifyStandIn {
     /// How the stand-in serialises JSON, mirroring the two serialisers Dify has used.
@@ -12,7 +13,8 @@ extension DifyStandIn {
 }
 
 /// JSON with members in a fixed order (Dify's field order), written by hand so the exact
-/// bytes on the wire are under the stand-in's control.
+/// bytes on the wire are under the stand-in's control: JSONCore's writer sorts keys and has
+/// no `ensure_ascii` style. What clients send is read with JSONCore (`read`).
 indirect enum JSONText {
     case string(String)
     case int(Int)
@@ -89,4 +91,9 @@ indirect enum JSONText {
         }
         return out + "\""
     }
+}
+
+extension JSONText {
+    /// A request or response body as the project's strict reader sees it; nil when it is not JSON.
+    static func read(_ body: Data) -> JSONValue? { try? JSONReader.parse([UInt8](body), depthLimit: 512) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 
 /// A complete response read by `RawHTTPClient`.
 public struct RawHTTPResponse: Sendable {
@@ -15,7 +16,7 @@ public struct RawHTTPResponse: Sendable {
     public let chunks: [Data]
 
     public var text: String { String(decoding: body, as: UTF8.self) }
-    public var json: StandInJSON? { StandInJSON.parse(body) }
+    public var json: JSONValue? { JSONText.read(body) }
 }
 
 /// A blocking HTTP/1.1 connection to a local test server, built on raw sockets (no

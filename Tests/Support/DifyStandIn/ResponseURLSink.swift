@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 
 /// One POST received on the WeCom `response_url` endpoint.
 public struct PostedResponse: Sendable {
@@ -8,7 +9,7 @@ public struct PostedResponse: Sendable {
 
     public var body: Data { request.body }
     public var bodyText: String { request.bodyText }
-    public var json: StandInJSON? { request.json }
+    public var json: JSONValue? { request.json }
     public var headers: HeaderFields { request.headers }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 
 /// A reference SSE parser (WHATWG rules, as dify-api.md §3.1 asks clients to parse): lines end
 /// in LF, CRLF or CR; a blank line dispatches; `data:` lines accumulate; one space after the
@@ -13,7 +14,7 @@ public enum StandInSSE {
         public var id: String?
 
         /// `data` parsed as JSON.
-        public var json: StandInJSON? { data.flatMap(StandInJSON.parse) }
+        public var json: JSONValue? { data.flatMap { JSONText.read(Data($0.utf8)) } }
         /// The JSON `event` member of a Dify data event, or the SSE `event:` field.
         public var name: String? { json?["event"]?.stringValue ?? event }
     }
