@@ -1,43 +1,58 @@
+import DifyStandIn
 import Foundation
 import Testing
 @testable import DifyClient
 
 /// The head of a chunked `text/event-stream` response.
 private let sseHead = [
-    "Content-Type: text/event-stream; charset=utf-8", "Cache-Control: no-cache", "Transfer-Encoding: chunked",
+    "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache", "Transfer-Encoding": "chunked",
 ]
+private let closing = sseHead.merging(["Connection": "close"]) { $1 }
 
 /// One SSE data event for `json`.
 private func data(_ json: String) -> String { "data: \(json)\n\n" }
 
-/// A server answering every request with `stream` as separate chunks, with short pauses between.
-private func streamingServer(_ pieces: [[UInt8]], terminate: Bool = true) -> LoopbackHTTPServer {
-    LoopbackHTTPServer { _, connection in
-        connection.writeHead(status: 200, headers: sseHead + ["Connection: close"])
+/// A Dify stand-in answering every chat request with `script`.
+private func standIn(_ script: DifyScript) throws -> DifyStandIn {
+    let standIn = try DifyStandIn(apiKey: key)
+    standIn.defaultScript = script
+    return standIn
+}
+
+/// A Dify stand-in whose every chat response is written by `respond`.
+private func standIn(_ respond: @escaping @Sendable (HTTPResponseWriter) -> Void) throws -> DifyStandIn {
+    try standIn(.custom { _, writer in respond(writer) })
+}
+
+/// A server answering every request with `stream` as separate chunks, with short pauses between;
+/// without `terminate` the connection drops after the last piece.
+private func streamingServer(_ pieces: [[UInt8]], terminate: Bool = true) throws -> DifyStandIn {
+    try standIn { writer in
+        writer.writeHead(status: 200, headers: closing)
         for piece in pieces {
-            guard connection.writeChunk(piece) else { return }
-            connection.pause()
+            guard writer.write(piece) else { return }
+            writer.pause(millis: 5)
         }
-        if terminate { connection.endChunks() }
+        if !terminate { writer.closeAbruptly() }
     }
 }
 
-private func streamingServer(_ text: String, terminate: Bool = true) -> LoopbackHTTPServer {
-    streamingServer([Array(text.utf8)], terminate: terminate)
+private func streamingServer(_ text: String, terminate: Bool = true) throws -> DifyStandIn {
+    try streamingServer([Array(text.utf8)], terminate: terminate)
 }
 
 private let key = "app-SECRETKEY123"
 private let limits = StreamLimits(idleTimeout: 20, totalTimeout: 60, connectTimeout: 5)
 
-private func endpoint(_ server: LoopbackHTTPServer) -> DifyAgentEndpoint {
-    DifyAgentEndpoint(baseURL: server.origin + "/v1", apiKey: key)
+private func endpoint(_ server: DifyStandIn) -> DifyAgentEndpoint {
+    DifyAgentEndpoint(baseURL: server.apiBaseURL, apiKey: key)
 }
 
 private let request = ChatRequest(query: "你好", user: "wecom:corp:user")
 
 /// Runs `streamChat` to its end, returning the answer (or Dify's failure) and every event the callback saw.
 private func run(
-    _ server: LoopbackHTTPServer, _ request: ChatRequest = request, limits: StreamLimits = limits
+    _ server: DifyStandIn, _ request: ChatRequest = request, limits: StreamLimits = limits
 ) -> (Result<ChatSummary, DifyError>, [DifyEvent]) {
     var events: [DifyEvent] = []
     let result = Result { () throws(DifyError) in
@@ -75,7 +90,7 @@ private struct LeaseGone: Error, Equatable {
         let bytes = Array(text.utf8)
         // Cut every 7 bytes: through "data:", JSON, the blank lines and the middle of 你, 世 and 🌏.
         let pieces = stride(from: 0, to: bytes.count, by: 7).map { Array(bytes[$0..<min($0 + 7, bytes.count)]) }
-        let server = streamingServer(pieces)
+        let server = try streamingServer(pieces)
         defer { server.stop() }
         let (result, events) = run(server)
         let summary = try result.get()
@@ -91,7 +106,7 @@ private struct LeaseGone: Error, Equatable {
     }
 
     @Test func theRequestCarriesExactlyTheRightBodyAndHeaders() throws {
-        let server = streamingServer(data(#"{"event":"message_end","conversation_id":"c9"}"#))
+        let server = try streamingServer(data(#"{"event":"message_end","conversation_id":"c9"}"#))
         defer { server.stop() }
         let turn = ChatRequest(
             query: "看看这张图 \"quoted\" / slash", user: "wecom:corp:u1", conversationID: "c9",
@@ -114,7 +129,7 @@ private struct LeaseGone: Error, Equatable {
     }
 
     @Test func aNewConversationSendsAnEmptyConversationID() throws {
-        let server = streamingServer(data(#"{"event":"message_end","conversation_id":"new"}"#))
+        let server = try streamingServer(data(#"{"event":"message_end","conversation_id":"new"}"#))
         defer { server.stop() }
         #expect(try run(server).0.get().conversationID == "new")
         let body = String(decoding: try #require(server.requests.first).body, as: UTF8.self)
@@ -124,7 +139,7 @@ private struct LeaseGone: Error, Equatable {
     }
 
     @Test func messageReplaceReplacesTheAnswer() throws {
-        let server = streamingServer(
+        let server = try streamingServer(
             data(#"{"event":"message","answer":"bad words","conversation_id":"c"}"#)
                 + data(#"{"event":"message_replace","answer":"Sorry, I can't say that.","conversation_id":"c"}"#)
                 + data(#"{"event":"message_end","conversation_id":"c"}"#))
@@ -133,7 +148,7 @@ private struct LeaseGone: Error, Equatable {
     }
 
     @Test func agentMessagesAndFilesAreCollected() throws {
-        let server = streamingServer(
+        let server = try streamingServer(
             data(#"{"event":"agent_thought","id":"th","thought":"drawing","conversation_id":"c2"}"#)
                 + data(#"{"event":"agent_message","answer":"Here ","conversation_id":"c2","message_id":"m2"}"#)
                 + data(#"{"event":"message_file","id":"f","type":"image","belongs_to":"assistant","url":"/files/tools/a.png?timestamp=1&sign=x","conversation_id":"c2"}"#)
@@ -149,8 +164,8 @@ private struct LeaseGone: Error, Equatable {
         #expect(events.contains(.messageFile(url: "/files/tools/a.png?timestamp=1&sign=x", type: "image", belongsTo: "assistant")))
     }
 
-    @Test func anErrorEventIsSeenAndThrownAsStreamError() {
-        let server = streamingServer(
+    @Test func anErrorEventIsSeenAndThrownAsStreamError() throws {
+        let server = try streamingServer(
             data(#"{"event":"message","answer":"partial","conversation_id":"c3"}"#)
                 + data(#"{"event":"error","conversation_id":"c3","message_id":"m3","status":400,"code":"completion_request_error","message":"Rate limit reached"}"#))
         defer { server.stop() }
@@ -162,7 +177,7 @@ private struct LeaseGone: Error, Equatable {
     }
 
     @Test func invalidEventsAreSkipped() throws {
-        let server = streamingServer(
+        let server = try streamingServer(
             data("{oops") + data(#"{"event":"message","answer":"ok"}"#) + data(#"{"event":"message_end"}"#))
         defer { server.stop() }
         let (result, events) = run(server)
@@ -173,12 +188,9 @@ private struct LeaseGone: Error, Equatable {
         }
     }
 
-    @Test func aMissingConversationIsAnHTTPErrorThatSaysSo() {
-        let server = LoopbackHTTPServer { _, connection in
-            connection.respond(
-                status: 404, reason: "NOT FOUND", contentType: "application/json",
-                body: #"{"code":"not_found","message":"Conversation Not Exists.","status":404}"#)
-        }
+    @Test func aMissingConversationIsAnHTTPErrorThatSaysSo() throws {
+        let server = try standIn(.httpError(
+            status: 404, body: #"{"code":"not_found","message":"Conversation Not Exists.","status":404}"#))
         defer { server.stop() }
         let (result, events) = run(server, ChatRequest(query: "hi", user: "u", conversationID: "stale"))
         #expect(throws: DifyError.http(status: 404, code: "not_found", message: "Conversation Not Exists.")) {
@@ -191,33 +203,28 @@ private struct LeaseGone: Error, Equatable {
         }
     }
 
-    @Test func aServerErrorIsTransient() {
-        let server = LoopbackHTTPServer { _, connection in
-            connection.respond(
-                status: 500, reason: "INTERNAL SERVER ERROR", contentType: "application/json",
-                body: #"{"code":"internal_server_error","message":"Internal Server Error, please contact support.","status":500}"#)
-        }
+    @Test func aServerErrorIsTransient() throws {
+        let server = try standIn(.httpError(
+            status: 500, body: #"{"code":"internal_server_error","message":"Internal Server Error, please contact support.","status":500}"#))
         defer { server.stop() }
         let error = run(server).0.failure
         #expect(error == .http(status: 500, code: "internal_server_error", message: "Internal Server Error, please contact support."))
         #expect(error?.isTransient == true)
     }
 
-    @Test func aProxyErrorPageBecomesShortText() {
+    @Test func aProxyErrorPageBecomesShortText() throws {
         let page = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n"
-        let server = LoopbackHTTPServer { _, connection in
-            connection.respond(status: 502, reason: "Bad Gateway", contentType: "text/html", body: page)
-        }
+        let server = try standIn(.httpError(status: 502, body: page, contentType: "text/html"))
         defer { server.stop() }
         let error = run(server).0.failure
         #expect(error == .http(status: 502, code: "", message: "502 Bad Gateway 502 Bad Gateway nginx/1.22.1"))
         #expect(error?.isTransient == true)
     }
 
-    @Test func aHugeErrorBodyIsCutNotBuffered() {
-        let server = LoopbackHTTPServer { _, connection in
-            connection.writeHead(status: 503, reason: "Service Unavailable", headers: ["Content-Type: text/plain", "Connection: close"])
-            for _ in 0..<64 { guard connection.write([UInt8](repeating: 0x78, count: 16 << 10)) else { return } }
+    @Test func aHugeErrorBodyIsCutNotBuffered() throws {
+        let server = try standIn { writer in
+            writer.writeHead(status: 503, headers: ["Content-Type": "text/plain"], framing: .closeDelimited)
+            for _ in 0..<64 { guard writer.write([UInt8](repeating: 0x78, count: 16 << 10)) else { return } }
         }
         defer { server.stop() }
         guard case .http(503, "", let message)? = run(server).0.failure else {
@@ -227,12 +234,9 @@ private struct LeaseGone: Error, Equatable {
         #expect(message.count <= DifyError.maxRawMessageLength + 1)
     }
 
-    @Test func theKeyNeverAppearsInErrors() {
-        let server = LoopbackHTTPServer { _, connection in
-            connection.respond(
-                status: 401, reason: "UNAUTHORIZED", contentType: "application/json",
-                body: #"{"code":"unauthorized","message":"Access token is invalid","status":401}"#)
-        }
+    @Test func theKeyNeverAppearsInErrors() throws {
+        let server = try standIn(.httpError(
+            status: 401, body: #"{"code":"unauthorized","message":"Access token is invalid","status":401}"#))
         defer { server.stop() }
         let error = run(server).0.failure
         #expect(error == .http(status: 401, code: "unauthorized", message: "Access token is invalid"))
@@ -240,11 +244,11 @@ private struct LeaseGone: Error, Equatable {
         #expect(!text.contains(key))
     }
 
-    @Test func silenceAfterTheFirstEventIsAnIdleTimeout() {
-        let server = LoopbackHTTPServer { _, connection in
-            connection.writeHead(status: 200, headers: sseHead + ["Connection: close"])
-            connection.writeChunk(Array(data(#"{"event":"message","answer":"Hi","conversation_id":"c4"}"#).utf8))
-            connection.waitForPeerClose()
+    @Test func silenceAfterTheFirstEventIsAnIdleTimeout() throws {
+        let server = try standIn { writer in
+            writer.writeHead(status: 200, headers: closing)
+            writer.write(Array(data(#"{"event":"message","answer":"Hi","conversation_id":"c4"}"#).utf8))
+            writer.waitUntilAborted()
         }
         defer { server.stop() }
         let (result, events) = run(server, limits: StreamLimits(idleTimeout: 1, totalTimeout: 60))
@@ -252,29 +256,28 @@ private struct LeaseGone: Error, Equatable {
         #expect(events == [.message(answer: "Hi", conversationID: "c4", messageID: nil, taskID: nil)])
     }
 
-    @Test func aServerThatNeverAnswersIsAnIdleTimeout() {
-        let server = LoopbackHTTPServer { _, connection in connection.waitForPeerClose() }
+    @Test func aServerThatNeverAnswersIsAnIdleTimeout() throws {
+        let server = try standIn { writer in writer.waitUntilAborted() }
         defer { server.stop() }
         #expect(run(server, limits: StreamLimits(idleTimeout: 1, totalTimeout: 60)).0.failure == .idleTimeout(1))
     }
 
     @Test func silenceAfterMessageEndLosesNothing() throws {
-        let server = LoopbackHTTPServer { _, connection in
-            connection.writeHead(status: 200, headers: sseHead + ["Connection: close"])
-            connection.writeChunk(Array((data(#"{"event":"message","answer":"done"}"#) + data(#"{"event":"message_end"}"#)).utf8))
-            connection.waitForPeerClose()
+        let server = try standIn { writer in
+            writer.writeHead(status: 200, headers: closing)
+            writer.write(Array((data(#"{"event":"message","answer":"done"}"#) + data(#"{"event":"message_end"}"#)).utf8))
+            writer.waitUntilAborted()
         }
         defer { server.stop() }
         #expect(try run(server, limits: StreamLimits(idleTimeout: 1, totalTimeout: 60)).0.get().answer == "done")
     }
 
-    @Test func pingsKeepAStreamAliveUntilTheTotalTimeout() {
-        let server = LoopbackHTTPServer { _, connection in
-            connection.writeHead(status: 200, headers: sseHead + ["Connection: close"])
+    @Test func pingsKeepAStreamAliveUntilTheTotalTimeout() throws {
+        let server = try standIn { writer in
+            writer.writeHead(status: 200, headers: closing)
             // Pings every 100 ms for up to 30 s: never idle, so only the total cap can end it.
             for _ in 0..<300 {
-                guard connection.writeChunk(Array("event: ping\n\n".utf8)) else { return }
-                connection.pause(milliseconds: 100)
+                guard writer.write(Array("event: ping\n\n".utf8)), writer.pause(millis: 100) else { return }
             }
         }
         defer { server.stop() }
@@ -283,10 +286,8 @@ private struct LeaseGone: Error, Equatable {
         #expect(events.allSatisfy { $0 == .ping })
     }
 
-    @Test func aClosedPortIsUnreachable() {
-        let server = LoopbackHTTPServer { _, _ in }
-        server.stop()
-        let endpoint = DifyAgentEndpoint(baseURL: "http://127.0.0.1:\(closedLoopbackPort())/v1", apiKey: key)
+    @Test func aClosedPortIsUnreachable() throws {
+        let endpoint = DifyAgentEndpoint(baseURL: "http://127.0.0.1:\(try HTTPServer.closedPort())/v1", apiKey: key)
         let result = Result { () throws(DifyError) in
             try DifyClient().streamChat(request, endpoint: endpoint, limits: limits) { _, _ in .continue }
         }
@@ -299,30 +300,28 @@ private struct LeaseGone: Error, Equatable {
         #expect(result.failure?.isTransient == true)
     }
 
-    @Test func aStreamCutWithoutMessageEndIsTruncated() {
-        let server = streamingServer(data(#"{"event":"message","answer":"half","conversation_id":"c5"}"#), terminate: false)
+    @Test func aStreamCutWithoutMessageEndIsTruncated() throws {
+        let server = try streamingServer(data(#"{"event":"message","answer":"half","conversation_id":"c5"}"#), terminate: false)
         defer { server.stop() }
         let (result, events) = run(server)
         #expect(result.failure == .truncated)
         #expect(events.count == 1)
     }
 
-    @Test func aCleanlyClosedStreamWithoutMessageEndIsTruncated() {
-        let server = streamingServer(data(#"{"event":"message","answer":"half"}"#) + "event: ping\n\n")
+    @Test func aCleanlyClosedStreamWithoutMessageEndIsTruncated() throws {
+        let server = try streamingServer(data(#"{"event":"message","answer":"half"}"#) + "event: ping\n\n")
         defer { server.stop() }
         #expect(run(server).0.failure == .truncated)
     }
 
     @Test func aFinalEventWithoutItsBlankLineStillCounts() throws {
-        let server = streamingServer(data(#"{"event":"message","answer":"done"}"#) + #"data: {"event":"message_end"}"#)
+        let server = try streamingServer(data(#"{"event":"message","answer":"done"}"#) + #"data: {"event":"message_end"}"#)
         defer { server.stop() }
         #expect(try run(server).0.get().answer == "done")
     }
 
-    @Test func aNonStreamResponseIsInvalid() {
-        let server = LoopbackHTTPServer { _, connection in
-            connection.respond(status: 200, contentType: "application/json", body: #"{"event":"message","answer":"blocking"}"#)
-        }
+    @Test func aNonStreamResponseIsInvalid() throws {
+        let server = try standIn(.httpError(status: 200, body: #"{"event":"message","answer":"blocking"}"#))
         defer { server.stop() }
         guard case .invalidResponse? = run(server).0.failure else {
             Issue.record("expected .invalidResponse")
@@ -331,7 +330,7 @@ private struct LeaseGone: Error, Equatable {
     }
 
     @Test func eachEventComesWithTheAnswerSoFar() throws {
-        let server = streamingServer(
+        let server = try streamingServer(
             data(#"{"event":"message","answer":"one ","conversation_id":"c7"}"#)
                 + data(#"{"event":"message_file","url":"/files/a.png","belongs_to":"assistant"}"#)
                 + data(#"{"event":"message","answer":"two"}"#) + data(#"{"event":"message_end"}"#))
@@ -348,7 +347,7 @@ private struct LeaseGone: Error, Equatable {
     }
 
     @Test func theCallbackCanStopTheTransferWithItsReason() throws {
-        let server = streamingServer(
+        let server = try streamingServer(
             data(#"{"event":"message","answer":"one"}"#) + data(#"{"event":"message","answer":"two"}"#)
                 + data(#"{"event":"message_end"}"#))
         defer { server.stop() }
@@ -366,10 +365,10 @@ private struct LeaseGone: Error, Equatable {
     }
 
     @Test func aTickCanStopASilentStreamWithItsReason() throws {
-        let server = LoopbackHTTPServer { _, connection in
-            connection.writeHead(status: 200, headers: sseHead + ["Connection: close"])
-            connection.writeChunk(Array(data(#"{"event":"message","answer":"Hi"}"#).utf8))
-            connection.waitForPeerClose()
+        let server = try standIn { writer in
+            writer.writeHead(status: 200, headers: closing)
+            writer.write(Array(data(#"{"event":"message","answer":"Hi"}"#).utf8))
+            writer.waitUntilAborted()
         }
         defer { server.stop() }
         var sawEvent = false
@@ -388,12 +387,10 @@ private struct LeaseGone: Error, Equatable {
     }
 
     @Test func oneClientReusesItsConnection() throws {
-        let server = LoopbackHTTPServer { _, connection in
-            connection.keepAlive = true
-            connection.writeHead(status: 200, headers: sseHead)
-            connection.writeChunk(Array(data(#"{"event":"message","answer":"x"}"#).utf8))
-            connection.writeChunk(Array(data(#"{"event":"message_end"}"#).utf8))
-            connection.endChunks()
+        let server = try standIn { writer in
+            writer.writeHead(status: 200, headers: sseHead)
+            writer.write(Array(data(#"{"event":"message","answer":"x"}"#).utf8))
+            writer.write(Array(data(#"{"event":"message_end"}"#).utf8))
         }
         defer { server.stop() }
         let client = DifyClient()
@@ -402,7 +399,7 @@ private struct LeaseGone: Error, Equatable {
             #expect(finished(outcome).answer == "x")
         }
         #expect(server.requests.count == 3)
-        #expect(server.connectionCount == 1)
+        #expect(server.server.acceptedConnections == 1)
     }
 }
 

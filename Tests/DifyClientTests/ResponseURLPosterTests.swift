@@ -1,3 +1,4 @@
+import DifyStandIn
 import Testing
 @testable import DifyClient
 
@@ -57,36 +58,32 @@ import Testing
     }
 
     @Test func postsToAnAllowedOriginAndReturnsStatusAndBody() throws {
-        let server = LoopbackHTTPServer { _, connection in
-            connection.respond(status: 200, contentType: "application/json", body: #"{"errcode":0,"errmsg":"ok"}"#)
-        }
+        let server = try MediaServer()
         defer { server.stop() }
         let json = Array(#"{"msgtype":"markdown","markdown":{"content":"你好"}}"#.utf8)
-        let result = try ResponseURLPoster().post(
-            json: json, to: server.origin + "/cgi-bin/aibot/response?response_code=abc", allowedOrigins: [server.origin])
+        let result = try ResponseURLPoster().post(json: json, to: server.responseURL(code: "abc"), allowedOrigins: [server.baseURL])
         #expect(result.status == 200)
         #expect(result.body == #"{"errcode":0,"errmsg":"ok"}"#)
-        let request = try #require(server.requests.first)
-        #expect(request.method == "POST")
-        #expect(request.target == "/cgi-bin/aibot/response?response_code=abc")
-        #expect(request.headers["content-type"] == "application/json")
-        #expect(request.body == json)
+        #expect(server.requests.count == 1)
+        let posted = try #require(server.postedResponses.first)
+        #expect(posted.code == "abc")
+        #expect(posted.request.method == "POST")
+        #expect(posted.request.target == "/cgi-bin/aibot/response?response_code=abc")
+        #expect(posted.headers["Content-Type"] == "application/json")
+        #expect([UInt8](posted.body) == json)
     }
 
     @Test func redirectsAreNotFollowed() throws {
-        let server = LoopbackHTTPServer { request, connection in
-            connection.respond(
-                status: 302, reason: "Found", contentType: "text/plain", body: "moved",
-                extraHeaders: ["Location: /elsewhere"])
-        }
+        let server = try MediaServer()
         defer { server.stop() }
-        let result = try ResponseURLPoster().post(json: [], to: server.origin + "/hook", allowedOrigins: [server.origin])
+        server.redirect(path: "/hook", to: "/elsewhere")
+        let result = try ResponseURLPoster().post(json: [], to: server.baseURL + "/hook", allowedOrigins: [server.baseURL])
         #expect(result.status == 302)
         #expect(server.requests.map(\.target) == ["/hook"])
     }
 
-    @Test func aClosedPortIsUnreachable() {
-        let origin = "http://127.0.0.1:\(closedLoopbackPort())"
+    @Test func aClosedPortIsUnreachable() throws {
+        let origin = "http://127.0.0.1:\(try HTTPServer.closedPort())"
         #expect {
             try ResponseURLPoster().post(json: [], to: origin + "/hook?response_code=SECRET", allowedOrigins: [origin])
         } throws: { error in

@@ -250,3 +250,13 @@ final class ServerCore: @unchecked Sendable {
         }
     }
 }
+
+extension HTTPServer {
+    /// A port on 127.0.0.1 with nothing listening (bound, then closed), for "connection
+    /// refused" tests.
+    public static func closedPort() throws -> Int {
+        let listener = try Sockets.listenOnLoopback()
+        Sockets.close(listener.fd)
+        return listener.port
+    }
+}
