@@ -1,4 +1,4 @@
-/// Folds decoded events into a ``ChatSummary`` (dify-api.md §3.4). Pure; no I/O.
+/// Folds decoded events into a ``ChatSummary`` (docs/dify-api.md §3.4). Pure; no I/O.
 struct ChatAccumulator {
     private(set) var summary = ChatSummary()
     /// The first `error` event, as ``DifyError/streamError(status:code:message:)``.

@@ -1,6 +1,6 @@
 import JSONCore
 
-/// The JSON body of `POST /chat-messages` (dify-api.md §2): streaming, `inputs` `{}`, `""` for a
+/// The JSON body of `POST /chat-messages` (docs/dify-api.md §2): streaming, `inputs` `{}`, `""` for a
 /// new conversation, no auto-generated title.
 struct ChatRequestBody {
     var query: String

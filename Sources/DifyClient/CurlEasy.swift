@@ -4,7 +4,7 @@ import CCurl
 /// still point at while a transfer runs: the error buffer, header lists, multipart bodies, URLs.
 ///
 /// Reuse one handle for many requests: ``reset()`` clears the options but keeps the connection
-/// cache, so a second request to the same host reuses the connection (systems.md §6).
+/// cache, so a second request to the same host reuses the connection (docs/systems.md §4.2).
 /// Not thread safe; one handle per thread. See <https://curl.se/libcurl/c/libcurl-easy.html>.
 final class CurlEasy {
     /// The `CURL *`.
@@ -175,7 +175,7 @@ final class CurlEasy {
     }
 
     /// A failing `curl_easy_setopt` means this module passed a wrong option or value (or memory
-    /// ran out): a bug, not a condition to handle (style-anchors.md rule 6).
+    /// ran out): a bug, not a condition to handle (docs/architecture.md §10.2).
     private static func check(_ code: CURLcode, _ option: CURLoption) {
         precondition(code == CURLE_OK, "curl_easy_setopt(\(option.rawValue)) failed with CURLcode \(code.rawValue)")
     }

@@ -5,7 +5,7 @@ import CCurl
 /// "This function must be called at least once within a program before the program calls any
 /// other function in libcurl" (<https://curl.se/libcurl/c/curl_global_init.html>). Every
 /// ``CurlEasy`` calls ``ensureInitialized()`` first; a worker may also call it at start-up,
-/// before it spawns threads. Fork before the first use, never after (systems.md §6).
+/// before it spawns threads. Fork before the first use, never after (docs/systems.md §4.1).
 public enum CurlGlobal {
     /// The `CURLcode` of the one `curl_global_init(CURL_GLOBAL_DEFAULT)` call. A global `static let`
     /// is initialised lazily and atomically (`swift_once`), so concurrent first uses are safe.

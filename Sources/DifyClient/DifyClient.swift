@@ -6,7 +6,7 @@ import Foundation
 ///
 /// One client per worker thread: it owns one easy handle and reuses it, so consecutive requests
 /// to the same Dify host reuse the connection. Calls block the calling thread; never call them on
-/// the Swift concurrency pool (style-anchors.md rule 8). The API key goes only into the
+/// the Swift concurrency pool (docs/architecture.md §10.3). The API key goes only into the
 /// `Authorization` header, never into errors or descriptions.
 public final class DifyClient {
     private let easy = CurlEasy()
@@ -64,7 +64,7 @@ public final class DifyClient {
 
     /// Uploads one file with `POST {base}/files/upload` (multipart fields `file` and `user`).
     ///
-    /// - Parameter user: must be the `user` of the chat turn that will reference the file (§4.5).
+    /// - Parameter user: must be the `user` of the chat turn that will reference the file (docs/dify-api.md §4.5).
     /// - Returns: the file's `id`, for ``DifyFileRef/uploadFileID``.
     /// - Throws: ``DifyError/http(status:code:message:)`` unless the status is 201 or 200 (e.g. 413
     ///   `file_too_large`, 415 `unsupported_file_type`), ``DifyError/unreachable(_:)``,

@@ -7,7 +7,7 @@ public enum DifyError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A non-success HTTP status before streaming: Dify's `{code, message, status}` body, or for
     /// non-JSON bodies (proxy error pages) an empty `code` and the page's text, shortened.
     case http(status: Int, code: String, message: String)
-    /// An `error` event inside the stream (§3.5).
+    /// An `error` event inside the stream (docs/dify-api.md §3.5).
     case streamError(status: Int, code: String, message: String)
     /// No byte arrived for this many seconds.
     case idleTimeout(Double)
@@ -17,11 +17,9 @@ public enum DifyError: Error, Equatable, Sendable, CustomStringConvertible {
     case truncated
     /// A response we cannot use (not an event stream, an event too large, no upload id, …).
     case invalidResponse(String)
-    /// The event callback returned ``StreamControl/abort``.
-    case aborted
 
     /// Worth retrying later: unreachable, HTTP 429 or 5xx. Stream failures are not: the turn may
-    /// already be in the conversation history, and re-sending it would duplicate it (§6).
+    /// already be in the conversation history, and re-sending it would duplicate it (docs/dify-api.md §6).
     public var isTransient: Bool {
         switch self {
         case .unreachable: true
@@ -31,8 +29,8 @@ public enum DifyError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The stored conversation id is unusable: drop it and resend once as a new conversation
-    /// (§8.3): 404 `not_found`, 400 `conversation_completed`, or 400 `invalid_param` about
-    /// `conversation_id`. Codes are matched exactly, never the full message (§3.5).
+    /// (docs/dify-api.md §8.3): 404 `not_found`, 400 `conversation_completed`, or 400 `invalid_param` about
+    /// `conversation_id`. Codes are matched exactly, never the full message (docs/dify-api.md §3.5).
     public var isConversationMissing: Bool {
         switch self {
         case .http(let status, let code, let message), .streamError(let status, let code, let message):
@@ -55,7 +53,6 @@ public enum DifyError: Error, Equatable, Sendable, CustomStringConvertible {
         case .totalTimeout(let seconds): "Dify request exceeded \(seconds) s"
         case .truncated: "Dify stream ended without message_end"
         case .invalidResponse(let reason): "invalid Dify response: \(reason)"
-        case .aborted: "Dify stream aborted by the caller"
         }
     }
 

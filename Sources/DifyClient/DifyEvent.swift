@@ -1,6 +1,6 @@
 import JSONCore
 
-/// One Dify streaming event, decoded from an SSE event's `data` JSON (dify-api.md §3.3).
+/// One Dify streaming event, decoded from an SSE event's `data` JSON (docs/dify-api.md §3.3).
 ///
 /// Decoding never fails: unknown events become ``other(_:)`` and undecodable data ``invalid(_:)``,
 /// which callers log and skip (a broken event must not end the answer).
@@ -11,7 +11,7 @@ public enum DifyEvent: Sendable, Equatable {
     case agentMessage(answer: String, conversationID: String?, messageID: String?, taskID: String?)
     /// Output moderation hit: the whole answer so far is replaced by `answer`.
     case messageReplace(answer: String)
-    /// A file (in practice an image) attached to the answer; `url` is often relative (§7).
+    /// A file (in practice an image) attached to the answer; `url` is often relative (docs/dify-api.md §7).
     case messageFile(url: String, type: String?, belongsTo: String?)
     /// The answer is complete.
     case messageEnd(conversationID: String?, messageID: String?)
@@ -19,7 +19,7 @@ public enum DifyEvent: Sendable, Equatable {
     case workflowStarted
     /// A workflow run ended; terminal for workflow apps, followed by `message_end` in chatflows.
     case workflowFinished(status: String, outputs: JSONValue?, error: String?)
-    /// A failure after the stream started; terminal (§3.5).
+    /// A failure after the stream started; terminal (docs/dify-api.md §3.5).
     case error(status: Int, code: String, message: String)
     /// A keep-alive (`event: ping`).
     case ping
@@ -34,7 +34,7 @@ public enum DifyEvent: Sendable, Equatable {
     }
 }
 
-/// A ``DifyEvent`` plus the ids every chat event carries (§3.2), which the enum cases do not all hold.
+/// A ``DifyEvent`` plus the ids every chat event carries (docs/dify-api.md §3.2), which the enum cases do not all hold.
 struct DecodedDifyEvent: Equatable {
     var event: DifyEvent
     var conversationID: String?

@@ -40,7 +40,7 @@ public struct DifyFileRef: Sendable, Equatable {
 public struct ChatRequest: Sendable, Equatable {
     /// The user's text (Dify rejects an empty query).
     public var query: String
-    /// The end-user id; the same string must be used for uploads and later turns (§8).
+    /// The end-user id; the same string must be used for uploads and later turns (docs/dify-api.md §8).
     public var user: String
     /// The conversation to continue, or nil to start a new one.
     public var conversationID: String?
@@ -55,7 +55,7 @@ public struct ChatRequest: Sendable, Equatable {
     }
 }
 
-/// Time limits of one streamed answer, in seconds (dify-api.md §6).
+/// Time limits of one streamed answer, in seconds (docs/dify-api.md §6).
 public struct StreamLimits: Sendable, Equatable {
     /// Longest silence (no byte at all; pings count) before the stream is considered dead;
     /// 0 disables the check. Checked about once a second, so allow a second of slack.
@@ -72,7 +72,8 @@ public struct StreamLimits: Sendable, Equatable {
     }
 }
 
-/// The outcome of a complete streamed answer.
+/// A streamed answer as far as it has arrived: handed to each event's callback while the
+/// stream runs, and the whole answer once the terminal event is in.
 public struct ChatSummary: Sendable, Equatable {
     /// From the first event that carried one.
     public var conversationID: String?

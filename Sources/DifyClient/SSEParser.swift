@@ -18,7 +18,7 @@ public struct SSEEvent: Sendable, Equatable {
 ///
 /// Follows the WHATWG "event stream interpretation" with one deliberate difference: a block that
 /// has an `event:` field but no `data:` is dispatched too (with empty `data`), because Dify's
-/// keep-alive is `event: ping` followed by a blank line (dify-api.md §3.1).
+/// keep-alive is `event: ping` followed by a blank line (docs/dify-api.md §3.1).
 ///
 /// - Lines end in LF, CR or CRLF, also when the CR and LF arrive in different chunks.
 /// - Chunks may split anywhere, even inside a UTF-8 sequence: bytes are decoded per complete line.

@@ -17,7 +17,6 @@ struct JobFailure: Error {
         case .idleTimeout: notice = UserNotice.difyIdle
         case .totalTimeout: notice = UserNotice.difyTooLong
         case .truncated, .invalidResponse: notice = UserNotice.difyTruncated
-        case .aborted: notice = UserNotice.jobFailed
         }
         return JobFailure(notice: notice, detail: "dify: \(error)", transient: error.isTransient)
     }

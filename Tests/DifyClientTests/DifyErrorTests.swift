@@ -18,7 +18,6 @@ import CCurl
         (.totalTimeout(600), false),
         (.truncated, false),
         (.invalidResponse("x"), false),
-        (.aborted, false),
     ])
     func transience(error: DifyError, transient: Bool) {
         #expect(error.isTransient == transient)

@@ -234,7 +234,7 @@ extension DifyStandIn {
             ]) else { return }
             writer.finish()
         case .error(let code, let message, let status):
-            // Built from the wrapper plus {code, status, message}: no task_id (dify-api.md §3.2).
+            // Built from the wrapper plus {code, status, message}: no task_id (docs/dify-api.md §3.2).
             guard event("error", [("code", .string(code)), ("status", .int(status)),
                                   ("message", .string(message))]) else { return }
             writer.finish()

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `POST /v1/files/upload` (dify-api.md §4.5): multipart with a `file` part and a `user` field.
+/// `POST /v1/files/upload` (docs/dify-api.md §4.5): multipart with a `file` part and a `user` field.
 extension DifyStandIn {
     func handleUpload(_ request: HTTPRequest, _ writer: HTTPResponseWriter) {
         var parts: [StandInMultipart.Part] = []

@@ -203,7 +203,7 @@ public final class DifyStandIn: ResponseURLReceiving, @unchecked Sendable {
     /// When set, pings while a stream waits (delay or gate) this often; nil keeps it silent.
     public var keepAlivePingMillis: Int? { get { read(\.keepAlivePingMillis) } set { write(\.keepAlivePingMillis, newValue) } }
     /// Prefix every data event with an SSE `id: <cursor>` line, as newer Dify builds that
-    /// stream through Redis do (dify-api.md §3.1). Off by default.
+    /// stream through Redis do (docs/dify-api.md §3.1). Off by default.
     public var eventIDLines: Bool { get { read(\.eventIDLines) } set { write(\.eventIDLines, newValue) } }
     /// `.compact` (orjson, current Dify) or `.pythonDefault` (older Dify's `json.dumps`).
     public var jsonStyle: DifyStandIn.JSONStyle { get { read(\.jsonStyle) } set { write(\.jsonStyle, newValue) } }

@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 #endif
 
-/// Writes Dify's SSE framing (§3.1): `data: <one-line JSON>\n\n` per event and
+/// Writes Dify's SSE framing (docs/dify-api.md §3.1): `data: <one-line JSON>\n\n` per event and
 /// `event: ping\n\n` keep-alives — optionally cutting each event into 2–3 writes at awkward
 /// places: inside `data:`, inside a multi-byte UTF-8 character, between the two final
 /// newlines. Cut points rotate from event to event, deterministically.

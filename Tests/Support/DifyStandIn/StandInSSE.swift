@@ -1,7 +1,7 @@
 import Foundation
 import JSONCore
 
-/// A reference SSE parser (WHATWG rules, as dify-api.md §3.1 asks clients to parse): lines end
+/// A reference SSE parser (WHATWG rules, as docs/dify-api.md §3.1 asks clients to parse): lines end
 /// in LF, CRLF or CR; a blank line dispatches; `data:` lines accumulate; one space after the
 /// colon is dropped; comments and unknown fields are ignored.
 public enum StandInSSE {
