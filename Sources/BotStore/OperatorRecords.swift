@@ -1,7 +1,7 @@
 /// Records of the operator interface (``OperatorStore``): plain values for `wecomctl`.
 
 /// Lifecycle of a job row.
-public enum JobState: String, Sendable, CaseIterable, Codable {
+public enum JobState: String, Sendable, CaseIterable {
     case queued, running, done, dead
 }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One decrypted message or event callback (docs/wecom-protocol.md §4.2–§4.5).
-public struct InboundMessage: Decodable, Sendable, Equatable {
+public struct InboundMessage: Sendable, Equatable {
     /// `msgid`: opaque, unique per callback; the dedupe key. Required.
     public var msgID: String
     /// `aibotid`: the bot this callback is for; `""` when absent.
@@ -60,10 +60,5 @@ public struct InboundMessage: Decodable, Sendable, Equatable {
         msgType = try fields.requiredString("msgtype")
         content = try MessageContent(msgType: msgType, in: fields)
         quote = try fields.object("quote").map(Quote.init(fields:))
-    }
-
-    /// `Decodable` entry point: reads a `JSONValue` and applies `init(json:)`.
-    public init(from decoder: any Decoder) throws {
-        try self.init(json: JSONValue(from: decoder))
     }
 }

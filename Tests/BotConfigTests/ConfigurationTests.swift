@@ -68,9 +68,8 @@ import WeComCrypto
         }
     }
 
-    /// The key check is the crypto's own rule. They used to differ: a key with `+` or `/` is
-    /// standard base64 of 32 bytes, which the crypto took, but not letters and digits, which the
-    /// check asked for. WeCom's keys are letters and digits, so now both refuse those.
+    /// The key check is the crypto's own rule. A key with `+` or `/` is standard base64 of 32
+    /// bytes but not letters and digits, which WeCom's keys are: both refuse it.
     @Test func theKeyCheckAcceptsExactlyWhatTheCryptoAccepts() {
         let key = Self.key
         let plus = String(key.prefix(10)) + "+" + String(key.dropFirst(11))

@@ -25,7 +25,7 @@ import Testing
         #expect((3...6).contains(streaming), "\(count) streaming answers hold \(streaming) connections to the database")
 
         // Every runner then saves its Dify conversation id and finishes its job: writes of its own,
-        // which used to need a connection of its own (kept while the runner lived).
+        // made on a pooled connection rather than one per runner.
         gate.openAll()
         for id in ids {
             let final = try wecom.final(streamID: id, timeout: 60)

@@ -85,9 +85,4 @@ import Testing
         #expect(message.chatType == .other("channel"))
         #expect(message.content == .unknown(msgType: "x"))
     }
-
-    @Test func worksThroughJSONDecoder() throws {
-        let message = try JSONDecoder().decode(InboundMessage.self, from: Data(Payloads.groupText.utf8))
-        #expect(message == (try InboundMessage.decode(Payloads.groupText)))
-    }
 }
