@@ -82,7 +82,7 @@ struct Simulate: AsyncParsableCommand {
 
         let chat = SimulatedChat(aibotID: target.botID, userID: user, chatID: chat, responseURL: responseURL)
         let (msgID, message) = chat.text(text)
-        let first = try StreamFrame(reply: try await client.post(message, step: "sending the message"), step: "sending the message")
+        let first = try ReceivedFrame(reply: try await client.post(message, step: "sending the message"), step: "sending the message")
         Console.error("message \(msgID) accepted: stream \(first.id)" + (first.content.isEmpty ? "" : " (first frame: \(Formatting.excerpt(first.content, 40)))"))
         var printer = AnswerPrinter()
         do {
@@ -98,14 +98,14 @@ struct Simulate: AsyncParsableCommand {
 
     /// Refreshes until a frame has finish:true, printing the content as it grows.
     private func poll(_ client: CallbackClient, chat: SimulatedChat, streamID: String,
-                      printer: inout AnswerPrinter) async throws -> StreamFrame {
+                      printer: inout AnswerPrinter) async throws -> ReceivedFrame {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(timeout)
         var polls = 0
         while clock.now < deadline {
             try await Task.sleep(for: .seconds(interval))
             polls += 1
-            let frame = try StreamFrame(reply: try await client.post(chat.refresh(streamID: streamID), step: "refresh \(polls)"),
+            let frame = try ReceivedFrame(reply: try await client.post(chat.refresh(streamID: streamID), step: "refresh \(polls)"),
                                         step: "refresh \(polls)")
             if frame.finish { return frame }
             printer.show(frame.content)
@@ -114,7 +114,7 @@ struct Simulate: AsyncParsableCommand {
                              + "is a wecom-worker running? see `wecomctl status`")
     }
 
-    private func report(_ final: StreamFrame, since first: StreamFrame) throws {
+    private func report(_ final: ReceivedFrame, since first: ReceivedFrame) throws {
         guard final.id == first.id else { throw CommandFailure("the final frame is for stream \(final.id), not \(first.id)") }
         if !final.images.isEmpty {
             let bad = final.badImages
