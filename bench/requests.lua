@@ -3,11 +3,15 @@
 --   (written by `wecom-bench requests`); each wrk thread starts at its own offset.
 -- Otherwise: GET the path given on wrk's command line.
 -- RATE=n: about n requests/s in total (paced with wrk's delay() hook) instead of flat out.
+-- LIMIT=n: stop after n responses (with -t1 -c1 exactly n requests: the counted runs). The thread
+--   stops, and a SIGINT ends wrk's wait for the -d duration (its handler for ^C).
 -- done() prints one machine-readable RESULT line.
 local ffi = require("ffi")
 ffi.cdef [[
 typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
 int clock_gettime(int clock, bench_timespec *ts);
+int kill(int pid, int sig);
+int getpid(void);
 ]]
 
 local counter = 0
@@ -59,6 +63,17 @@ if tonumber(os.getenv("RATE") or "") then
         if not next_at or next_at < t - 100 then next_at = t end
         next_at = next_at + interval
         return math.max(0, math.floor(next_at - t))
+    end
+end
+
+if tonumber(os.getenv("LIMIT") or "") then
+    local limit, responses = tonumber(os.getenv("LIMIT")), 0
+    function response()
+        responses = responses + 1
+        if responses >= limit then
+            wrk.thread:stop()
+            ffi.C.kill(ffi.C.getpid(), 2)
+        end
     end
 end
 

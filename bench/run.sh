@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # make bench: wecom-fcgi through a real nginx against two references measured in the same run
-# (A: nginx answers itself; B: a minimal C libfcgi responder), with 1, 2 and 4 processes,
-# then the worker figures (wecom-bench worker). Writes bench/results.md. Never fails on timing.
+# (A: nginx answers itself; B: a minimal C libfcgi responder), with 1, 2 and 4 processes, on a copy
+# of a database that already holds days of answered messages, with a wecom-worker draining the queue;
+# then instructions (callgrind) and system calls (strace) per request of each path beside B's, and
+# the worker figures (wecom-bench worker). Writes bench/results.md. Never fails on timing.
 # Knobs: BENCH_DURATION (seconds per wrk run, default 10), BENCH_CONNECTIONS (16),
 # BENCH_THREADS (wrk threads, 1), BENCH_PROCESSES ("1 2 4"), BENCH_RATE (2000),
 # BENCH_LOG_LEVEL (wecom-fcgi's WECOM_LOG_LEVEL, info), BENCH_WORKER_STREAMS ("100 500 1000"),
 # BENCH_WORKER_CONCURRENCY (1000), BENCH_FCGI_THREADS (wecom-fcgi --threads; unset: the service's default),
 # BENCH_OUT (bench/results.md), BENCH_KEEP=1 (keep the scratch folder with every log),
-# BENCH_ROUNDS (3: flat-out rounds of B, refresh, verification, new messages, interleaved; the report
-# takes medians), BENCH_WORKER=0 (responder rows only, for quick comparisons while developing),
-# BENCH_FCGI=PATH (measure this wecom-fcgi binary, e.g. another commit's release build, instead).
+# BENCH_ROUNDS (3: flat-out rounds of new messages, B, refresh, verification, interleaved; the report
+# takes medians), BENCH_WORKER=0 (skip the worker figures, for quick comparisons while developing),
+# BENCH_BACKLOG (1000000 answered messages in the database before the runs; 0 for quick runs),
+# BENCH_BACKLOG_DAYS (7: the days they span), BENCH_SEED (1: the messages' contents),
+# BENCH_DRAIN (1: a wecom-worker with the built-in echo agent drains the queue during the responder runs),
+# BENCH_DRAIN_CONCURRENCY (64: its --concurrency), BENCH_COUNTED (1: the callgrind and strace counts),
+# BENCH_CALLGRIND_REQUESTS (200) and BENCH_STRACE_REQUESTS (500): N of the counted runs (N and 3N requests),
+# BENCH_COUNTED_RATE (50: requests/s of wecom-fcgi's counted runs),
+# BENCH_FCGI=PATH, BENCH_WORKER_BIN=PATH (measure these wecom-fcgi / wecom-worker binaries, e.g. another
+# commit's release build, instead of this checkout's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${BENCH_DURATION:-10}
@@ -23,21 +32,35 @@ WORKER_STREAMS=${BENCH_WORKER_STREAMS:-100 500 1000}
 WORKER_CONCURRENCY=${BENCH_WORKER_CONCURRENCY:-1000}
 OUT=${BENCH_OUT:-bench/results.md}
 ROUNDS=${BENCH_ROUNDS:-3}
+BACKLOG=${BENCH_BACKLOG:-1000000}
+BACKLOG_DAYS=${BENCH_BACKLOG_DAYS:-7}
+SEED=${BENCH_SEED:-1}
+DRAIN=${BENCH_DRAIN:-1}
+DRAIN_CONCURRENCY=${BENCH_DRAIN_CONCURRENCY:-64}
+COUNTED=${BENCH_COUNTED:-1}
+CALLGRIND_N=${BENCH_CALLGRIND_REQUESTS:-200}
+STRACE_N=${BENCH_STRACE_REQUESTS:-500}
+COUNTED_RATE=${BENCH_COUNTED_RATE:-50}
 TOKEN=benchToken2026
 KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8   # protocol doc test key; fine for a benchmark
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
-if ! command -v wrk >/dev/null; then
-    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-    $SUDO apt-get install -y -qq wrk
-fi
-for tool in nginx cc; do command -v "$tool" >/dev/null || { echo "bench: $tool is missing (make deps)" >&2; exit 1; }; done
+# Benchmark-only tools, installed here rather than by make deps.
+tools=(wrk); [ "$COUNTED" = 1 ] && tools+=(valgrind strace)
+for tool in "${tools[@]}"; do
+    if ! command -v "$tool" >/dev/null; then
+        SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+        $SUDO apt-get install -y -qq "$tool"
+    fi
+done
+for tool in nginx cc sqlite3; do command -v "$tool" >/dev/null || { echo "bench: $tool is missing (make deps)" >&2; exit 1; }; done
 
 echo "bench: building release binaries" >&2
 for product in wecom-fcgi wecom-worker wecom-bench; do swift build -c release --product "$product" >&2; done
 BIN=$(swift build -c release --show-bin-path)
 FCGI_BIN=${BENCH_FCGI:-$BIN/wecom-fcgi}
+WORKER_BIN=${BENCH_WORKER_BIN:-$BIN/wecom-worker}
 
 WORK=$(mktemp -d /tmp/wb-bench.XXXXXX)   # short: unix socket paths are limited to 107 bytes
 PIDS=()
@@ -51,7 +74,8 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"   # 1,000 answers need 
 cc -O2 -o "$WORK/ref-fcgi" bench/ref-fcgi.c -lfcgi
 
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
-wait_for_file() { for _ in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.05; done; echo "bench: $1 never appeared" >&2; exit 1; }
+# wait_for_file PATH [SECONDS]
+wait_for_file() { for _ in $(seq $((${2:-10} * 20))); do [ -e "$1" ] && return 0; sleep 0.05; done; echo "bench: $1 never appeared" >&2; exit 1; }
 free_port() {
     local port
     while port=$(shuf -i 20000-60000 -n 1); do
@@ -61,6 +85,15 @@ free_port() {
 family() { echo "$1" $(pgrep -P "$1" || true); }              # a master and its children
 cpu_ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
+# fresh_db DIR: DIR/bot.sqlite3, a copy of the template, on disk before anything is timed.
+fresh_db() { rm -rf "$1"; mkdir -p "$1"; cp "$WORK/template.sqlite3" "$1/bot.sqlite3"; sync; }
+# exec_service DB COMMAND...: becomes COMMAND, with the services' environment for the database DB
+# (in a background job only, so that $! is COMMAND's process id).
+exec_service() {
+    local db=$1; shift
+    WECOM_DB_PATH="$db" WECOM_TOKEN="$TOKEN" WECOM_ENCODING_AES_KEY="$KEY" WECOM_ENV_FILE="$WORK/none.env" \
+        WECOM_LOG_LEVEL="$LOG_LEVEL" exec "$@"
+}
 
 # nginx, one worker, for the whole run; its upstream sockets are ref.sock and fcgi.sock.
 PORT=$(free_port)
@@ -72,10 +105,14 @@ nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" -g
 NGINX=$!; PIDS+=("$NGINX")
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.05; done
 
-echo "bench: pre-signing requests" >&2
+echo "bench: the database template (a backlog of $BACKLOG messages) and pre-signed requests" >&2
 MESSAGES=$((DURATION * 12000 * ROUNDS)); PACED=$((DURATION * RATE + 2000))
+COUNTED_MESSAGES=0; [ "$COUNTED" = 1 ] && COUNTED_MESSAGES=$((4 * CALLGRIND_N + 4 * STRACE_N))
 "$BIN/wecom-bench" requests --db "$WORK/template.sqlite3" --out "$WORK" --token "$TOKEN" --key "$KEY" \
-    --messages "$MESSAGES" --paced-messages "$PACED"
+    --backlog "$BACKLOG" --backlog-days "$BACKLOG_DAYS" --seed "$SEED" \
+    --messages "$MESSAGES" --paced-messages "$PACED" --counted-messages "$COUNTED_MESSAGES" 2>"$WORK/requests.log" || { cat "$WORK/requests.log" >&2; exit 1; }
+cat "$WORK/requests.log" >&2
+BACKLOG_SECONDS=$(sed -n 's/.*built in \([0-9]*\) s.*/\1/p' "$WORK/requests.log")
 # Each round's new messages are new: messages-r00.txt, messages-r01.txt, … (unique msgids throughout).
 split -n "l/$ROUNDS" -d -a 2 --additional-suffix=.txt "$WORK/messages.txt" "$WORK/messages-r"
 
@@ -83,30 +120,34 @@ echo "bench: callback handler alone" >&2
 "$BIN/wecom-bench" handler --db "$WORK/template.sqlite3" --requests "$WORK" --token "$TOKEN" --key "$KEY" \
     --count 20000 > "$WORK/handler.md"
 
-RESULTS="$WORK/results.tsv"   # procs, label, rate, rps, p50, p99, max, non2xx, requests, cpu µs/request, round
-# measure PROCS LABEL PATH [REQUESTS_FILE] [RATE] [PID...]: one wrk run; CPU of the PIDs; the round
-# is $ROUND (1 unless set).
+RESULTS="$WORK/results.tsv"   # procs, label, rate, rps, p50, p99, max, non2xx, requests, cpu µs/request, round, worker % of a core
+DRAIN_PIDS=""                 # the draining wecom-worker while one runs
+# measure PROCS LABEL PATH [REQUESTS_FILE] [RATE] [PID...]: one wrk run; CPU of the PIDs and of the
+# draining worker; the round is $ROUND (1 unless set).
 measure() {
     local procs=$1 label=$2 path=$3 file=$4 rate=$5; shift 5
-    local before after out result
-    before=$(cpu_ticks "$@")
+    local before after drain_before drain_after started out result
+    before=$(cpu_ticks "$@"); drain_before=$(cpu_ticks $DRAIN_PIDS); started=$(date +%s.%N)
     out=$(REQUESTS="$file" RATE="$rate" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" \
         -s bench/requests.lua "http://127.0.0.1:$PORT$path" -- "$THREADS")
-    after=$(cpu_ticks "$@")
+    after=$(cpu_ticks "$@"); drain_after=$(cpu_ticks $DRAIN_PIDS)
     result=$(grep '^RESULT' <<<"$out")
     if [ -n "$file" ] && [[ $file == *messages* ]] && [ "$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$result")" -gt "$(wc -l < "$file")" ]; then
         echo "bench: warning: $label cycled past the end of $file (later messages were redeliveries)" >&2
     fi
     echo "bench: $procs proc(s) $label ${rate:+@$rate rps }$result" >&2
     awk -v procs="$procs" -v label="$label" -v rate="${rate:--}" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" \
-        -v round="${ROUND:-1}" '{
+        -v round="${ROUND:-1}" -v drain="${DRAIN_PIDS:+$((drain_after - drain_before))}" \
+        -v seconds="$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')" '{
         for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
         cpu = (ticks / hz * 1e6) / (v["requests"] > 0 ? v["requests"] : 1)
-        printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\n", procs, label, rate, v["rps"], v["p50_ms"], v["p99_ms"],
-               v["max_ms"], v["non2xx"], v["requests"], cpu, round }' <<<"$result" >> "$RESULTS"
+        worker = drain == "" ? "-" : sprintf("%.0f", drain / hz / seconds * 100)
+        printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\n", procs, label, rate, v["rps"], v["p50_ms"], v["p99_ms"],
+               v["max_ms"], v["non2xx"], v["requests"], cpu, round, worker }' <<<"$result" >> "$RESULTS"
 }
 
-RSS="$WORK/rss.tsv"   # procs, what, max peak RSS of a serving process (kB), master's (kB)
+RSS="$WORK/rss.tsv"     # procs, what, max peak RSS of a serving process (kB), master's (kB)
+DRAINED="$WORK/drain.tsv"   # procs, answers the draining worker finished, its CPU seconds, seconds it ran
 measure 0 "A: nginx return 200" /ref/a "" "" $(family "$NGINX")
 for n in $PROCESSES; do
     # Reference B and wecom-fcgi run side by side (the idle one waits in accept), so that each
@@ -115,23 +156,31 @@ for n in $PROCESSES; do
     "$WORK/ref-fcgi" "$WORK/nginx/ref.sock" "$n" & REF=$!; PIDS+=("$REF")
     wait_for_file "$WORK/nginx/ref.sock"
 
-    db="$WORK/db-$n/bot.sqlite3"; mkdir -p "$WORK/db-$n"; cp "$WORK/template.sqlite3" "$db"; rm -f "$WORK/nginx/fcgi.sock"
-    WECOM_DB_PATH="$db" WECOM_TOKEN="$TOKEN" WECOM_ENCODING_AES_KEY="$KEY" WECOM_ENV_FILE="$WORK/none.env" \
-        WECOM_LOG_LEVEL="$LOG_LEVEL" "$FCGI_BIN" --socket "unix:$WORK/nginx/fcgi.sock" --processes "$n" \
+    fresh_db "$WORK/db-$n"; db="$WORK/db-$n/bot.sqlite3"; rm -f "$WORK/nginx/fcgi.sock"
+    exec_service "$db" "$FCGI_BIN" --socket "unix:$WORK/nginx/fcgi.sock" --processes "$n" \
         ${FCGI_THREADS:+--threads "$FCGI_THREADS"} --socket-mode 666 2>>"$WORK/wecom-fcgi-$n.log" &
     FCGI=$!; PIDS+=("$FCGI")
     wait_for_file "$WORK/nginx/fcgi.sock"; sleep 0.3
     pids=$(family "$FCGI")
     echo -e "$n\t$(grep -o 'threads=[0-9]*' "$WORK/wecom-fcgi-$n.log" | tail -1 | cut -d= -f2)" >> "$WORK/threads.tsv"
+    if [ "$DRAIN" = 1 ]; then
+        # As in production, queued jobs are answered while the responders serve: the built-in echo
+        # agent streams each answer through the same store writes as a Dify answer, on this machine.
+        exec_service "$db" env -u DIFY_API_BASE_URL -u DIFY_API_KEY WECOM_ECHO_AGENT=1 "$WORKER_BIN" \
+            --concurrency "$DRAIN_CONCURRENCY" 2>>"$WORK/wecom-worker-$n.log" &
+        DRAIN_PID=$!; PIDS+=("$DRAIN_PID"); DRAIN_PIDS=$DRAIN_PID; DRAIN_STARTED=$(date +%s)
+        wait_for_file "$WORK/db-$n/wake/worker-$DRAIN_PID.sock"
+    fi
     # Warm-up (not recorded): page cache, statement caches, TLS-free path.
     REQUESTS="$WORK/refresh.txt" wrk -t1 -c4 -d1s -s bench/requests.lua "http://127.0.0.1:$PORT/" >/dev/null
     wrk -t1 -c4 -d1s "http://127.0.0.1:$PORT/ref/b" >/dev/null
     for ROUND in $(seq "$ROUNDS"); do
         export ROUND
+        # New messages first: from then on the worker has a queue to drain in every run of the round.
+        measure "$n" "4: new message" /wecom/callback/bench "$WORK/messages-r$(printf %02d $((ROUND - 1))).txt" "" $pids
         measure "$n" "B: C libfcgi responder" /ref/b "" "" $(family "$REF")
         measure "$n" "3: stream refresh" /wecom/callback/bench "$WORK/refresh.txt" "" $pids
         measure "$n" "5: URL verification" /wecom/callback/bench "$WORK/verify.txt" "" $pids
-        measure "$n" "4: new message" /wecom/callback/bench "$WORK/messages-r$(printf %02d $((ROUND - 1))).txt" "" $pids
     done
     unset ROUND
     echo -e "$n\tref-fcgi\t$(for p in $(family "$REF"); do hwm_kb "$p"; done | sort -n | tail -1)\t-" >> "$RSS"
@@ -142,26 +191,107 @@ for n in $PROCESSES; do
     children=$(pgrep -P "$FCGI" || true)   # none with --processes 1: the master serves
     if [ -n "$children" ]; then master=$(hwm_kb "$FCGI"); else children=$FCGI; master=-; fi
     echo -e "$n\twecom-fcgi\t$(for p in $children; do hwm_kb "$p"; done | sort -n | tail -1)\t$master" >> "$RSS"
+    if [ -n "$DRAIN_PIDS" ]; then
+        ticks=$(cpu_ticks "$DRAIN_PID"); stop "$DRAIN_PID"; DRAIN_PIDS=""
+        echo -e "$n\t$(grep -c 'job finished' "$WORK/wecom-worker-$n.log" || true)\t$((ticks / $(getconf CLK_TCK)))\t$(($(date +%s) - DRAIN_STARTED))" >> "$DRAINED"
+    fi
     stop "$FCGI"
+    rm -f "$db"   # a copy of the template: gigabytes with the full backlog
 done
+
+# Per request, counted rather than timed: instructions (callgrind) and system calls (strace -f -c)
+# of one serving process (wecom-fcgi --processes 1, or ref-fcgi with 1), behind the same nginx, one
+# request at a time (wrk -c1), no worker running. Each path runs N and 3N requests on a fresh start;
+# the difference over 2N leaves out start-up, warm-up and stop. wecom-fcgi's requests come at a fixed
+# rate whatever the tool's slowdown: its background threads work by the clock (a checkpoint every
+# 50 ms copies what the messages since the last one wrote), so their share per request is then that
+# of this rate, not of the machine's speed. B has no background work and runs flat out.
+COUNTS="$WORK/counted.tsv"   # label, instructions/request, system calls/request, the main calls per request
+if [ "$COUNTED" = 1 ]; then
+    echo "bench: counted runs (callgrind: $CALLGRIND_N and $((3 * CALLGRIND_N)) requests, strace: $STRACE_N and $((3 * STRACE_N)); $COUNTED_RATE/s)" >&2
+    fresh_db "$WORK/counted"
+    # count_run TOOL PATH_LABEL REQUESTS OUT: one server under TOOL, REQUESTS requests, stopped.
+    count_run() {
+        local tool=$1 what=$2 requests=$3 out=$4 socket file="" target=/wecom/callback/bench rate=$COUNTED_RATE server pid
+        local command=("$FCGI_BIN" --socket "unix:$WORK/nginx/fcgi.sock" --processes 1 --socket-mode 666)
+        socket=$WORK/nginx/fcgi.sock
+        case $what in
+            B) command=("$WORK/ref-fcgi" "$WORK/nginx/ref.sock" 1); socket=$WORK/nginx/ref.sock; target=/ref/b; rate="" ;;
+            refresh) file=$WORK/refresh.txt ;;
+            verify) file=$WORK/verify.txt ;;
+            message) file=$WORK/counted-$tool-$requests.txt ;;
+        esac
+        rm -f "$socket"
+        case $tool in
+            callgrind) exec_service "$WORK/counted/bot.sqlite3" valgrind --tool=callgrind --callgrind-out-file="$out" "${command[@]}" ;;
+            strace) exec_service "$WORK/counted/bot.sqlite3" strace -f -c -o "$out" "${command[@]}" ;;
+        esac 2>>"$WORK/counted.log" &
+        pid=$!; PIDS+=("$pid")
+        wait_for_file "$socket" 120
+        result=$(LIMIT="$requests" RATE="$rate" REQUESTS="$file" wrk -t1 -c1 -d3600s -s bench/requests.lua \
+            "http://127.0.0.1:$PORT$target" -- 1 | grep '^RESULT')
+        grep -q ' non2xx=0 socket_errors=0' <<<"$result" || echo "bench: warning: $tool $what: $result" >&2
+        if [ -n "$rate" ] && awk -v r="$rate" '{ split($3, kv, "="); exit !(kv[2] < 0.9 * r) }' <<<"$result"; then
+            echo "bench: warning: $tool $what fell behind the rate of $rate requests/s: $result" >&2
+        fi
+        server=$pid; [ "$tool" = strace ] && server=$(pgrep -P "$pid")
+        kill "$server"; wait "$pid" 2>/dev/null || true
+        # The next start finds no WAL to recover, whatever this run left in it.
+        sqlite3 "$WORK/counted/bot.sqlite3" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+    }
+    # The counted runs' new messages: N and 3N unique ones for each tool.
+    offset=0
+    for tool_n in "callgrind $CALLGRIND_N" "strace $STRACE_N"; do
+        read -r tool n <<<"$tool_n"
+        for requests in "$n" $((3 * n)); do
+            sed -n "$((offset + 1)),$((offset + requests))p" "$WORK/counted-messages.txt" > "$WORK/counted-$tool-$requests.txt"
+            offset=$((offset + requests))
+        done
+    done
+    for what in B refresh message verify; do
+        case $what in
+            B) label="B: C libfcgi responder" ;; refresh) label="3: stream refresh" ;;
+            message) label="4: new message" ;; verify) label="5: URL verification" ;;
+        esac
+        for requests in "$CALLGRIND_N" $((3 * CALLGRIND_N)); do count_run callgrind "$what" "$requests" "$WORK/callgrind-$what-$requests.out"; done
+        for requests in "$STRACE_N" $((3 * STRACE_N)); do count_run strace "$what" "$requests" "$WORK/strace-$what-$requests.txt"; done
+        instructions=$(for requests in "$CALLGRIND_N" $((3 * CALLGRIND_N)); do
+            awk '/^(summary|totals):/ { total = $2 } END { print total }' "$WORK/callgrind-$what-$requests.out"; done |
+            awk -v n="$CALLGRIND_N" 'NR == 1 { first = $1 } NR == 2 { printf "%.0f", ($1 - first) / (2 * n) }')
+        # strace -c: "% time  seconds  usecs/call  calls  [errors]  syscall"; a name's calls per request.
+        calls=$(awk -v n="$STRACE_N" '
+            FNR == 1 { file++ }
+            $1 ~ /^[0-9.]+$/ && NF >= 5 { count[$NF] += (file == 1 ? -1 : 1) * $4 }
+            END { for (name in count) printf "%s\t%.2f\n", name, count[name] / (2 * n) }' \
+            "$WORK/strace-$what-$STRACE_N.txt" "$WORK/strace-$what-$((3 * STRACE_N)).txt" | sort -t$'\t' -k2,2nr)
+        total=$(awk -F'\t' '$1 == "total" { print $2 }' <<<"$calls")
+        main=$(awk -F'\t' '$1 != "total" && $2 >= 0.05 && shown < 8 { printf "%s%s %s", (shown++ ? ", " : ""), $1, $2 }' <<<"$calls")
+        echo -e "$label\t$instructions\t$total\t$main" >> "$COUNTS"
+        echo "bench: counted $label: $instructions instructions, $total system calls per request ($main)" >&2
+    done
+    rm -rf "$WORK/counted"
+fi
 
 if [ "${BENCH_WORKER:-1}" = 0 ]; then
     echo "(Worker figures skipped: BENCH_WORKER=0.)" > "$WORK/worker.md"
 else
     echo "bench: worker figures" >&2
     mkdir -p "$WORK/worker"
-    WECOM_DB_PATH="$WORK/worker/bot.sqlite3" WECOM_TOKEN="$TOKEN" WECOM_ENCODING_AES_KEY="$KEY" WECOM_ENV_FILE="$WORK/none.env" \
-        WECOM_LOG_LEVEL="$LOG_LEVEL" "$BIN/wecom-fcgi" --socket "unix:$WORK/nginx/fcgi.sock" --processes 2 \
+    exec_service "$WORK/worker/bot.sqlite3" "$FCGI_BIN" --socket "unix:$WORK/nginx/fcgi.sock" --processes 2 \
         --socket-mode 666 2>>"$WORK/wecom-fcgi-worker.log" &
     FCGI=$!; PIDS+=("$FCGI")
     wait_for_file "$WORK/nginx/fcgi.sock"
-    "$BIN/wecom-bench" worker --worker "$BIN/wecom-worker" --dir "$WORK/worker" --db "$WORK/worker/bot.sqlite3" \
+    "$BIN/wecom-bench" worker --worker "$WORKER_BIN" --dir "$WORK/worker" --db "$WORK/worker/bot.sqlite3" \
         --url "http://127.0.0.1:$PORT/wecom/callback/bench" --token "$TOKEN" --key "$KEY" \
         --streams $WORKER_STREAMS --concurrency "$WORKER_CONCURRENCY" > "$WORK/worker.md"
     stop "$FCGI"
 fi
 
-THREADS_USED="$WORK/threads.tsv" HANDLER="$WORK/handler.md" LOAD_BEFORE="$LOAD_BEFORE" ROUNDS="$ROUNDS" bench/report.sh "$RESULTS" "$RSS" "$WORK/worker.md" "$DURATION" "$CONNECTIONS" "$THREADS" \
+THREADS_USED="$WORK/threads.tsv" HANDLER="$WORK/handler.md" LOAD_BEFORE="$LOAD_BEFORE" ROUNDS="$ROUNDS" \
+    BACKLOG="$BACKLOG" BACKLOG_DAYS="$BACKLOG_DAYS" BACKLOG_SECONDS="$BACKLOG_SECONDS" SEED="$SEED" \
+    DRAIN_CONCURRENCY="$DRAIN_CONCURRENCY" DRAINED="$DRAINED" COUNTS="$COUNTS" CALLGRIND_N="$CALLGRIND_N" STRACE_N="$STRACE_N" \
+    COUNTED_RATE="$COUNTED_RATE" \
+    bench/report.sh "$RESULTS" "$RSS" "$WORK/worker.md" "$DURATION" "$CONNECTIONS" "$THREADS" \
     "$RATE" "$LOG_LEVEL" > "$OUT"
 echo "bench: wrote $OUT" >&2
 cat "$OUT"

@@ -12,7 +12,7 @@ struct HandlerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "handler", abstract: "CPU µs per request of CallbackHandler.handle by path (no transport).")
 
-    @Option(help: "SQLite template with the open streams (from `requests`); copied, never written.") var db: String
+    @Option(help: "SQLite template (the backlog and the open streams, from `requests`); copied, never written.") var db: String
     @Option(help: "Folder with refresh.txt, verify.txt, messages.txt.") var requests: String
     @Option(help: "The bot's token.") var token: String
     @Option(help: "The bot's EncodingAESKey.") var key: String

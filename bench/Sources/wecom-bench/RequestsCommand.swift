@@ -3,59 +3,91 @@ import BotStore
 import CallbackHandler
 import Foundation
 import SQLiteStore
-import WeComCrypto
 
-/// Writes the pre-signed request files that bench/requests.lua cycles through, one request per
-/// line: `METHOD<TAB>TARGET<TAB>BODY`. Refresh polls need open streams: they are created in
-/// `--db` (a template the benchmark copies for every round).
+/// Prepares the database template the benchmark copies for every configuration and writes the
+/// pre-signed request files that bench/requests.lua cycles through, one request per line:
+/// `METHOD<TAB>TARGET<TAB>BODY`. The template holds `--backlog` answered messages of the last
+/// `--backlog-days` days and `--streams` open streams whose answers another worker is writing;
+/// refresh polls go to those open streams and to the newest finished ones.
 struct RequestsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "requests", abstract: "Create open streams in --db and write pre-signed request files to --out.")
+        commandName: "requests", abstract: "Build the database template (--db) and write pre-signed request files to --out.")
 
-    @Option(help: "SQLite file to create the open streams in.") var db: String
-    @Option(help: "Folder for refresh.txt, verify.txt, messages.txt, paced-messages.txt.") var out: String
+    @Option(help: "SQLite file to create: the backlog and the open streams.") var db: String
+    @Option(help: "Folder for refresh.txt, verify.txt, messages.txt, paced-messages.txt, counted-messages.txt.") var out: String
     @Option(help: "The bot's token.") var token: String
     @Option(help: "The bot's EncodingAESKey.") var key: String
-    @Option(help: "The <botid> of /wecom/callback/<botid>.") var bot = "bench"
-    @Option(help: "Open streams (one refresh request each).") var streams = 2000
+    @Option(help: "Answered messages already in the database (with their streams, jobs, conversations).") var backlog = 0
+    @Option(help: "Days the backlog spans.") var backlogDays = 7
+    @Option(help: "Seed of the messages' contents (same seed, same backlog and requests).") var seed: UInt64 = 1
+    @Option(help: "Open streams (polled by refresh requests).") var streams = 2000
+    @Option(help: "Newest finished streams of the backlog also polled (WeCom's last poll of an answer).") var finishedPolls = 200
     @Option(help: "URL verifications.") var verifications = 2000
     @Option(help: "New messages for the saturation runs (unique msgids; never cycled past).") var messages = 60000
     @Option(help: "New messages for the fixed-rate runs.") var pacedMessages = 25000
+    @Option(help: "New messages for the counted runs (callgrind, strace).") var countedMessages = 0
 
     func run() throws {
-        let signer = try Signer(token: token, key: key, botID: bot)
+        let signer = try Signer(token: token, key: key, botID: Workload.botID)
+        var workload = Workload(seed: seed)
         let store = try SQLiteStore(path: db)
         defer { store.close() }
         try store.migrate()
         let now = Int64(Date().timeIntervalSince1970)
-        // A half-written answer of about 1 KB: what a refresh typically returns.
-        let partial = String(repeating: "这是一个正在生成的回答，", count: 28)
-        var refresh: [String] = []
-        for i in 0..<streams {
-            let json = Signer.text(msgID: "bench-open-\(i)", content: "问题 \(i)")
-            let accepted = try store.acceptMessage(NewMessage(
-                botID: bot, aibotID: "aibBENCH", msgID: "bench-open-\(i)", msgType: "text", chatID: nil,
-                chatType: "single", userID: "bench", agent: nil, proposedStreamID: "s" + SecureRandom.alphanumeric(23),
-                initialContent: "", responseURL: nil, payload: JobPayload.make(message: Array(json.utf8), text: "问题 \(i)")),
-                now: now)
-            try store.updateStream(id: accepted.stream.id, content: partial, now: now)
-            refresh.append(try line("POST", signer.post(Signer.refresh(streamID: accepted.stream.id))))
+        let started = monotonic()
+        let finished = try Backlog.build(into: store, workload: &workload, messages: backlog, days: backlogDays, now: now,
+                                         keepNewest: finishedPolls)
+        log("requests: backlog of \(backlog) messages built in \(String(format: "%.0f", monotonic() - started)) s")
+
+        var polls: [String] = []
+        for stream in finished {
+            polls.append(workload.refresh(streamID: stream.streamID, userID: stream.userID, chatID: stream.chatID))
         }
-        try write(refresh, to: "refresh.txt")
-        try write((0..<verifications).map { _ in try line("GET", (signer.verification().target, "")) }, to: "verify.txt")
-        for (name, count) in [("messages", messages), ("paced-messages", pacedMessages)] {
-            let tag = SecureRandom.alphanumeric(6)
-            try write((0..<count).map { i in
-                try line("POST", signer.post(Signer.text(msgID: "bench-\(tag)-\(i)", content: "你好，第 \(i) 个问题")))
-            }, to: name + ".txt")
+        // Open streams through the accept path, each holding a half-written answer of about 1 KB
+        // (what a refresh typically returns), their jobs leased by a worker elsewhere for a day,
+        // so that the benchmark's own worker leaves them as they are.
+        let partial = String(repeating: "这是一个正在生成的回答，", count: 28)
+        for index in 0..<streams {
+            let message = workload.message()
+            let streamID = workload.streamID(microseconds: now * 1_000_000 + Int64(index))
+            let accepted = try store.acceptMessage(NewMessage(
+                botID: Workload.botID, aibotID: Workload.aibotID, msgID: message.msgID, msgType: message.msgType,
+                chatID: message.chatID, chatType: message.chatType, userID: message.userID, agent: nil,
+                proposedStreamID: streamID, initialContent: "", responseURL: message.responseURL,
+                payload: JobPayload.make(message: Array(message.json.utf8), text: message.userText)), now: now)
+            try store.updateStream(id: accepted.stream.id, content: partial, now: now)
+            polls.append(workload.refresh(streamID: streamID, userID: message.userID, chatID: message.chatID))
+        }
+        try store.execute("""
+            UPDATE jobs SET state = 'running', attempts = 1, lease_owner = 'elsewhere:1:bench', lease_until = \(now + 86_400),
+              updated_at = \(now) WHERE state = 'queued'
+            """)
+        polls.shuffle(using: &workload.random)
+        try write("refresh.txt", polls.count) { try line("POST", signer.post(polls[$0])) }
+        try write("verify.txt", verifications) { _ in try line("GET", (signer.verification().target, "")) }
+        for (name, count) in [("messages", messages), ("paced-messages", pacedMessages), ("counted-messages", countedMessages)]
+        where count > 0 {
+            try write(name + ".txt", count) { _ in try line("POST", signer.post(workload.message().json)) }
         }
     }
 
     private func line(_ method: String, _ request: (target: String, body: String)) throws -> String {
-        "\(method)\t\(request.target)\t\(request.body)"
+        "\(method)\t\(request.target)\t\(request.body)\n"
     }
 
-    private func write(_ lines: [String], to name: String) throws {
-        try (lines.joined(separator: "\n") + "\n").write(toFile: out + "/" + name, atomically: false, encoding: .utf8)
+    /// Writes `count` lines made by `make`, a few hundred at a time.
+    private func write(_ name: String, _ count: Int, _ make: (Int) throws -> String) throws {
+        let path = out + "/" + name
+        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw BenchError("cannot create \(path)") }
+        let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? file.close() }
+        var chunk = ""
+        for index in 0..<count {
+            chunk += try make(index)
+            if chunk.utf8.count > 1 << 20 || index == count - 1 {
+                try file.write(contentsOf: Data(chunk.utf8))
+                chunk = ""
+            }
+        }
     }
 }
