@@ -39,8 +39,8 @@ let package = Package(
         .target(name: "WeComModel", dependencies: ["JSONCore"]),
         // Configuration: environment plus .env, validated at start-up.
         .target(name: "BotConfig", dependencies: ["JSONCore", "StrictBase64"]),
-        // The store protocol and its records (pure Swift).
-        .target(name: "BotStore"),
+        // The store protocol, its records and the job payload codec (pure Swift).
+        .target(name: "BotStore", dependencies: ["WeComModel"]),
         // The SQLite backend of the store.
         .target(name: "SQLiteStore", dependencies: ["BotStore", "CSQLite"]),
         // The FastCGI server on libfcgi: sockets, pre-fork, accept loop.
@@ -108,6 +108,7 @@ let package = Package(
         .testTarget(name: "WeComCryptoTests", dependencies: ["WeComCrypto"]),
         .testTarget(name: "WeComModelTests", dependencies: ["WeComModel"]),
         .testTarget(name: "BotConfigTests", dependencies: ["BotConfig", "WeComCrypto"]),
+        .testTarget(name: "BotStoreTests", dependencies: ["BotStore", "WeComModel"]),
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "BotStore"]),
         .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "FastCGITestClient"]),
         .testTarget(name: "CallbackHandlerTests", dependencies: [

@@ -1,6 +1,5 @@
 import ArgumentParser
 import BotStore
-import CallbackHandler
 import Foundation
 import SQLiteStore
 import WeComCrypto
@@ -36,7 +35,7 @@ struct RequestsCommand: ParsableCommand {
             let accepted = try store.acceptMessage(NewMessage(
                 botID: bot, aibotID: "aibBENCH", msgID: "bench-open-\(i)", msgType: "text", chatID: nil,
                 chatType: "single", userID: "bench", agent: nil, proposedStreamID: "s" + SecureRandom.alphanumeric(23),
-                initialContent: "", responseURL: nil, payload: JobPayload.make(message: Array(json.utf8), text: "问题 \(i)")),
+                initialContent: "", responseURL: nil, payload: JobPayload.encode(message: Array(json.utf8), text: "问题 \(i)")),
                 now: now)
             try store.updateStream(id: accepted.stream.id, content: partial, now: now)
             refresh.append(try line("POST", signer.post(Signer.refresh(streamID: accepted.stream.id))))
