@@ -30,13 +30,6 @@ public protocol BotStore: JobQueueStore, OperatorStore {
     func stream(id: String) throws -> StreamSnapshot?
     /// Stores a feedback or card event once per (aibotid, msgid); returns false for a redelivery.
     @discardableResult func recordEvent(_ event: StoredEvent, now: Int64) throws -> Bool
-
-    // MARK: stream writes (worker, tests, wecomctl)
-    /// Replaces the stream's content snapshot and moves it to `streaming` unless it is finished.
-    func updateStream(id: String, content: String, now: Int64) throws
-    /// Sets the final content, images (at most 10) and state, and marks it finished.
-    func finishStream(id: String, content: String, images: [StreamImage], state: StreamState,
-                      error: String?, now: Int64) throws
 }
 
 /// The job queue and conversation memory the worker uses. Every job write is guarded by
@@ -46,11 +39,9 @@ public protocol JobQueueStore: AnyObject {
     /// Claims the oldest due job — queued with `run_at <= now`, or running with an expired
     /// lease — in one write: state running, attempts + 1, owner, `lease_until = now + lease`.
     func claimJob(owner: String, now: Int64, lease: Int64) throws -> ClaimedJob?
-    /// Writes the stream's growing content and renews the lease in one write.
-    /// Returns false when the lease is no longer this owner's (stop working on the job).
-    func writeProgress(jobID: Int64, owner: String, content: String, leaseUntil: Int64, now: Int64) throws -> Bool
-    /// Many answers' progress in one write transaction (one worker process's writer thread
-    /// flushes every running answer at once). Returns the job ids whose lease was lost.
+    /// The growing content of many answers, and their leases, in one write transaction (one
+    /// worker process's writer thread flushes every running answer at once). Returns the job
+    /// ids whose lease was lost (stop working on those).
     func writeProgress(_ updates: [ProgressUpdate], now: Int64) throws -> [Int64]
     /// Renews the lease only (while waiting on Dify). False when lost.
     func renewLease(jobID: Int64, owner: String, leaseUntil: Int64, now: Int64) throws -> Bool
