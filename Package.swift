@@ -40,9 +40,13 @@ let package = Package(
         // Configuration: environment plus .env, validated at start-up.
         .target(name: "BotConfig", dependencies: ["JSONCore", "StrictBase64"]),
         // The store protocol, its records and the job payload codec (pure Swift).
-        .target(name: "BotStore", dependencies: ["WeComModel"]),
-        // The SQLite backend of the store.
-        .target(name: "SQLiteStore", dependencies: ["BotStore", "CSQLite"]),
+        .target(name: "BotStore", dependencies: ["WeComModel", .product(name: "Logging", package: "swift-log")]),
+        // The SQLite backend of the store: connections, group commit, checkpoints, wake-up datagrams.
+        .target(name: "SQLiteStore", dependencies: [
+            "BotStore", "CSQLite", "Threads", "WakeSignal", .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Picks the store backend the configuration names; the one module that knows them all.
+        .target(name: "StoreFactory", dependencies: ["BotConfig", "BotStore", "SQLiteStore"]),
         // The FastCGI server on libfcgi: sockets, pre-fork, accept loop.
         .target(name: "FastCGIServer", dependencies: ["CFastCGI", "Threads", .product(name: "Logging", package: "swift-log")]),
         // Wake-up datagrams from responders to idle workers (AF_UNIX, no C library).
@@ -109,7 +113,10 @@ let package = Package(
         .testTarget(name: "WeComModelTests", dependencies: ["WeComModel"]),
         .testTarget(name: "BotConfigTests", dependencies: ["BotConfig", "WeComCrypto"]),
         .testTarget(name: "BotStoreTests", dependencies: ["BotStore", "WeComModel"]),
-        .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "BotStore"]),
+        .testTarget(name: "SQLiteStoreTests", dependencies: [
+            "SQLiteStore", "BotStore", "WakeSignal", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "StoreFactoryTests", dependencies: ["StoreFactory", "BotConfig", "BotStore"]),
         .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "FastCGITestClient"]),
         .testTarget(name: "CallbackHandlerTests", dependencies: [
             "CallbackHandler", "WeComCrypto", "WeComModel", "BotStore", "BotConfig", "SQLiteStore",

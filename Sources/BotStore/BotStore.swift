@@ -9,6 +9,9 @@ public protocol BotStore: JobQueueStore, OperatorStore {
     /// Creates or migrates the schema. Idempotent and safe when several processes start at once.
     func migrate() throws
 
+    /// Closes the connection; later calls throw. Never fails.
+    func close()
+
     // MARK: bots and agents
     func bot(id: String) throws -> BotRecord?
     func bots() throws -> [BotRecord]

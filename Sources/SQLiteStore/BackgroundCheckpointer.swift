@@ -1,4 +1,3 @@
-import BotStore
 import Foundation
 import Logging
 import Threads
@@ -11,12 +10,12 @@ import Threads
 /// keeps each checkpoint, and the WAL restart after it, small: longer intervals left writers
 /// stalled for longer (bench/README.md).
 ///
-/// Every wecom-fcgi serving process and every wecom-worker runs one. Start it after any fork
-/// (in the process that keeps it): a forked child gets no threads.
+/// Every responder and worker process runs one (``SQLiteProcess``). Start it after any fork (in
+/// the process that keeps it): a forked child gets no threads.
 public final class BackgroundCheckpointer: Sendable {
     private let thread: IntervalThread
 
-    public init(store: any BotStore, interval: TimeInterval = 0.05, logger: Logger) {
+    public init(store: SQLiteStore, interval: TimeInterval = 0.05, logger: Logger) {
         // The store is used by the interval thread alone.
         thread = IntervalThread(name: "wal-checkpoint", interval: interval) { last in
             guard !last else { return }
