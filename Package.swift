@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "WakeSignal"),
         // Callback routing and dispatch (pure Swift; talks to the store through its protocol).
         .target(name: "CallbackHandler", dependencies: [
-            "JSONCore", "StrictBase64", "WeComCrypto", "WeComModel", "BotConfig", "BotStore", "WakeSignal",
+            "JSONCore", "StrictBase64", "WeComCrypto", "WeComModel", "BotConfig", "BotStore",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -62,7 +62,7 @@ let package = Package(
         // The worker's job logic: media, Dify streaming into the store, deadlines, retries.
         .target(name: "WorkerCore", dependencies: [
             "Threads",
-            "BotStore", "BotConfig", "DifyClient", "WeComCrypto", "WeComModel", "WakeSignal",
+            "BotStore", "BotConfig", "DifyClient", "WeComCrypto", "WeComModel",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Test-only: real HTTP servers speaking Dify's wire format, serving media, taking response_url posts.
@@ -73,23 +73,23 @@ let package = Package(
         // Threads: one that runs a closure at an interval until stopped (progress writes,
         // checkpoints, log flushes), a joinable pthread, and a forked child's fresh main thread.
         .target(name: "Threads"),
-        // Start-up shared by the executables: configuration, logging, database preparation.
+        // Start-up shared by the executables: configuration, logging, signals.
         .target(name: "ServiceSupport", dependencies: [
-            "BotConfig", "BotStore", "SQLiteStore", "Threads", .product(name: "Logging", package: "swift-log"),
+            "BotConfig", "Threads", .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "wecom-fcgi", dependencies: [
-            "CallbackHandler", "FastCGIServer", "SQLiteStore", "BotConfig", "ServiceSupport", "WakeSignal",
+            "CallbackHandler", "FastCGIServer", "BotConfig", "BotStore", "ServiceSupport", "StoreFactory",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "wecom-worker", dependencies: [
-            "BotConfig", "BotStore", "SQLiteStore", "ServiceSupport", "WakeSignal", "WorkerCore", "DifyClient",
+            "BotConfig", "BotStore", "ServiceSupport", "StoreFactory", "WorkerCore", "DifyClient",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "wecomctl", dependencies: [
-            "BotConfig", "BotStore", "JSONCore", "SQLiteStore", "ServiceSupport", "StrictBase64", "WakeSignal", "WeComCrypto",
+            "BotConfig", "BotStore", "JSONCore", "ServiceSupport", "StoreFactory", "StrictBase64", "WeComCrypto",
             "WeComModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -97,7 +97,7 @@ let package = Package(
         // libFuzzer target over the callback path (scripts/fuzz.sh builds it with -D FUZZING and
         // the fuzzer sanitizer); the normal build makes a corpus replayer and seed writer.
         .executableTarget(name: "FuzzCallback", dependencies: [
-            "CallbackHandler", "SQLiteStore", "BotConfig", "WeComCrypto",
+            "CallbackHandler", "BotConfig", "BotStore", "StoreFactory", "WeComCrypto",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Fuzz/FuzzCallback"),
         // Benchmarks (bench/run.sh, `make bench`): pre-signed request files and the worker figures.
@@ -124,7 +124,7 @@ let package = Package(
         ]),
         .testTarget(name: "ThreadsTests", dependencies: ["Threads"]),
         .testTarget(name: "ServiceSupportTests", dependencies: [
-            "ServiceSupport", "SQLiteStore", "BotStore", .product(name: "Logging", package: "swift-log"),
+            "ServiceSupport", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "WakeSignalTests", dependencies: ["WakeSignal"]),
         .testTarget(name: "DifyClientTests", dependencies: ["DifyClient", "DifyStandIn", "WeComModel"]),

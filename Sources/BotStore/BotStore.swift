@@ -1,14 +1,12 @@
-/// The one storage protocol the responder, the worker and `wecomctl` use.
+/// The one storage protocol the responder, the worker and `wecomctl` use: one connection.
 ///
 /// SQLite is the first backend (`SQLiteStore`); a PostgreSQL backend will implement the
-/// same protocol. SQL and connection handling stay inside the backends. An instance is
+/// same protocol. SQL and connection handling stay inside the backends, and a connection comes
+/// from its backend (``StoreBackend``), which also prepares the schema. An instance is
 /// used from one thread at a time (each process opens its own; a worker's answer threads
 /// borrow theirs from a small pool, one store call at a time).
 /// Times are unix seconds, passed in by the caller so that logic stays testable.
 public protocol BotStore: JobQueueStore, OperatorStore {
-    /// Creates or migrates the schema. Idempotent and safe when several processes start at once.
-    func migrate() throws
-
     /// Closes the connection; later calls throw. Never fails.
     func close()
 
@@ -57,9 +55,6 @@ public protocol JobQueueStore: AnyObject {
     func closeStreamEarly(jobID: Int64, owner: String, content: String, now: Int64) throws -> Bool
     /// Claims the one-shot response_url delivery for the job's stream: true exactly once.
     func claimResponseDelivery(streamID: String, now: Int64) throws -> Bool
-    /// Checkpoints the WAL without blocking anyone (every serving process and worker does this
-    /// every 50 ms from its `BackgroundCheckpointer`).
-    @discardableResult func backgroundCheckpoint() throws -> CheckpointResult
     /// The soonest time a job becomes due (queued run_at or running lease expiry), for sleeping.
     func nextJobDue() throws -> Int64?
 
