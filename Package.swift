@@ -67,6 +67,9 @@ let package = Package(
         ]),
         // Test-only: real HTTP servers speaking Dify's wire format, serving media, taking response_url posts.
         .target(name: "DifyStandIn", dependencies: ["JSONCore"], path: "Tests/Support/DifyStandIn"),
+        // Test-only: a logger that keeps every line, for tests of what a component logs.
+        .target(name: "LogRecorder", dependencies: [.product(name: "Logging", package: "swift-log")],
+                path: "Tests/Support/LogRecorder"),
         // Test-only: a FastCGI client speaking to a responder socket as nginx does.
         .target(name: "FastCGITestClient", path: "Tests/Support/FastCGITestClient"),
 
@@ -114,7 +117,7 @@ let package = Package(
         .testTarget(name: "BotConfigTests", dependencies: ["BotConfig", "WeComCrypto"]),
         .testTarget(name: "BotStoreTests", dependencies: ["BotStore", "WeComModel"]),
         .testTarget(name: "SQLiteStoreTests", dependencies: [
-            "SQLiteStore", "BotStore", "WakeSignal", .product(name: "Logging", package: "swift-log"),
+            "SQLiteStore", "BotStore", "LogRecorder", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "StoreFactoryTests", dependencies: ["StoreFactory", "BotConfig", "BotStore"]),
         .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "FastCGITestClient"]),
@@ -129,7 +132,8 @@ let package = Package(
         .testTarget(name: "WakeSignalTests", dependencies: ["WakeSignal"]),
         .testTarget(name: "DifyClientTests", dependencies: ["DifyClient", "DifyStandIn", "WeComModel"]),
         .testTarget(name: "WorkerCoreTests", dependencies: [
-            "WorkerCore", "BotStore", "BotConfig", "SQLiteStore", "DifyStandIn", "DifyClient", "WeComCrypto", "WeComModel",
+            "WorkerCore", "BotStore", "BotConfig", "SQLiteStore", "DifyStandIn", "DifyClient", "LogRecorder", "WeComCrypto",
+            "WeComModel",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // End-to-end: real nginx, real wecom-fcgi processes, a real SQLite file.

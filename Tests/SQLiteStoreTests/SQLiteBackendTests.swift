@@ -1,6 +1,6 @@
 import BotStore
 import Foundation
-import Logging
+import LogRecorder
 import SQLiteStore
 import Testing
 
@@ -49,9 +49,8 @@ import Testing
     /// the process reports what it committed, once.
     @Test func aResponderProcessReportsItsGroupCommitsAtStop() throws {
         try withBackend { backend, _ in
-            let lines = Locked<[String]>([])
-            let logger = Logger(label: "test") { _ in LineRecorder(lines: lines) }
-            let process = try backend.startProcess(.responder(threads: 2), logger: logger)
+            let log = RecordedLog()
+            let process = try backend.startProcess(.responder(threads: 2), logger: log.logger)
             for (index, id) in ["m1", "m2"].enumerated() {
                 let store = try process.openStore()
                 defer { store.close() }
@@ -59,7 +58,7 @@ import Testing
             }
             process.stop()
             process.stop()
-            #expect(lines.withLock { $0 } == ["group commit messages=2 transactions=2"])
+            #expect(log.lines == [#"info group commit [(key: "messages", value: 2), (key: "transactions", value: 2)]"#])
         }
     }
 
@@ -73,22 +72,5 @@ import Testing
             let wal = try FileManager.default.attributesOfItem(atPath: backend.path + "-wal")[.size] as? Int
             #expect(wal == 0)
         }
-    }
-}
-
-/// Log lines as `message key=value…` (keys sorted).
-private struct LineRecorder: LogHandler {
-    let lines: Locked<[String]>
-    var logLevel: Logger.Level = .trace
-    var metadata: Logger.Metadata = [:]
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let fields = (event.metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        lines.withLock { $0.append(([event.message.description] + fields).joined(separator: " ")) }
     }
 }
