@@ -39,17 +39,21 @@ let package = Package(
         .target(name: "WeComModel", dependencies: ["JSONCore"]),
         // Configuration: environment plus .env, validated at start-up.
         .target(name: "BotConfig", dependencies: ["JSONCore", "StrictBase64"]),
-        // The store protocol and its records (pure Swift).
-        .target(name: "BotStore"),
-        // The SQLite backend of the store.
-        .target(name: "SQLiteStore", dependencies: ["BotStore", "CSQLite"]),
+        // The store protocol, its records and the job payload codec (pure Swift).
+        .target(name: "BotStore", dependencies: ["WeComModel", .product(name: "Logging", package: "swift-log")]),
+        // The SQLite backend of the store: connections, group commit, checkpoints, wake-up datagrams.
+        .target(name: "SQLiteStore", dependencies: [
+            "BotStore", "CSQLite", "Threads", "WakeSignal", .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Picks the store backend the configuration names; the one module that knows them all.
+        .target(name: "StoreFactory", dependencies: ["BotConfig", "BotStore", "SQLiteStore"]),
         // The FastCGI server on libfcgi: sockets, pre-fork, accept loop.
         .target(name: "FastCGIServer", dependencies: ["CFastCGI", "Threads", .product(name: "Logging", package: "swift-log")]),
         // Wake-up datagrams from responders to idle workers (AF_UNIX, no C library).
         .target(name: "WakeSignal"),
         // Callback routing and dispatch (pure Swift; talks to the store through its protocol).
         .target(name: "CallbackHandler", dependencies: [
-            "JSONCore", "StrictBase64", "WeComCrypto", "WeComModel", "BotConfig", "BotStore", "WakeSignal",
+            "JSONCore", "StrictBase64", "WeComCrypto", "WeComModel", "BotConfig", "BotStore",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -58,34 +62,37 @@ let package = Package(
         // The worker's job logic: media, Dify streaming into the store, deadlines, retries.
         .target(name: "WorkerCore", dependencies: [
             "Threads",
-            "BotStore", "BotConfig", "DifyClient", "WeComCrypto", "WeComModel", "WakeSignal",
+            "BotStore", "BotConfig", "DifyClient", "WeComCrypto", "WeComModel",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Test-only: real HTTP servers speaking Dify's wire format, serving media, taking response_url posts.
         .target(name: "DifyStandIn", dependencies: ["JSONCore"], path: "Tests/Support/DifyStandIn"),
+        // Test-only: a logger that keeps every line, for tests of what a component logs.
+        .target(name: "LogRecorder", dependencies: [.product(name: "Logging", package: "swift-log")],
+                path: "Tests/Support/LogRecorder"),
         // Test-only: a FastCGI client speaking to a responder socket as nginx does.
         .target(name: "FastCGITestClient", path: "Tests/Support/FastCGITestClient"),
 
         // Threads: one that runs a closure at an interval until stopped (progress writes,
         // checkpoints, log flushes), a joinable pthread, and a forked child's fresh main thread.
         .target(name: "Threads"),
-        // Start-up shared by the executables: configuration, logging, database preparation.
+        // Start-up shared by the executables: configuration, logging, signals.
         .target(name: "ServiceSupport", dependencies: [
-            "BotConfig", "BotStore", "SQLiteStore", "Threads", .product(name: "Logging", package: "swift-log"),
+            "BotConfig", "Threads", .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "wecom-fcgi", dependencies: [
-            "CallbackHandler", "FastCGIServer", "SQLiteStore", "BotConfig", "ServiceSupport", "WakeSignal",
+            "CallbackHandler", "FastCGIServer", "BotConfig", "BotStore", "ServiceSupport", "StoreFactory",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "wecom-worker", dependencies: [
-            "BotConfig", "BotStore", "SQLiteStore", "ServiceSupport", "WakeSignal", "WorkerCore", "DifyClient",
+            "BotConfig", "BotStore", "ServiceSupport", "StoreFactory", "WorkerCore", "DifyClient",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "wecomctl", dependencies: [
-            "BotConfig", "BotStore", "JSONCore", "SQLiteStore", "ServiceSupport", "StrictBase64", "WakeSignal", "WeComCrypto",
+            "BotConfig", "BotStore", "JSONCore", "ServiceSupport", "StoreFactory", "StrictBase64", "WeComCrypto",
             "WeComModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -93,7 +100,7 @@ let package = Package(
         // libFuzzer target over the callback path (scripts/fuzz.sh builds it with -D FUZZING and
         // the fuzzer sanitizer); the normal build makes a corpus replayer and seed writer.
         .executableTarget(name: "FuzzCallback", dependencies: [
-            "CallbackHandler", "SQLiteStore", "BotConfig", "WeComCrypto",
+            "CallbackHandler", "BotConfig", "BotStore", "StoreFactory", "WeComCrypto",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Fuzz/FuzzCallback"),
         // Benchmarks (bench/run.sh, `make bench`): pre-signed request files and the worker figures.
@@ -108,7 +115,11 @@ let package = Package(
         .testTarget(name: "WeComCryptoTests", dependencies: ["WeComCrypto"]),
         .testTarget(name: "WeComModelTests", dependencies: ["WeComModel"]),
         .testTarget(name: "BotConfigTests", dependencies: ["BotConfig", "WeComCrypto"]),
-        .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "BotStore"]),
+        .testTarget(name: "BotStoreTests", dependencies: ["BotStore", "WeComModel"]),
+        .testTarget(name: "SQLiteStoreTests", dependencies: [
+            "SQLiteStore", "BotStore", "LogRecorder", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "StoreFactoryTests", dependencies: ["StoreFactory", "BotConfig", "BotStore"]),
         .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "FastCGITestClient"]),
         .testTarget(name: "CallbackHandlerTests", dependencies: [
             "CallbackHandler", "WeComCrypto", "WeComModel", "BotStore", "BotConfig", "SQLiteStore",
@@ -116,12 +127,13 @@ let package = Package(
         ]),
         .testTarget(name: "ThreadsTests", dependencies: ["Threads"]),
         .testTarget(name: "ServiceSupportTests", dependencies: [
-            "ServiceSupport", "SQLiteStore", "BotStore", .product(name: "Logging", package: "swift-log"),
+            "ServiceSupport", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "WakeSignalTests", dependencies: ["WakeSignal"]),
         .testTarget(name: "DifyClientTests", dependencies: ["DifyClient", "DifyStandIn", "WeComModel"]),
         .testTarget(name: "WorkerCoreTests", dependencies: [
-            "WorkerCore", "BotStore", "BotConfig", "SQLiteStore", "DifyStandIn", "DifyClient", "WeComCrypto", "WeComModel",
+            "WorkerCore", "BotStore", "BotConfig", "SQLiteStore", "DifyStandIn", "DifyClient", "LogRecorder", "WeComCrypto",
+            "WeComModel",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // End-to-end: real nginx, real wecom-fcgi processes, a real SQLite file.

@@ -1,12 +1,14 @@
 import BotConfig
+import BotStore
 import CallbackHandler
 import Foundation
 import Logging
-import SQLiteStore
+import StoreFactory
 import WeComCrypto
 
-/// One fuzz input → one callback through the real handler, against a SQLite store in a
-/// temporary file (the store insists on WAL, which `:memory:` cannot do; /dev/shm keeps it in RAM).
+/// One fuzz input → one callback through the real handler, against the store the factory makes
+/// for a database in a temporary folder (SQLite there: it insists on WAL, which `:memory:` cannot
+/// do; /dev/shm keeps it in RAM).
 ///
 /// Input: one mode byte, a head line, `\n`, the body. Modes (byte % 4) decide how much the
 /// harness does for the input, so that mutations reach every stage despite the signature:
@@ -21,35 +23,38 @@ final class Harness {
     static let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
     static let timestamp = "1700000000"
     static let nonce = "1234567890"
+    /// The handler's clock, and the harness's when it clears what an input queued.
+    static let now: Int64 = 1_700_000_000
 
-    let store: SQLiteStore
+    let store: any BotStore
     let handler: CallbackHandler
     let crypto: WeComCrypto
     private(set) var answered: [Int: Int] = [:]
 
-    /// The database file, removed (with its -wal and -shm) at exit.
-    static let databasePath: String = {
-        let folder = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-        return folder + "/fuzz-callback-\(getpid()).sqlite3"
+    /// The database's folder (whatever files the backend keeps there), removed at exit.
+    static let folder: String = {
+        let parent = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        return parent + "/fuzz-callback-\(getpid())"
     }()
 
     init() throws {
         let configuration = try Configuration(values: [
-            "WECOM_TOKEN": Self.token, "WECOM_ENCODING_AES_KEY": Self.key, "WECOM_DB_PATH": Self.databasePath,
+            "WECOM_TOKEN": Self.token, "WECOM_ENCODING_AES_KEY": Self.key, "WECOM_DB_PATH": Self.folder + "/callback.sqlite3",
             "WECOM_ENV_FILE": "/nonexistent/.env",
         ])
         Self.removeDatabase()
         atexit { Harness.removeDatabase() }
-        store = try SQLiteStore(path: Self.databasePath)
-        try store.migrate()
-        try store.execute("INSERT INTO bots(botid, token, encoding_aes_key, receive_id, created_at) VALUES ('aibRECV', '\(Self.token)', '\(Self.key)', 'wwCORP', 0)")
+        let backend = try StoreFactory.backend(for: configuration)
+        try backend.prepare()
+        store = try backend.openStore()
+        try store.saveBot(BotRecord(botID: "aibRECV", token: Self.token, encodingAESKey: Self.key, receiveID: "wwCORP"))
         let logger = Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() }
-        handler = CallbackHandler(configuration: configuration, store: store, waker: nil, logger: logger, now: { 1_700_000_000 })
+        handler = CallbackHandler(configuration: configuration, store: store, jobSignal: nil, logger: logger, now: { Self.now })
         crypto = try WeComCrypto(token: Self.token, encodingAESKey: Self.key)
     }
 
-    /// Runs one input. Accepted callbacks may have written rows: those are wiped, so every
-    /// input starts from the same database.
+    /// Runs one input. An accepted message is cleared again, so every input finds the same
+    /// msgids unseen.
     func run(_ input: [UInt8]) {
         guard let request = request(for: input) else { return }
         let response = handler.handle(request)
@@ -61,11 +66,19 @@ final class Harness {
     }
 
     static func removeDatabase() {
-        for suffix in ["", "-wal", "-shm"] { unlink(databasePath + suffix) }
+        try? FileManager.default.removeItem(atPath: folder)
     }
 
+    /// Through the store protocol, so the harness runs on any backend: the queued job is finished
+    /// and purged with its stream and msgid. (Stored feedback events stay: a redelivered event
+    /// gets the same empty reply as a new one.)
     private func reset() {
-        try? store.execute("DELETE FROM stream_images; DELETE FROM jobs; DELETE FROM messages; DELETE FROM streams; DELETE FROM feedback; DELETE FROM conversations")
+        var finished = false
+        while let job = try? store.claimJob(owner: "fuzz", now: Self.now, lease: 60) {
+            _ = try? store.finishJob(jobID: job.id, owner: "fuzz", outcome: JobOutcome(kind: .done, content: ""), now: Self.now)
+            finished = true
+        }
+        if finished { _ = try? store.purge(olderThan: Self.now + 1, batch: 100) }
     }
 
     func request(for input: [UInt8]) -> CallbackRequest? {

@@ -1,13 +1,14 @@
-/// The one storage protocol the responder, the worker and `wecomctl` use.
+/// The one storage protocol the responder, the worker and `wecomctl` use: one connection.
 ///
 /// SQLite is the first backend (`SQLiteStore`); a PostgreSQL backend will implement the
-/// same protocol. SQL and connection handling stay inside the backends. An instance is
+/// same protocol. SQL and connection handling stay inside the backends, and a connection comes
+/// from its backend (``StoreBackend``), which also prepares the schema. An instance is
 /// used from one thread at a time (each process opens its own; a worker's answer threads
 /// borrow theirs from a small pool, one store call at a time).
 /// Times are unix seconds, passed in by the caller so that logic stays testable.
 public protocol BotStore: JobQueueStore, OperatorStore {
-    /// Creates or migrates the schema. Idempotent and safe when several processes start at once.
-    func migrate() throws
+    /// Closes the connection; later calls throw. Never fails.
+    func close()
 
     // MARK: bots and agents
     func bot(id: String) throws -> BotRecord?
@@ -30,13 +31,6 @@ public protocol BotStore: JobQueueStore, OperatorStore {
     func stream(id: String) throws -> StreamSnapshot?
     /// Stores a feedback or card event once per (aibotid, msgid); returns false for a redelivery.
     @discardableResult func recordEvent(_ event: StoredEvent, now: Int64) throws -> Bool
-
-    // MARK: stream writes (worker, tests, wecomctl)
-    /// Replaces the stream's content snapshot and moves it to `streaming` unless it is finished.
-    func updateStream(id: String, content: String, now: Int64) throws
-    /// Sets the final content, images (at most 10) and state, and marks it finished.
-    func finishStream(id: String, content: String, images: [StreamImage], state: StreamState,
-                      error: String?, now: Int64) throws
 }
 
 /// The job queue and conversation memory the worker uses. Every job write is guarded by
@@ -46,11 +40,9 @@ public protocol JobQueueStore: AnyObject {
     /// Claims the oldest due job — queued with `run_at <= now`, or running with an expired
     /// lease — in one write: state running, attempts + 1, owner, `lease_until = now + lease`.
     func claimJob(owner: String, now: Int64, lease: Int64) throws -> ClaimedJob?
-    /// Writes the stream's growing content and renews the lease in one write.
-    /// Returns false when the lease is no longer this owner's (stop working on the job).
-    func writeProgress(jobID: Int64, owner: String, content: String, leaseUntil: Int64, now: Int64) throws -> Bool
-    /// Many answers' progress in one write transaction (one worker process's writer thread
-    /// flushes every running answer at once). Returns the job ids whose lease was lost.
+    /// The growing content of many answers, and their leases, in one write transaction (one
+    /// worker process's writer thread flushes every running answer at once). Returns the job
+    /// ids whose lease was lost (stop working on those).
     func writeProgress(_ updates: [ProgressUpdate], now: Int64) throws -> [Int64]
     /// Renews the lease only (while waiting on Dify). False when lost.
     func renewLease(jobID: Int64, owner: String, leaseUntil: Int64, now: Int64) throws -> Bool
@@ -63,9 +55,6 @@ public protocol JobQueueStore: AnyObject {
     func closeStreamEarly(jobID: Int64, owner: String, content: String, now: Int64) throws -> Bool
     /// Claims the one-shot response_url delivery for the job's stream: true exactly once.
     func claimResponseDelivery(streamID: String, now: Int64) throws -> Bool
-    /// Checkpoints the WAL without blocking anyone (every serving process and worker does this
-    /// every 50 ms from its `BackgroundCheckpointer`).
-    @discardableResult func backgroundCheckpoint() throws -> CheckpointResult
     /// The soonest time a job becomes due (queued run_at or running lease expiry), for sleeping.
     func nextJobDue() throws -> Int64?
 

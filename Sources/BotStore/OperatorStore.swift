@@ -32,8 +32,4 @@ public protocol OperatorStore: AnyObject {
     /// touched. Msgids of purged messages are forgotten, so keep `cutoff` well past WeCom's
     /// redelivery window (minutes).
     func purge(olderThan cutoff: Int64, batch: Int) throws -> PurgeCounts
-
-    /// Moves the write-ahead log back into the database and truncates it, as far as readers
-    /// allow. Backends without such a log do nothing and report `complete`.
-    func checkpoint() throws -> CheckpointResult
 }

@@ -2,7 +2,7 @@
 public struct ClaimedJob: Sendable, Equatable {
     public var id: Int64
     public var streamID: String
-    /// The responder's job payload (see `JobPayload`): the decrypted callback and its clean text.
+    /// The responder's job payload, written and read by ``JobPayload``: the decrypted callback and its clean text.
     public var payload: String
     /// Attempts including this one.
     public var attempts: Int

@@ -54,7 +54,7 @@ public struct NewMessage: Sendable, Equatable {
     /// First frame content (the "thinking" text; empty shows the client's own bubble).
     public var initialContent: String
     public var responseURL: String?
-    /// The decrypted callback JSON, handed to the worker as the job payload.
+    /// The job payload for the worker (``JobPayload/encode(message:text:)``).
     public var payload: String
     /// Tries before the job is dead (`WECOM_JOB_MAX_ATTEMPTS`).
     public var maxAttempts: Int

@@ -2,7 +2,6 @@ import BotConfig
 import BotStore
 import Foundation
 import Logging
-import WakeSignal
 import WeComCrypto
 import WeComModel
 
@@ -13,16 +12,18 @@ public final class CallbackHandler {
     private let configuration: Configuration
     private let store: BotStore
     private let resolver: BotResolver
-    private let waker: WakeSender?
+    private let jobSignal: (any JobSignal)?
     private let now: () -> Int64
     private let logger: Logger
 
-    public init(configuration: Configuration, store: BotStore, waker: WakeSender?,
+    /// - Parameter jobSignal: wakes idle workers after a message queued a job; nil leaves them
+    ///   to their next look at the queue.
+    public init(configuration: Configuration, store: BotStore, jobSignal: (any JobSignal)?,
                 logger: Logger, now: @escaping () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.configuration = configuration
         self.store = store
         self.resolver = BotResolver(configuration: configuration, store: store, now: now)
-        self.waker = waker
+        self.jobSignal = jobSignal
         self.now = now
         self.logger = logger
     }
@@ -84,7 +85,7 @@ public final class CallbackHandler {
         let dispatcher = MessageDispatcher(configuration: configuration, store: store, resolver: resolver, now: now)
         let outcome = try dispatcher.dispatch(inbound, raw: plaintext, bot: bot)
         if let stream = outcome.streamID { fields.append(("stream", stream)) }
-        if outcome.queuedJob { waker?.wakeAll() }
+        if outcome.queuedJob { jobSignal?.notifyWorkers() }
         guard outcome.reply != .empty else {
             return CallbackResponse(status: 200, logFields: fields)
         }

@@ -47,7 +47,7 @@ struct MessageDispatcher {
             chatID: message.chatID, chatType: message.chatType.map(Self.chatTypeName), userID: message.from.userID,
             agent: agentRef, proposedStreamID: streamIDs.next(),
             initialContent: configuration.thinkingText, responseURL: message.responseURL,
-            payload: JobPayload.make(message: raw, text: text), maxAttempts: configuration.jobMaxAttempts)
+            payload: JobPayload.encode(message: raw, text: text), maxAttempts: configuration.jobMaxAttempts)
         let accepted = try store.acceptMessage(new, now: now())
         return Outcome(reply: StreamFrame.reply(for: accepted.stream), streamID: accepted.stream.id,
                        queuedJob: accepted.isNew)

@@ -2,8 +2,8 @@ import BotStore
 
 /// Copying the WAL back into the database file. https://sqlite.org/pragma.html#pragma_wal_checkpoint
 extension SQLiteStore {
-    /// `PRAGMA wal_checkpoint(TRUNCATE)`, waiting for writers through the busy handler (the
-    /// operator's `wecomctl` command).
+    /// `PRAGMA wal_checkpoint(TRUNCATE)`, waiting for writers through the busy handler (after
+    /// an operator's purge: ``SQLiteBackend/reclaimSpace()``).
     public func checkpoint() throws -> CheckpointResult {
         try walCheckpoint("TRUNCATE")
     }

@@ -10,7 +10,8 @@ extension SQLiteStore {
 
     /// In one `BEGIN IMMEDIATE`: renews the lease and, unless the stream is already finished
     /// (closed early), replaces its content and marks it `streaming`. A finished stream keeps
-    /// its content, and the result is still true: the lease was renewed.
+    /// its content, and the result is still true: the lease was renewed. Not in ``BotStore``:
+    /// the worker writes progress in batches; tests use this one to drive a single job.
     public func writeProgress(jobID: Int64, owner: String, content: String, leaseUntil: Int64,
                               now: Int64) throws -> Bool {
         try connection.transaction {

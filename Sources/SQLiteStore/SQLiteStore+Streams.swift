@@ -109,6 +109,8 @@ extension SQLiteStore {
 
     /// Replaces the content of an open stream and marks it `streaming`. A finished stream is
     /// left as it is (never reopened, its final content kept). Throws `notFound` for an unknown id.
+    /// Not in ``BotStore`` (the worker writes through its lease): tests and benchmarks set
+    /// streams up with it.
     public func updateStream(id: String, content: String, now: Int64) throws {
         let sql = """
             UPDATE streams SET content = ?, updated_at = ?, state = 'streaming'
@@ -125,7 +127,8 @@ extension SQLiteStore {
     }
 
     /// In one write transaction: sets the final content, state and error, marks the stream
-    /// finished and replaces its images with the first 10 of `images`.
+    /// finished and replaces its images with the first 10 of `images`. Not in ``BotStore`` (the
+    /// worker finishes a stream with its job, `finishJob`): tests set streams up with it.
     public func finishStream(id: String, content: String, images: [StreamImage], state: StreamState,
                              error: String?, now: Int64) throws {
         guard state == .finished || state == .failed else {

@@ -35,7 +35,7 @@ public final class SQLiteStore: BotStore {
     /// For processes that keep several connections (a worker: claimer, progress writer and a
     /// pool for its answers): connections then grow their page cache as needed instead of
     /// preallocating about 85 KB each. Must run before the process opens its first database; false if too late.
-    public static func skipPageCachePreallocation() -> Bool {
+    static func skipPageCachePreallocation() -> Bool {
         CSQLite_config_no_pagecache_prealloc() == SQLITE_OK
     }
 

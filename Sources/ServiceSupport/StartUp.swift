@@ -1,10 +1,9 @@
 import BotConfig
 import Foundation
 import Logging
-import SQLiteStore
 
 /// What every executable does first: load configuration (one clear line and exit 78 on a
-/// bad value), set up logging on stderr, and make sure the database exists and is migrated.
+/// bad value) and set up logging on stderr.
 public enum StartUp {
     /// Loads the configuration or exits with EX_CONFIG after one line naming the variable.
     /// `overrides` win over the environment and `.env` (command-line options such as `--db`).
@@ -27,17 +26,5 @@ public enum StartUp {
         var logger = Logger(label: label)
         logger.logLevel = Logger.Level(rawValue: level) ?? .info
         return logger
-    }
-
-    /// Creates the database folder and migrates the schema (idempotent, safe concurrently).
-    public static func prepareDatabase(_ config: Configuration) throws {
-        let folder = (config.databasePath as NSString).deletingLastPathComponent
-        if !folder.isEmpty {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        }
-        try FileManager.default.createDirectory(atPath: config.wakeDirectory, withIntermediateDirectories: true)
-        let store = try SQLiteStore(path: config.databasePath)
-        try store.migrate()
-        store.close()
     }
 }

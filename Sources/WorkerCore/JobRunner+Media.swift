@@ -5,7 +5,7 @@ import WeComModel
 extension JobRunner {
     /// Downloads the message's media from WeCom (its URLs expire after 5 minutes, so first),
     /// decrypts it with the bot's key and uploads it to Dify as the same `user`.
-    func uploadMedia(_ queued: QueuedMessage, job: ClaimedJob, endpoint: DifyAgentEndpoint,
+    func uploadMedia(_ queued: JobPayload, job: ClaimedJob, endpoint: DifyAgentEndpoint,
                      user: String) throws -> [DifyFileRef] {
         let urls = queued.mediaURLs
         guard !urls.isEmpty else { return [] }

@@ -83,9 +83,9 @@ public final class JobRunner {
             return try fail(job, JobFailure(notice: UserNotice.jobFailed, detail: "gave up after \(job.attempts - 1) attempts",
                                             transient: false), partial: "", closedEarly: false, log: log)
         }
-        let queued: QueuedMessage
+        let queued: JobPayload
         do {
-            queued = try QueuedMessage(payload: job.payload)
+            queued = try JobPayload(decoding: job.payload)
         } catch {
             return try fail(job, JobFailure(notice: UserNotice.jobFailed, detail: "unreadable payload: \(error)", transient: false),
                             partial: "", closedEarly: false, log: log)

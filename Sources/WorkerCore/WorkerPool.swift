@@ -2,13 +2,13 @@ import BotConfig
 import BotStore
 import Foundation
 import Logging
-import WakeSignal
+import Threads
 
 /// `--concurrency K` runner threads in one process, fed by one claimer thread, with one
 /// progress writer batching every running answer's writes. The runners' own store calls
 /// (finish, retry, close early, conversations) share a small pool of connections, so the
-/// process holds `storeConnections + 2` connections however many answers run. A wake socket
-/// lets responders start a job within milliseconds; a short poll covers lost datagrams and
+/// process holds `storeConnections + 2` connections however many answers run. The backend's job
+/// signal lets responders start a job within milliseconds; a short poll covers lost signals and
 /// lease expiries.
 public final class WorkerPool: @unchecked Sendable {
     // @unchecked: configuration and closures are immutable; mutable state lives in WakeBoard,
@@ -18,6 +18,7 @@ public final class WorkerPool: @unchecked Sendable {
     private let logger: Logger
     private let makeStore: @Sendable () throws -> BotStore
     private let makeClients: @Sendable () -> RunnerClients
+    private let makeJobWaiter: @Sendable () throws -> any JobWaiter
     private let board = WakeBoard()
     private let handoff: JobHandoff
     private let stores: StorePool<any BotStore>
@@ -32,13 +33,16 @@ public final class WorkerPool: @unchecked Sendable {
     public static let defaultStoreConnections = 4
 
     /// `makeClients` runs on each runner thread, on its first job: idle slots cost no curl handles.
+    /// `makeJobWaiter` runs once, on the thread that waits for the job signal.
     public init(configuration: Configuration, concurrency: Int, storeConnections: Int = defaultStoreConnections,
                 logger: Logger, makeClients: @escaping @Sendable () -> RunnerClients,
+                makeJobWaiter: @escaping @Sendable () throws -> any JobWaiter,
                 makeStore: @escaping @Sendable () throws -> BotStore) {
         self.configuration = configuration
         self.concurrency = concurrency
         self.logger = logger
         self.makeClients = makeClients
+        self.makeJobWaiter = makeJobWaiter
         self.makeStore = makeStore
         handoff = JobHandoff(capacity: concurrency)
         stores = StorePool(capacity: max(1, min(storeConnections, concurrency)), make: makeStore)
@@ -54,20 +58,13 @@ public final class WorkerPool: @unchecked Sendable {
             logger.critical("cannot open the store: \(error)")
             return 1
         }
-        let receiver: WakeReceiver?
-        do {
-            receiver = try WakeReceiver(directory: configuration.wakeDirectory)
-        } catch {
-            logger.warning("no wake socket, polling only: \(error)")
-            receiver = nil
-        }
-        if let receiver { startWakeListener(receiver) }
+        let listener = startJobListener()
         progress.start()
         for index in 0..<concurrency { startRunner(index: index, progress: progress) }
         claim(with: claimStore)
         finished.wait()
         progress.stop()
-        withExtendedLifetime(receiver) {}
+        if let listener { pthread_join(listener, nil) }
         return 0
     }
 
@@ -137,17 +134,34 @@ public final class WorkerPool: @unchecked Sendable {
         thread.start()
     }
 
-    private func startWakeListener(_ receiver: WakeReceiver) {
-        let board = self.board
-        let address = UInt(bitPattern: Unmanaged.passUnretained(receiver).toOpaque())
-        let thread = Thread {
-            // The receiver outlives this thread: run() keeps it alive until every worker is done.
-            let receiver = Unmanaged<WakeReceiver>.fromOpaque(UnsafeRawPointer(bitPattern: address)!).takeUnretainedValue()
-            while !board.isStopping {
-                if receiver.wait(timeout: 0.5) { board.wakeAll() }
+    /// The thread that waits for the job signal and wakes the claimer. The waiter is made and
+    /// used on this thread alone (it holds the process's socket or connection); `run` waits until
+    /// it exists, so that no signal sent after the first claim is missed, and joins the thread at
+    /// the end, so that the waiter is gone when `run` returns. Nil when no thread could start.
+    private func startJobListener() -> pthread_t? {
+        let board = self.board, logger = self.logger, makeJobWaiter = self.makeJobWaiter
+        let ready = DispatchSemaphore(value: 0)
+        do {
+            let thread = try JoinableThread.start("job listener") {
+                Thread.current.name = "job-listener"
+                let waiter: (any JobWaiter)?
+                do {
+                    waiter = try makeJobWaiter()
+                } catch {
+                    logger.warning("no job signal, polling only: \(error)")
+                    waiter = nil
+                }
+                ready.signal()
+                guard let waiter else { return }
+                while !board.isStopping {
+                    if waiter.wait(timeout: 0.5) { board.wakeAll() }
+                }
             }
+            ready.wait()
+            return thread
+        } catch {
+            logger.warning("no job signal, polling only: \(error)")
+            return nil
         }
-        thread.name = "wake-listener"
-        thread.start()
     }
 }

@@ -1,27 +1,18 @@
-import BotConfig
+import BotStore
 import Logging
-import SQLiteStore
 import ServiceSupport
 
-/// What the serving threads of one responder process share: the background checkpointer and,
-/// with several threads, the group committer for new messages. Made by the first
-/// `makeApplication` call in the process. When the process stops it logs how many transactions
-/// the new messages took (their ratio is the average batch).
+/// What the serving threads of one responder process share: the store's per-process part (its
+/// accept path and upkeep) and the log flusher. Made by the first `makeApplication` call in the
+/// process. When the process stops, the store part logs its summary.
 final class ServingProcess {
-    let checkpointer: BackgroundCheckpointer
-    let committer: AcceptCommitter?
+    let stores: any StoreProcess
     /// Routine log lines are gathered and written every 100 ms (`LogLineBuffer`).
     private let logFlusher: LogLineFlusher
-    private let logger: Logger
     private var summaryLogged = false
 
-    init(configuration: Configuration, threads: Int, logger: Logger) throws {
-        // Requests never checkpoint (wal_autocheckpoint 0): this thread, with its own
-        // connection, does every 50 ms.
-        checkpointer = BackgroundCheckpointer(store: try SQLiteStore(path: configuration.databasePath), logger: logger)
-        committer = threads > 1 ? try AcceptCommitter(path: configuration.databasePath) : nil
-        self.logger = logger
-        checkpointer.start()
+    init(backend: any StoreBackend, threads: Int, logger: Logger) throws {
+        stores = try backend.startProcess(.responder(threads: threads), logger: logger)
         logFlusher = LogLineFlusher()
     }
 
@@ -30,9 +21,7 @@ final class ServingProcess {
     func logSummaryOnce() {
         guard !summaryLogged else { return }
         summaryLogged = true
-        if let counts = committer?.committed, counts.messages > 0 {
-            logger.info("group commit", metadata: ["messages": "\(counts.messages)", "transactions": "\(counts.transactions)"])
-        }
+        stores.stop()
         logFlusher.stop()
     }
 }

@@ -4,9 +4,8 @@ import CallbackHandler
 import FastCGIServer
 import Foundation
 import Logging
-import SQLiteStore
 import ServiceSupport
-import WakeSignal
+import StoreFactory
 
 /// `wecom-fcgi`: the FastCGI responder behind nginx for `/wecom/callback/<botid>`.
 struct WeComFCGI: ParsableCommand {
@@ -16,7 +15,7 @@ struct WeComFCGI: ParsableCommand {
         discussion: """
         Listens on the socket it inherits on fd 0 (spawn-fcgi, systemd StandardInput=socket), \
         on LISTEN_FDS (systemd socket activation), or on its own --socket. Configuration comes \
-        from the environment and .env (see the README); the SQLite file is WECOM_DB_PATH.
+        from the environment and .env (see the README); the database is WECOM_DB_PATH.
         """)
 
     @Option(name: .long, help: "Own socket: unix:/path/to.sock, /path/to.sock, host:port or :port.")
@@ -50,7 +49,9 @@ struct WeComFCGI: ParsableCommand {
         } else {
             throw ValidationError("no listening socket: pass --socket, or start under spawn-fcgi or systemd socket activation")
         }
-        try StartUp.prepareDatabase(config)
+        let backend = try StoreFactory.backend(for: config)
+        // Here, before any fork: a database that cannot be prepared stops the start with one line.
+        try backend.prepare()
         let threads = threads ?? FastCGIServerOptions.defaultThreads(
             processes: processes, cores: ProcessInfo.processInfo.activeProcessorCount)
         var options = FastCGIServerOptions()
@@ -61,19 +62,16 @@ struct WeComFCGI: ParsableCommand {
         let server = try FastCGIServer(listener: listener, options: options, logger: logger)
         logger.info("wecom-fcgi serving", metadata: ["socket": "\(server.boundDescription)", "processes": "\(processes)",
                                                      "threads": "\(threads)",
-                                                     "db": "\(config.databasePath)"])
-        // Per serving process: one background checkpointer and one group committer for new
-        // messages. Per serving thread: a handler with its own connection. `makeApplication`
-        // runs once per thread, in the serving process.
+                                                     "db": "\(backend)"])
+        // Per serving process: what its threads share of the store (started after the fork, in
+        // the child). Per serving thread: a handler with its own connection and job signal.
+        // `makeApplication` runs once per thread, in the serving process.
         var shared: ServingProcess?
         let code = server.run {
-            let process = try shared ?? ServingProcess(configuration: config, threads: threads, logger: logger)
+            let process = try shared ?? ServingProcess(backend: backend, threads: threads, logger: logger)
             shared = process
-            let store = try SQLiteStore(path: config.databasePath, autoCheckpointPages: 0,
-                                        acceptCommitter: process.committer)
-            try store.migrate()
-            let handler = CallbackHandler(configuration: config, store: store,
-                                          waker: WakeSender(directory: config.wakeDirectory), logger: logger)
+            let handler = CallbackHandler(configuration: config, store: try process.stores.openStore(),
+                                          jobSignal: backend.makeJobSignal(), logger: logger)
             return CallbackApplication(handler: handler, process: process)
         }
         throw ExitCode(code)

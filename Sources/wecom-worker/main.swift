@@ -4,15 +4,15 @@ import BotStore
 import DifyClient
 import Foundation
 import Logging
-import SQLiteStore
 import ServiceSupport
+import StoreFactory
 import WorkerCore
 
-/// `wecom-worker`: drains the job queue, streaming Dify's answers into SQLite.
+/// `wecom-worker`: drains the job queue, streaming Dify's answers into the store.
 struct WeComWorker: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wecom-worker",
-        abstract: "Drains the wecom-bot job queue: calls Dify and streams answers into the SQLite store.",
+        abstract: "Drains the wecom-bot job queue: calls Dify and streams answers into the store.",
         discussion: """
         Run as many processes as needed (systemd: wecom-worker@1..N); each runs --concurrency \
         jobs at once. SIGTERM/SIGINT: stop claiming, let in-flight answers finish for --grace \
@@ -38,27 +38,20 @@ struct WeComWorker: ParsableCommand {
         let config = try StartUp.configuration()
         let logger = StartUp.logger(label: "wecom-worker", level: config.logLevel)
         ShutdownSignals.blockInThisAndNewThreads()
-        if !SQLiteStore.skipPageCachePreallocation() {
-            logger.warning("SQLite was already in use: connections keep their page-cache preallocation")
-        }
-        try StartUp.prepareDatabase(config)
-        let path = config.databasePath
+        let backend = try StoreFactory.backend(for: config)
+        // First: a backend may have process-wide settings to make before the first connection.
+        let stores = try backend.startProcess(.worker, logger: logger)
+        defer { stores.stop() }
         let pool = WorkerPool(
             configuration: config, concurrency: concurrency, storeConnections: storeConnections, logger: logger,
-            makeClients: { RunnerClients(dify: DifyClient(), fetcher: SafeFetcher(), makePoster: { ResponseURLPoster() }) }
-        ) {
-            try SQLiteStore(path: path, autoCheckpointPages: 0)  // the checkpointer below does it
-        }
-        // The WAL is copied back by this thread (as in every responder), never by an answer's write.
-        let checkpointer = BackgroundCheckpointer(store: try SQLiteStore(path: path), logger: logger)
-        checkpointer.start()
-        defer { checkpointer.stop() }
+            makeClients: { RunnerClients(dify: DifyClient(), fetcher: SafeFetcher(), makePoster: { ResponseURLPoster() }) },
+            makeJobWaiter: { try backend.makeJobWaiter() }, makeStore: { try stores.openStore() })
         let grace = self.grace
         ShutdownSignals.onFirstSignal { signal in
             logger.notice("received signal \(signal)")
             pool.stop(grace: grace)
         }
-        logger.info("wecom-worker started", metadata: ["concurrency": "\(concurrency)", "db": "\(path)",
+        logger.info("wecom-worker started", metadata: ["concurrency": "\(concurrency)", "db": "\(backend)",
                                                         "dify": "\(config.difyBaseURL ?? "per agent")"])
         let code = pool.run()
         logger.info("wecom-worker stopped")

@@ -31,7 +31,7 @@ import WeComCrypto
         let oldKey = EncodingAESKeyGenerator.make(), newKey = EncodingAESKeyGenerator.make()
         try store.saveBot(BotRecord(botID: "aibC", token: "old", encodingAESKey: oldKey))
         let clock = Mutex<Int64>(100)
-        let handler = CallbackHandler(configuration: try Configuration(values: [:]), store: store, waker: nil,
+        let handler = CallbackHandler(configuration: try Configuration(values: [:]), store: store, jobSignal: nil,
                                       logger: Logger(label: "test"), now: { clock.withLock { $0 } })
         #expect(try verify(handler, botid: "aibC", token: "old", key: oldKey) == 200)
 

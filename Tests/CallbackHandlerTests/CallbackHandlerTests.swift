@@ -15,6 +15,8 @@ import WeComModel
     let key = EncodingAESKeyGenerator.make()
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("handler-\(UUID().uuidString).sqlite3").path
     let store: SQLiteStore
+    /// The backend of the same file, for its job signal (a datagram into `path-wake/`).
+    let backend: SQLiteBackend
     let handler: CallbackHandler
     let crypto: WeComCrypto
 
@@ -23,14 +25,15 @@ import WeComModel
         try store.migrate()
         let config = try Configuration(values: ["WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": key,
                                                 "WECOM_WELCOME_TEXT": "你好，我是助手"])
-        handler = CallbackHandler(configuration: config, store: store, waker: nil,
+        backend = SQLiteBackend(path: path, wakeDirectory: path + "-wake")
+        handler = CallbackHandler(configuration: config, store: store, jobSignal: backend.makeJobSignal(),
                                   logger: Logger(label: "test"), now: { 1_700_000_000 })
         crypto = try WeComCrypto(token: token, encodingAESKey: key)
     }
 
     deinit {
         store.close()
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        for suffix in ["", "-wal", "-shm", "-wake"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
     func post(_ json: String, nonce: String = "42") throws -> CallbackResponse {
@@ -70,6 +73,18 @@ import WeComModel
         let again = try open(try post(text))
         #expect(again["stream"]?["id"]?.stringValue == streamID)
         #expect(try store.scalarInt("SELECT count(*) FROM jobs") == 1)
+    }
+
+    /// Only a message that queued a job signals the workers: not its redelivery, not a poll.
+    @Test func aNewJobSignalsTheWorkersOnce() throws {
+        let waiter = try backend.makeJobWaiter()
+        let text = #"{"msgid":"w1","aibotid":"aibX","from":{"userid":"u1"},"msgtype":"text","text":{"content":"hi"}}"#
+        let streamID = try #require(try open(try post(text))["stream"]?["id"]?.stringValue)
+        #expect(waiter.wait(timeout: 10))
+        #expect(try post(text).status == 200)
+        let refresh = #"{"msgid":"r3","aibotid":"aibX","from":{"userid":"u1"},"msgtype":"stream","stream":{"id":"\#(streamID)"}}"#
+        #expect(try post(refresh).status == 200)
+        #expect(!waiter.wait(timeout: 0), "a redelivery or a poll queued nothing")
     }
 
     @Test func longContentIsCutOnACharacterBoundary() throws {

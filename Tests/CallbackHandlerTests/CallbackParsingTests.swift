@@ -55,19 +55,6 @@ import WeComModel
     }
 }
 
-@Suite struct JobPayloadTests {
-    @Test func splicesTheRawMessageAndEscapesText() throws {
-        let raw = Array(#"{"msgid":"m1","msgtype":"text","text":{"content":"@Bot 你好"}}"#.utf8)
-        let payload = JobPayload.make(message: raw, text: "第一行\n\"引号\" \\ \u{01}")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])
-        #expect(object["v"] as? Int == 1)
-        #expect(object["text"] as? String == "第一行\n\"引号\" \\ \u{01}")
-        let message = try #require(object["message"] as? [String: Any])
-        #expect(message["msgid"] as? String == "m1")
-        #expect(JobPayload.make(message: raw, text: nil).contains(#""text":null"#))
-    }
-}
-
 @Suite struct UserTextTests {
     @Test func groupTextAndMixedLoseTheMention() {
         #expect(MessageDispatcher.userText(of: .text("@RobotA 你好"), botName: "RobotA", inGroup: true) == "你好")

@@ -3,6 +3,7 @@ import BotStore
 import DifyClient
 import DifyStandIn
 import Foundation
+import LogRecorder
 import SQLiteStore
 import Testing
 @testable import WorkerCore

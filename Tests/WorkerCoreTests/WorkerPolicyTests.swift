@@ -1,3 +1,4 @@
+import BotStore
 import Testing
 import WeComModel
 @testable import WorkerCore
@@ -74,10 +75,10 @@ import WeComModel
     }
 }
 
-@Suite struct QueuedMessageTests {
+@Suite struct JobPayloadQueryTests {
     @Test func readsThePayloadTheResponderWrote() throws {
         let payload = #"{"v":1,"text":"你好","message":{"msgid":"m","aibotid":"a","from":{"userid":"u"},"msgtype":"text","text":{"content":"@Bot 你好"},"quote":{"msgtype":"text","text":{"content":"上一条"}}}}"#
-        let q = try QueuedMessage(payload: payload)
+        let q = try JobPayload(decoding: payload)
         #expect(q.text == "你好")
         #expect(q.message.msgID == "m")
         #expect(q.query == "> 引用：上一条\n\n你好")
@@ -85,7 +86,7 @@ import WeComModel
 
     @Test func mediaOnlyMessagesGetAPromptAndTheirURLs() throws {
         let payload = #"{"v":1,"text":null,"message":{"msgid":"m","aibotid":"a","from":{"userid":"u"},"msgtype":"mixed","mixed":{"msg_item":[{"msgtype":"image","image":{"url":"http://x/1"}},{"msgtype":"image","image":{"url":"http://x/2"}}]}}}"#
-        let q = try QueuedMessage(payload: payload)
+        let q = try JobPayload(decoding: payload)
         #expect(q.mediaURLs == ["http://x/1", "http://x/2"])
         #expect(q.query == "请看这张图片。")
     }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import BotStore
 import Foundation
-import SQLiteStore
 
 struct AgentsAdd: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,7 +54,7 @@ struct AgentsAdd: ParsableCommand {
     }
 
     func run() throws {
-        let (store, _) = try database.openStore(create: true)
+        let (store, _, _) = try database.openStore(create: true)
         defer { store.close() }
         let existing = try store.agents().first { $0.id == id }
         if let other = try store.agent(idOrName: name), other.id != id, other.name == name {

@@ -12,7 +12,7 @@ struct AgentsList: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let (store, config) = try database.openStore(create: false)
+        let (store, _, config) = try database.openStore(create: false)
         defer { store.close() }
         let agents = try store.agents()
         if agents.isEmpty {

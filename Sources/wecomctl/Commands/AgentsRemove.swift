@@ -18,7 +18,7 @@ struct AgentsRemove: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let (store, _) = try database.openStore(create: false)
+        let (store, _, _) = try database.openStore(create: false)
         defer { store.close() }
         guard let record = try store.agent(idOrName: agent) else { throw CommandFailure("no agent \(agent)") }
         try store.removeAgent(idOrName: record.id)

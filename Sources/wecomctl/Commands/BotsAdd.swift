@@ -55,7 +55,7 @@ struct BotsAdd: ParsableCommand {
     }
 
     func run() throws {
-        let (store, _) = try database.openStore(create: true)
+        let (store, _, _) = try database.openStore(create: true)
         defer { store.close() }
         let existing = try store.bot(id: botID)
         let bot = BotRecord(botID: botID, token: token, encodingAESKey: aesKey,

@@ -12,7 +12,7 @@ struct BotsList: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let (store, config) = try database.openStore(create: false)
+        let (store, _, config) = try database.openStore(create: false)
         defer { store.close() }
         let bots = try store.bots()
         if bots.isEmpty {

@@ -15,7 +15,7 @@ struct BotsRemove: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let (store, _) = try database.openStore(create: false)
+        let (store, _, _) = try database.openStore(create: false)
         defer { store.close() }
         guard try store.removeBot(id: botID) else { throw CommandFailure("no bot \(botID)") }
         Console.out("removed bot \(botID)")

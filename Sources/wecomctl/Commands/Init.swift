@@ -1,9 +1,8 @@
 import ArgumentParser
-import Foundation
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create or migrate the database, then print its path and schema version.",
+        abstract: "Create or migrate the database, then print where it is and its schema version.",
         discussion: """
         Safe to run at any time, also while the services run: migrating is idempotent. The \
         services migrate on start too, so this is optional; it is the way to check which file \
@@ -16,10 +15,9 @@ struct Init: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let (store, config) = try database.openStore(create: true)
+        let (store, backend, _) = try database.openStore(create: true)
         defer { store.close() }
-        let path = URL(fileURLWithPath: config.databasePath).standardizedFileURL.path
-        Console.out("database: \(path)")
+        Console.out("database: \(backend)")
         Console.out("schema version: \(try store.schemaVersion())")
     }
 }

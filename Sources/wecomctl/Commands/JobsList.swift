@@ -23,7 +23,7 @@ struct JobsList: ParsableCommand {
     }
 
     func run() throws {
-        let (store, _) = try database.openStore(create: false)
+        let (store, _, _) = try database.openStore(create: false)
         defer { store.close() }
         let jobs = try store.jobs(state: state?.state, limit: limit)
         guard !jobs.isEmpty else {

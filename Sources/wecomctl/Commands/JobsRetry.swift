@@ -1,5 +1,4 @@
 import ArgumentParser
-import WakeSignal
 
 struct JobsRetry: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,7 +26,7 @@ struct JobsRetry: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let (store, config) = try database.openStore(create: false)
+        let (store, backend, _) = try database.openStore(create: false)
         defer { store.close() }
         switch try store.requeueJob(id: id, now: Formatting.now) {
         case .notFound:
@@ -36,9 +35,9 @@ struct JobsRetry: ParsableCommand {
             throw CommandFailure("job \(id) is \(state.rawValue): only done or dead jobs can be retried")
         case let .requeued(previous, stream):
             Console.out("job \(id) (was \(previous.rawValue)) is queued again; stream \(stream) reopened")
-            if WakeSender(directory: config.wakeDirectory).wakeAll() == 0 {
-                Console.error("note: no worker listens in \(config.wakeDirectory): is a wecom-worker running "
-                              + "with the same database and WECOM_WAKE_DIR?")
+            let signal = backend.makeJobSignal()
+            if signal.notifyWorkers() == 0 {
+                Console.error("note: no worker listens \(signal): is a wecom-worker running with the same database?")
             }
             Console.out("follow it with: wecomctl streams show \(stream)")
         }

@@ -3,7 +3,7 @@ import Foundation
 
 struct Purge: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Delete old finished streams (with their messages, images and jobs), then checkpoint the WAL.",
+        abstract: "Delete old finished streams (with their messages, images and jobs), then reclaim space (SQLite: checkpoint the WAL).",
         discussion: """
         Deletes streams that finished (or failed) before the cutoff, together with their \
         messages, images and job, and done or dead jobs older than that. Queued and running \
@@ -36,7 +36,7 @@ struct Purge: ParsableCommand {
     }
 
     func run() throws {
-        let (store, _) = try database.openStore(create: false)
+        let (store, backend, _) = try database.openStore(create: false)
         defer { store.close() }
         let cutoff = Formatting.now - (AgeParser.seconds(olderThan) ?? 0)
         let counts = try store.purge(olderThan: cutoff, batch: batch)
@@ -47,8 +47,6 @@ struct Purge: ParsableCommand {
         table.add("stream_images", String(counts.images))
         table.add("jobs", String(counts.jobs))
         Console.out(table.rendered)
-        let checkpoint = try store.checkpoint()
-        Console.out(checkpoint.complete ? "WAL checkpoint: complete, log truncated"
-                    : "WAL checkpoint: partial (readers were active); the services' background checkpoint completes it")
+        Console.out(try backend.reclaimSpace())
     }
 }

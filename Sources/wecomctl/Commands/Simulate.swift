@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SQLiteStore
+import StoreFactory
 import WeComCrypto
 
 struct Simulate: AsyncParsableCommand {
@@ -131,11 +131,11 @@ struct Simulate: AsyncParsableCommand {
     private func credentials(botID: String) throws -> (String, String, String, String) {
         if let token, let aesKey { return (token, aesKey, receiveID ?? "", "from the command line") }
         let config = try database.configuration()
-        if FileManager.default.fileExists(atPath: config.databasePath),
-           let store = try? SQLiteStore(path: config.databasePath) {
+        let backend = try StoreFactory.backend(for: config)
+        if (try? backend.exists()) == true, let store = try? backend.openStore() {
             defer { store.close() }
             if let bot = try? store.bot(id: botID) {
-                return (bot.token, bot.encodingAESKey, receiveID ?? bot.receiveID, "bot \(botID) in \(config.databasePath)")
+                return (bot.token, bot.encodingAESKey, receiveID ?? bot.receiveID, "bot \(botID) in \(backend)")
             }
         }
         if let token = config.token, let key = config.encodingAESKey {

@@ -21,16 +21,16 @@ struct Status: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let (store, config) = try database.openStore(create: false)
+        let (store, backend, _) = try database.openStore(create: false)
         defer { store.close() }
         let now = Formatting.now
         let report = try store.statusReport(now: now)
         let version = try store.schemaVersion()
         if json {
-            Console.out(StatusJSON(report: report, database: config.databasePath, schemaVersion: version, now: now).text)
+            Console.out(StatusJSON(report: report, database: backend.description, schemaVersion: version, now: now).text)
             return
         }
-        Console.out("database: \(config.databasePath) (schema \(version))")
+        Console.out("database: \(backend) (schema \(version))")
         var jobs = TextTable("JOBS", "COUNT", "")
         for state in JobState.allCases {
             jobs.add(state.rawValue, String(report.jobs[state] ?? 0), note(for: state, report))

@@ -19,7 +19,7 @@ struct StreamsShow: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let (store, _) = try database.openStore(create: false)
+        let (store, _, _) = try database.openStore(create: false)
         defer { store.close() }
         guard let s = try store.streamDetail(id: id) else { throw CommandFailure("no stream \(id)") }
         var rows = TextTable("stream", s.id)

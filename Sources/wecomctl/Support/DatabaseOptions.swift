@@ -1,8 +1,8 @@
 import ArgumentParser
 import BotConfig
-import Foundation
-import SQLiteStore
+import BotStore
 import ServiceSupport
+import StoreFactory
 
 /// `--db PATH` and the configuration every database command starts from.
 struct DatabaseOptions: ParsableArguments {
@@ -15,18 +15,16 @@ struct DatabaseOptions: ParsableArguments {
         try StartUp.configuration(overrides: db.map { ["WECOM_DB_PATH": $0] } ?? [:])
     }
 
-    /// Opens the database, migrated. With `create`, a missing file (and its folder) is created
-    /// like the services do; otherwise a missing file is an error, so that a mistyped path
-    /// does not leave an empty database behind.
-    func openStore(create: Bool) throws -> (SQLiteStore, Configuration) {
+    /// Opens the database, migrated, with the backend and configuration it came from. With
+    /// `create`, a missing database (and its folder) is created like the services do; otherwise a
+    /// missing one is an error, so that a mistyped path does not leave an empty database behind.
+    func openStore(create: Bool) throws -> (any BotStore, any StoreBackend, Configuration) {
         let config = try configuration()
-        if create {
-            try StartUp.prepareDatabase(config)
-        } else if !FileManager.default.fileExists(atPath: config.databasePath) {
-            throw CommandFailure("no database at \(config.databasePath): run `wecomctl init`, or pass --db PATH")
+        let backend = try StoreFactory.backend(for: config)
+        if !create, try !backend.exists() {
+            throw CommandFailure("no database at \(backend): run `wecomctl init`, or pass --db PATH")
         }
-        let store = try SQLiteStore(path: config.databasePath)
-        try store.migrate()
-        return (store, config)
+        try backend.prepare()
+        return (try backend.openStore(), backend, config)
     }
 }

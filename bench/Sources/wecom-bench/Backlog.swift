@@ -1,4 +1,4 @@
-import CallbackHandler
+import BotStore
 import Foundation
 import SQLiteStore
 
@@ -59,7 +59,7 @@ struct Backlog {
                          q(message.chatID), q(message.chatType), q(message.userID), "NULL", q(dead ? "failed" : "finished"),
                          q(content), "1", q(error), q(message.responseURL), "\(created)", "\(finished)", "\(finished)"])
             dedupe.add([q(Workload.aibotID), q(message.msgID), q(Workload.botID), q(message.msgType), q(streamID), "\(created)"])
-            let payload = JobPayload.make(message: Array(message.json.utf8), text: message.userText)
+            let payload = JobPayload.encode(message: Array(message.json.utf8), text: message.userText)
             jobs.add([q(streamID), q(dead ? "dead" : "done"), q(payload), dead ? "3" : "1", "3",
                       "\(dead ? finished - 5 : created)", q(error), "\(created)", "\(finished)", "\(finished)"])
             if !dead {

@@ -28,7 +28,7 @@ struct HandlerCommand: ParsableCommand {
         let config = try Configuration(values: ["WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": key])
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
-        let handler = CallbackHandler(configuration: config, store: store, waker: nil, logger: logger)
+        let handler = CallbackHandler(configuration: config, store: store, jobSignal: nil, logger: logger)
         print("| path | requests | CPU µs/request | non-200 |\n|---|---:|---:|---:|")
         let all = [("refresh", "stream refresh", "refresh.txt"), ("verify", "URL verification", "verify.txt"),
                    ("message", "new message", "messages.txt")]

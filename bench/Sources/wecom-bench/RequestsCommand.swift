@@ -1,6 +1,5 @@
 import ArgumentParser
 import BotStore
-import CallbackHandler
 import Foundation
 import SQLiteStore
 
@@ -54,7 +53,7 @@ struct RequestsCommand: ParsableCommand {
                 botID: Workload.botID, aibotID: Workload.aibotID, msgID: message.msgID, msgType: message.msgType,
                 chatID: message.chatID, chatType: message.chatType, userID: message.userID, agent: nil,
                 proposedStreamID: streamID, initialContent: "", responseURL: message.responseURL,
-                payload: JobPayload.make(message: Array(message.json.utf8), text: message.userText)), now: now)
+                payload: JobPayload.encode(message: Array(message.json.utf8), text: message.userText)), now: now)
             try store.updateStream(id: accepted.stream.id, content: partial, now: now)
             polls.append(workload.refresh(streamID: streamID, userID: message.userID, chatID: message.chatID))
         }

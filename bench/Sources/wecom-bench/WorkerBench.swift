@@ -1,5 +1,4 @@
 import BotStore
-import CallbackHandler
 import DifyStandIn
 import Foundation
 import SQLiteStore
@@ -116,7 +115,7 @@ final class WorkerBench {
             _ = try store.acceptMessage(NewMessage(
                 botID: "bench", aibotID: "aibBENCH", msgID: "cap-\(i)", msgType: "text", chatID: nil,
                 chatType: "single", userID: "bench-\(i)", agent: nil, proposedStreamID: "s" + SecureRandom.alphanumeric(23),
-                initialContent: "", responseURL: nil, payload: JobPayload.make(message: Array(json.utf8), text: "capacity \(i)")),
+                initialContent: "", responseURL: nil, payload: JobPayload.encode(message: Array(json.utf8), text: "capacity \(i)")),
                 now: now)
         }
         WakeSender(directory: folder + "/wake").wakeAll()

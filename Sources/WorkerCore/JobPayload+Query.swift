@@ -1,24 +1,8 @@
+import BotStore
 import WeComModel
 
-/// A job payload read back: the callback as WeCom sent it and the text with the bot's
-/// @name already removed by the responder.
-public struct QueuedMessage: Sendable, Equatable {
-    public var message: InboundMessage
-    public var text: String?
-
-    public init(message: InboundMessage, text: String?) {
-        self.message = message
-        self.text = text
-    }
-
-    public init(payload: String) throws {
-        // The payload wraps the callback in one more object than the responder checked.
-        let json = try JSONValue.parse(Array(payload.utf8), depthLimit: JSONValue.maxDepth + 1)
-        guard let raw = json["message"] else { throw WeComModelError.malformed("job payload: message missing") }
-        message = try InboundMessage(json: raw)
-        text = json["text"]?.stringValue
-    }
-
+/// What the worker makes of a job payload: the media to fetch and the query for Dify.
+extension JobPayload {
     /// Media URLs to fetch, in message order (images of mixed messages, a file, a video).
     public var mediaURLs: [String] {
         switch message.content {

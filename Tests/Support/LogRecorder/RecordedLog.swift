@@ -2,24 +2,26 @@ import Foundation
 import Logging
 
 /// Every line logged through ``handler``, as `<level> <message> <metadata>`, for tests that
-/// check what the worker reports (and that it never logs a secret).
-final class RecordedLog: @unchecked Sendable {
+/// check what a component reports (and that it never logs a secret).
+public final class RecordedLog: @unchecked Sendable {
     // @unchecked: `lines` is only touched while holding `lock`.
     private let lock = NSLock()
     private var recorded: [String] = []
 
-    var lines: [String] {
+    public init() {}
+
+    public var lines: [String] {
         lock.lock(); defer { lock.unlock() }
         return recorded
     }
 
-    func contains(_ text: String) -> Bool { lines.contains { $0.contains(text) } }
+    public func contains(_ text: String) -> Bool { lines.contains { $0.contains(text) } }
 
     fileprivate func append(_ line: String) {
         lock.lock(); recorded.append(line); lock.unlock()
     }
 
-    var logger: Logger {
+    public var logger: Logger {
         Logger(label: "test") { _ in Handler(log: self) }
     }
 

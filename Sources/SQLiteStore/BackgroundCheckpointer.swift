@@ -1,4 +1,3 @@
-import BotStore
 import Foundation
 import Logging
 import Threads
@@ -11,12 +10,12 @@ import Threads
 /// keeps each checkpoint, and the WAL restart after it, small: longer intervals left writers
 /// stalled for longer (bench/README.md).
 ///
-/// Every wecom-fcgi serving process and every wecom-worker runs one. Start it after any fork
-/// (in the process that keeps it): a forked child gets no threads.
-public final class BackgroundCheckpointer: Sendable {
+/// Every responder and worker process runs one (``SQLiteProcess``). Start it after any fork (in
+/// the process that keeps it): a forked child gets no threads.
+final class BackgroundCheckpointer: Sendable {
     private let thread: IntervalThread
 
-    public init(store: any BotStore, interval: TimeInterval = 0.05, logger: Logger) {
+    init(store: SQLiteStore, interval: TimeInterval = 0.05, logger: Logger) {
         // The store is used by the interval thread alone.
         thread = IntervalThread(name: "wal-checkpoint", interval: interval) { last in
             guard !last else { return }
@@ -28,8 +27,8 @@ public final class BackgroundCheckpointer: Sendable {
         }
     }
 
-    public func start() { thread.start() }
+    func start() { thread.start() }
 
     /// Stops the thread after its current checkpoint; returns once it has ended.
-    public func stop() { thread.stop() }
+    func stop() { thread.stop() }
 }

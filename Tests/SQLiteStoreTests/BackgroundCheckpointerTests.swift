@@ -1,9 +1,8 @@
 import BotStore
 import Foundation
 import Logging
-import SQLiteStore
+@testable import SQLiteStore
 import Testing
-@testable import ServiceSupport
 
 /// The checkpointing thread copies a writer's WAL back while the writer never checkpoints.
 @Suite struct BackgroundCheckpointerTests {
