@@ -6,6 +6,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case notFound(String)
     /// The backend failed; `detail` carries its own code and message.
     case backend(String)
+    /// A write of the callback path (a new message, an event) could not be stored within about
+    /// 2 seconds, for a cause that passes (the write lock held by another connection, the
+    /// database unreachable or restarting, the disk full): nothing was stored, and the caller
+    /// answers so that WeCom delivers the callback again. `cause` is one line naming the cause
+    /// and how long the store tried.
+    case unavailable(String)
 
     public var description: String {
         switch self {
@@ -13,6 +19,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "database schema version \(found) is newer than this build supports (\(supported))"
         case let .notFound(what): return "not found: \(what)"
         case let .backend(detail): return detail
+        case let .unavailable(cause): return "the store could not take the write in time: \(cause)"
         }
     }
 }
