@@ -80,6 +80,16 @@ final class SQLiteConnection {
         try SQLiteError.check(CSQLite_set_defensive(db, on ? 1 : 0), db, sql: nil)
     }
 
+    /// Runs `body` with every wait for a lock ending by `deadline` (or earlier, when the busy
+    /// handler's budget is spent first); SQLite then answers `SQLITE_BUSY`. Nested calls keep
+    /// the earlier deadline.
+    func waitingForLocks<T>(until deadline: ContinuousClock.Instant, _ body: () throws -> T) rethrows -> T {
+        let previous = busyNap.deadline
+        busyNap.deadline = previous.map { min($0, deadline) } ?? deadline
+        defer { busyNap.deadline = previous }
+        return try body()
+    }
+
     // MARK: running SQL
 
     /// Runs one or more statements, discarding any rows. https://sqlite.org/c3ref/exec.html

@@ -50,6 +50,10 @@ public struct SQLiteError: Error, Equatable, Sendable, CustomStringConvertible {
         public static let constraint = ResultCode(rawValue: SQLITE_CONSTRAINT)
         public static let misuse = ResultCode(rawValue: SQLITE_MISUSE)
         public static let notADatabase = ResultCode(rawValue: SQLITE_NOTADB)
+        public static let ioError = ResultCode(rawValue: SQLITE_IOERR)
+        public static let cantOpen = ResultCode(rawValue: SQLITE_CANTOPEN)
+        public static let full = ResultCode(rawValue: SQLITE_FULL)
+        public static let lockingProtocol = ResultCode(rawValue: SQLITE_PROTOCOL)
     }
 
     public static let busy = ResultCode.busy

@@ -2,7 +2,8 @@ import BotStore
 
 extension SQLiteStore {
     /// Stores a feedback or template-card event once per (aibotid, msgid): one autocommit
-    /// `INSERT OR IGNORE`, true when it inserted the row.
+    /// `INSERT OR IGNORE`, true when it inserted the row. Gives up after ``callbackWait``
+    /// (`StoreError.unavailable`, see ``callbackWrite(_:)``).
     @discardableResult
     public func recordEvent(_ event: StoredEvent, now: Int64) throws -> Bool {
         let sql = """
@@ -10,11 +11,13 @@ extension SQLiteStore {
               payload, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
-        return try connection.withStatement(sql) { statement in
-            try statement.bind(event.kind.rawValue, event.botID, event.aibotID, event.msgID, event.userID,
-                               event.reference, event.rating, event.detail, event.payload, now)
-            try statement.run()
-            return connection.changes > 0
+        return try callbackWrite { _ in
+            try connection.withStatement(sql) { statement in
+                try statement.bind(event.kind.rawValue, event.botID, event.aibotID, event.msgID, event.userID,
+                                   event.reference, event.rating, event.detail, event.payload, now)
+                try statement.run()
+                return connection.changes > 0
+            }
         }
     }
 }

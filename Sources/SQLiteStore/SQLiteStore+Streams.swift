@@ -6,15 +6,22 @@ extension SQLiteStore {
     /// `BEGIN IMMEDIATE` transaction. Writers are serialized by the write lock, so when several
     /// processes accept the same msgid exactly one inserts it and all see the same stream.
     /// With an ``AcceptCommitter`` the transaction is shared with the messages other threads of
-    /// the process accept at the same time.
+    /// the process accept at the same time. Gives up after ``callbackWait``
+    /// (`StoreError.unavailable`, see ``callbackWrite(_:)``).
     public func acceptMessage(_ message: NewMessage, now: Int64) throws -> AcceptedMessage {
-        if let acceptCommitter { return try acceptCommitter.accept(message, now: now) }
-        return try connection.transaction { try accept(message, now: now) }
+        try callbackWrite { deadline in
+            if let acceptCommitter { return try acceptCommitter.accept(message, now: now, deadline: deadline) }
+            return try connection.transaction { try accept(message, now: now) }
+        }
     }
 
-    /// Several messages in one write transaction, in order; all or none are committed.
-    func acceptMessages(_ batch: [(message: NewMessage, now: Int64)]) throws -> [AcceptedMessage] {
-        try connection.transaction { try batch.map { try accept($0.message, now: $0.now) } }
+    /// Several messages in one write transaction, in order; all or none are committed. Waits
+    /// for the write lock until `deadline` at the latest.
+    func acceptMessages(_ batch: [(message: NewMessage, now: Int64)],
+                        waitingUntil deadline: ContinuousClock.Instant) throws -> [AcceptedMessage] {
+        try connection.waitingForLocks(until: deadline) {
+            try connection.transaction { try batch.map { try accept($0.message, now: $0.now) } }
+        }
     }
 
     /// Inside a write transaction.

@@ -9,13 +9,21 @@ import CSQLite
 /// connection; call ``migrate()`` before the first use of a new file.
 ///
 /// Protocol methods throw ``SQLiteError`` for database failures and ``StoreError`` for the
-/// cases the protocol names (`notFound`, `schemaTooNew`).
+/// cases the protocol names (`notFound`, `schemaTooNew`, and `unavailable` for the callback
+/// path's writes, see ``callbackWait``).
 public final class SQLiteStore: BotStore {
+    /// How long a write of the callback path (`acceptMessage`, `recordEvent`) may wait for the
+    /// write lock before it gives up: WeCom waits 5 seconds for an answer, and a 503 in time
+    /// makes it deliver the callback again. Other writes wait the busy handler's whole budget.
+    public static let callbackWait: Duration = .seconds(2)
+
     let connection: SQLiteConnection
     /// For the background checkpoint: flushes the WAL before the log restarts (see there).
     let walFile: WALFile
     /// Takes `acceptMessage` when the serving threads of a process share one (group commit).
     let acceptCommitter: AcceptCommitter?
+    /// This connection's ``callbackWait`` (tests shorten it).
+    let callbackWait: Duration
 
     /// Opens (creating if needed) the database file at `path`.
     /// - Parameter autoCheckpointPages: `PRAGMA wal_autocheckpoint` for this connection. The
@@ -23,8 +31,11 @@ public final class SQLiteStore: BotStore {
     ///   thread does (`backgroundCheckpoint`).
     /// - Parameter acceptCommitter: shared by the stores of a process's serving threads, it
     ///   commits the messages they accept at the same time in one transaction.
-    public init(path: String, autoCheckpointPages: Int? = nil, acceptCommitter: AcceptCommitter? = nil) throws {
+    /// - Parameter callbackWait: see ``callbackWait``.
+    public init(path: String, autoCheckpointPages: Int? = nil, acceptCommitter: AcceptCommitter? = nil,
+                callbackWait: Duration = SQLiteStore.callbackWait) throws {
         self.acceptCommitter = acceptCommitter
+        self.callbackWait = callbackWait
         connection = try SQLiteConnection(path: path)
         walFile = WALFile(databasePath: path)
         if let pages = autoCheckpointPages {

@@ -15,12 +15,13 @@ import Testing
         private var results: [String: Result<AcceptedMessage, any Error>] = [:]
         private let group = DispatchGroup()
 
-        func start(_ message: NewMessage, key: String, path: String, committer: AcceptCommitter) {
+        func start(_ message: NewMessage, key: String, path: String, committer: AcceptCommitter,
+                   callbackWait: Duration = SQLiteStore.callbackWait) {
             group.enter()
             Thread { [self] in
                 defer { group.leave() }
                 let result = Result { () throws -> AcceptedMessage in
-                    let store = try SQLiteStore(path: path, acceptCommitter: committer)
+                    let store = try SQLiteStore(path: path, acceptCommitter: committer, callbackWait: callbackWait)
                     defer { store.close() }
                     return try store.acceptMessage(message, now: 1_700_000_000)
                 }
@@ -48,6 +49,16 @@ import Testing
         }
         func release() { flock(fd, LOCK_UN) }
         deinit { close(fd) }
+    }
+
+    /// Whether the committers' turn is free: taken (without waiting) and given back at once.
+    func turnIsFree(databasePath: String) throws -> Bool {
+        let fd = open(databasePath + "-accept.lock", O_RDWR | O_CLOEXEC)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return false }
+        flock(fd, LOCK_UN)
+        return true
     }
 
     func waitUntil(_ what: String, _ condition: () -> Bool) throws {
@@ -131,6 +142,73 @@ import Testing
             #expect(accepted.isNew)
             #expect(committer.committed == AcceptCommitter.Counts(transactions: 1, messages: 1))
             #expect(committer.state == (0, false))
+            #expect(try store.scalarInt("SELECT count(*) FROM jobs") == 1)
+        }
+    }
+
+    /// While another connection holds SQLite's write lock (an operator's `BEGIN IMMEDIATE`), a
+    /// batch fails as a whole at its deadline, with `StoreError.unavailable`: it is not retried
+    /// one message at a time (which would wait again for each). Nothing is stored, and the same
+    /// messages once the lock is released are each stored once.
+    @Test func aBatchGivesUpTogetherWhileTheWriteLockStaysTaken() throws {
+        try withMigratedStore { store, path throws in
+            let holder = try SQLiteStore(path: path)
+            defer { holder.close() }
+            try holder.execute("BEGIN IMMEDIATE")
+            let committer = try AcceptCommitter(path: path)
+            let turn = try HeldTurn(databasePath: path)
+            let accepts = Accepts()
+            let keys = ["first", "a", "b", "c"]
+            accepts.start(.mock(msgID: "first", streamID: "s-first"), key: "first", path: path, committer: committer,
+                          callbackWait: .milliseconds(300))
+            try waitUntil("the first commit waits for its turn") { committer.state == (1, true) }
+            for key in keys.dropFirst() {
+                accepts.start(.mock(msgID: key, streamID: "s-\(key)"), key: key, path: path, committer: committer,
+                              callbackWait: .milliseconds(300))
+            }
+            try waitUntil("three more messages queue") { committer.state.queued == 4 }
+            turn.release()
+            let results = accepts.wait()
+
+            for key in keys {
+                #expect(throws: StoreError.self, "\(key)") { try results[key]?.get() }
+                if case let .failure(StoreError.unavailable(cause)) = results[key] {
+                    #expect(cause.hasPrefix("database is locked (another connection holds the write lock) after "))
+                }
+            }
+            let counts = committer.committed
+            #expect(counts.messages == 4)
+            #expect(counts.transactions <= 2, "tried within the turn and once more after it, never one by one")
+            #expect(try store.scalarInt("SELECT count(*) FROM messages") == 0)
+
+            try holder.execute("ROLLBACK")
+            let again = Accepts()
+            for key in keys {
+                again.start(.mock(msgID: key, streamID: "s2-\(key)"), key: key, path: path, committer: committer)
+            }
+            #expect(try again.wait().values.allSatisfy { try $0.get().isNew })
+            #expect(try store.scalarInt("SELECT count(*) FROM jobs") == 4)
+        }
+    }
+
+    /// A commit waiting for SQLite's write lock longer than a commit takes gives up the turn (so
+    /// the committers of other processes can reach their own deadlines) and goes on waiting
+    /// without it; once the lock is free, its message is committed.
+    @Test func aCommitWaitingForALongHeldLockGivesUpTheTurn() throws {
+        try withMigratedStore { store, path throws in
+            let holder = try SQLiteStore(path: path)
+            defer { holder.close() }
+            try holder.execute("BEGIN IMMEDIATE")
+            let committer = try AcceptCommitter(path: path)
+            let accepts = Accepts()
+            accepts.start(.mock(msgID: "one", streamID: "s-one"), key: "one", path: path, committer: committer,
+                          callbackWait: .seconds(60))
+            try waitUntil("the commit has taken its message") { committer.state == (0, true) }
+            try waitUntil("the turn is free") { (try? turnIsFree(databasePath: path)) == true }
+            #expect(committer.state.committing, "the commit still waits for SQLite's lock")
+
+            try holder.execute("ROLLBACK")
+            #expect(try accepts.wait()["one"]?.get().isNew == true)
             #expect(try store.scalarInt("SELECT count(*) FROM jobs") == 1)
         }
     }
