@@ -7,7 +7,8 @@ import WeComModel
 
 /// Answers WeCom callbacks: routes, verifies, decrypts, dispatches on msgtype and encrypts
 /// the reply. One instance per serving thread (it holds that thread's store connection).
-/// Every rejection happens before any write, so a refused request leaves the store unchanged.
+/// Every rejection happens before any write, or is a write the store could not take (503),
+/// so a refused request leaves the store unchanged.
 public final class CallbackHandler {
     private let configuration: Configuration
     private let store: BotStore
@@ -45,12 +46,20 @@ public final class CallbackHandler {
                 return try verifyURL(query: query, bot: bot, fields: fields)
             }
             return try message(body: request.body, query: query, bot: bot, fields: &fields)
-        } catch let rejection as Rejection {
+        } catch {
+            let rejection = Self.rejection(for: error)
             return CallbackResponse(status: rejection.status, body: Array((statusText(rejection.status) + "\n").utf8),
                                     headers: rejection.headers, reason: rejection.reason, logFields: fields)
-        } catch {
-            return CallbackResponse(status: 500, body: Array("internal error\n".utf8),
-                                    reason: "internal: \(error)", logFields: fields)
+        }
+    }
+
+    /// A store that could not take a message or event in time is a 503, so that WeCom delivers
+    /// it again (a 200 would lose it); any other unexpected failure is a 500.
+    private static func rejection(for error: any Error) -> Rejection {
+        switch error {
+        case let rejection as Rejection: return rejection
+        case StoreError.unavailable: return .unavailable("\(error)")
+        default: return .internalError("internal: \(error)")
         }
     }
 
@@ -107,6 +116,7 @@ public final class CallbackHandler {
         case 404: return "not found"
         case 405: return "method not allowed"
         case 413: return "payload too large"
+        case 503: return "service unavailable"
         default: return "internal error"
         }
     }

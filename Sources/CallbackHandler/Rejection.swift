@@ -1,4 +1,4 @@
-/// Why a callback is refused before anything is written. Each case fixes its HTTP status.
+/// Why a callback is refused, with nothing written. Each case fixes its HTTP status.
 struct Rejection: Error {
     var status: Int
     var reason: String
@@ -14,4 +14,6 @@ struct Rejection: Error {
         Rejection(status: 413, reason: "body of \(bytes) bytes exceeds \(limit)")
     }
     static func internalError(_ reason: String) -> Rejection { Rejection(status: 500, reason: reason) }
+    /// The store could not take the write in time; WeCom delivers the callback again.
+    static func unavailable(_ reason: String) -> Rejection { Rejection(status: 503, reason: reason) }
 }

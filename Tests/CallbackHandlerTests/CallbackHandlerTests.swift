@@ -17,16 +17,17 @@ import WeComModel
     let store: SQLiteStore
     /// The backend of the same file, for its job signal (a datagram into `path-wake/`).
     let backend: SQLiteBackend
+    let configuration: Configuration
     let handler: CallbackHandler
     let crypto: WeComCrypto
 
     init() throws {
         store = try SQLiteStore(path: path)
         try store.migrate()
-        let config = try Configuration(values: ["WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": key,
-                                                "WECOM_WELCOME_TEXT": "你好，我是助手"])
+        configuration = try Configuration(values: ["WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": key,
+                                                   "WECOM_WELCOME_TEXT": "你好，我是助手"])
         backend = SQLiteBackend(path: path, wakeDirectory: path + "-wake")
-        handler = CallbackHandler(configuration: config, store: store, jobSignal: backend.makeJobSignal(),
+        handler = CallbackHandler(configuration: configuration, store: store, jobSignal: backend.makeJobSignal(),
                                   logger: Logger(label: "test"), now: { 1_700_000_000 })
         crypto = try WeComCrypto(token: token, encodingAESKey: key)
     }
@@ -36,10 +37,10 @@ import WeComModel
         for suffix in ["", "-wal", "-shm", "-wake"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
-    func post(_ json: String, nonce: String = "42") throws -> CallbackResponse {
+    func post(_ json: String, nonce: String = "42", to handler: CallbackHandler? = nil) throws -> CallbackResponse {
         let encrypt = try crypto.encrypt(Array(json.utf8))
         let sig = WeComCrypto.signature(token: token, timestamp: "1700000000", nonce: nonce, encrypt: encrypt)
-        return handler.handle(CallbackRequest(method: "POST", path: "/aibX",
+        return (handler ?? self.handler).handle(CallbackRequest(method: "POST", path: "/aibX",
                                               query: "msg_signature=\(sig)&timestamp=1700000000&nonce=\(nonce)",
                                               body: Array(#"{"encrypt":"\#(encrypt)"}"#.utf8)))
     }
@@ -117,5 +118,53 @@ import WeComModel
                                                       body: Array(repeating: 0x20, count: 262_145)))
         #expect(response.status == 413)
         #expect(response.reason == "body of 262145 bytes exceeds 262144")
+    }
+
+    /// While another connection holds the write lock (an operator's `BEGIN IMMEDIATE`), a new
+    /// message and a feedback event get 503 with the cause in the log reason, and a refresh of
+    /// an existing stream still gets its frame; once the lock is released, the message delivered
+    /// again is stored once.
+    @Test func aWriteTheStoreCannotTakeIs503AndRefreshesGoOn() throws {
+        let waiting = try SQLiteStore(path: path, callbackWait: .milliseconds(200))
+        defer { waiting.close() }
+        let handler = CallbackHandler(configuration: configuration, store: waiting, jobSignal: nil,
+                                      logger: Logger(label: "test"), now: { 1_700_000_000 })
+        let first = #"{"msgid":"b1","aibotid":"aibX","from":{"userid":"u1"},"msgtype":"text","text":{"content":"hi"}}"#
+        let streamID = try #require(try open(try post(first, to: handler))["stream"]?["id"]?.stringValue)
+        let holder = try SQLiteStore(path: path)
+        defer { holder.close() }
+        try holder.execute("BEGIN IMMEDIATE")
+
+        let second = #"{"msgid":"b2","aibotid":"aibX","from":{"userid":"u1"},"msgtype":"text","text":{"content":"again"}}"#
+        let refused = try post(second, to: handler)
+        #expect(refused.status == 503)
+        #expect(refused.body == Array("service unavailable\n".utf8))
+        #expect(refused.headers.isEmpty)
+        let reason = refused.reason ?? ""
+        #expect(reason.hasPrefix("the store could not take the write in time: database is locked (another connection holds the write lock) after "),
+                "\(reason)")
+        #expect(refused.logFields.contains { $0 == ("msgid", "b2") })
+        let feedback = #"{"msgid":"f1","aibotid":"aibX","from":{"userid":"u1"},"msgtype":"event","event":{"eventtype":"feedback_event","feedback_event":{"id":"fb","type":1}}}"#
+        #expect(try post(feedback, to: handler).status == 503)
+        let refresh = #"{"msgid":"r9","aibotid":"aibX","from":{"userid":"u1"},"msgtype":"stream","stream":{"id":"\#(streamID)"}}"#
+        #expect(try open(try post(refresh, to: handler))["stream"]?["id"]?.stringValue == streamID)
+
+        try holder.execute("ROLLBACK")
+        let stored = try #require(try open(try post(second, to: handler))["stream"]?["id"]?.stringValue)
+        #expect(try open(try post(second, to: handler))["stream"]?["id"]?.stringValue == stored)
+        #expect(try post(feedback, to: handler).status == 200)
+        #expect(try store.scalarInt("SELECT count(*) FROM jobs") == 2)
+        #expect(try store.scalarInt("SELECT count(*) FROM messages WHERE msgid = 'b2'") == 1)
+        #expect(try store.scalarInt("SELECT count(*) FROM feedback") == 1)
+    }
+
+    /// A store failure that does not pass (here a missing table) stays a 500.
+    @Test func aStoreFailureThatDoesNotPassIs500() throws {
+        try store.execute("DROP TABLE feedback")
+        let feedback = #"{"msgid":"f2","aibotid":"aibX","from":{"userid":"u1"},"msgtype":"event","event":{"eventtype":"feedback_event","feedback_event":{"id":"fb","type":1}}}"#
+        let response = try post(feedback)
+        #expect(response.status == 500)
+        #expect(response.body == Array("internal error\n".utf8))
+        #expect(response.reason?.hasPrefix("internal: SQLite error 1: no such table: feedback") == true, "\(response.reason ?? "")")
     }
 }
