@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+import WeComCrypto
+
+/// Issue 17: an operator's open write transaction in the `sqlite3` shell. New messages and
+/// events cannot be stored: they get 503 (WeCom delivers them again) with the cause in the
+/// log, while stream refreshes and the URL verification, which only read, keep working. Once
+/// the transaction ends, the redelivered message is stored once.
+@Suite(.serialized) struct OperatorLockTests {
+    @Test func anOperatorsOpenTransactionGives503ForNewMessagesAndRefreshesGoOn() throws {
+        let token = "tok" + SecureRandom.alphanumeric(12), key = EncodingAESKeyGenerator.make()
+        let stack = try ResponderStack(instances: 1, processes: 2,
+                                       environment: ["WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": key])
+        defer { stack.stop() }
+        let wecom = try WeComSimulator(port: stack.port, botID: "aibTEST", token: token, key: key)
+        let streamID = try wecom.send(WeComSimulator.text(msgID: "before-lock", content: "第一条"))
+
+        let shell = try SQLiteShell(databasePath: stack.databasePath, logPath: stack.scratch + "/sqlite3-shell.log")
+        defer { shell.stop() }
+        shell.send(".timeout 5000")
+        shell.send("BEGIN IMMEDIATE;")
+        try waitUntil("the shell holds the write lock") { (try? writeLockIsFree(stack)) == false }
+
+        let message = WeComSimulator.text(msgID: "during-lock", content: "第二条")
+        let started = ContinuousClock.now
+        let refused = try wecom.post(message)
+        let waited = started.duration(to: .now)
+        #expect(refused.status == 503, "\(refused.status) \(refused.text) after \(waited)")
+        #expect(refused.text == "service unavailable\n")
+        let cause = "the store could not take the write in time: database is locked (another connection holds the write lock) after "
+        try waitUntil("the 503's log line") {
+            stack.logs.split(separator: "\n").contains { $0.contains("/wecom/callback/aibTEST 503") && $0.contains(cause) }
+        }
+        let feedback = WeComSimulator.feedback(msgID: "fb-during-lock", id: "fb-1", type: 1, content: "好")
+        #expect(try wecom.post(feedback).status == 503)
+
+        let frame = try wecom.postAndOpen(WeComSimulator.refresh(streamID: streamID))
+        #expect(frame.stream["id"] as? String == streamID)
+        let (verification, echo) = try wecom.verify()
+        #expect(verification.status == 200)
+        #expect(verification.text == echo)
+
+        shell.send("ROLLBACK;")
+        try waitUntil("the shell released the write lock") { (try? writeLockIsFree(stack)) == true }
+        let stored = try wecom.send(message)
+        #expect(try wecom.send(message) == stored, "the redelivery gets the same stream")
+        #expect(try wecom.post(feedback).status == 200)
+        #expect(try stack.sqlite("SELECT count(*) FROM messages WHERE msgid = 'during-lock'") == "1")
+        #expect(try stack.sqlite("SELECT count(*) FROM jobs j JOIN messages m ON m.stream_id = j.stream_id WHERE m.msgid = 'during-lock'") == "1")
+        #expect(try stack.sqlite("SELECT count(*) FROM jobs") == "2")
+        #expect(try stack.sqlite("SELECT count(*) FROM feedback") == "1")
+        #expect(!shell.log.contains("Error"), "\(shell.log)")
+    }
+
+    /// Whether another connection could take the write lock right now: a probe `sqlite3` that
+    /// does not wait (`.timeout 0`) begins and rolls back an IMMEDIATE transaction.
+    func writeLockIsFree(_ stack: ResponderStack) throws -> Bool {
+        guard let sqlite3 = which("sqlite3") else { throw FixtureError("sqlite3 is not installed") }
+        do {
+            try runCommand(sqlite3, ["-batch", "-cmd", ".timeout 0", stack.databasePath, "BEGIN IMMEDIATE; ROLLBACK;"])
+            return true
+        } catch let error as FixtureError where error.description.contains("database is locked") {
+            return false
+        }
+    }
+}
