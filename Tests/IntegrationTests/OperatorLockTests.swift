@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import WeComCrypto
 
 /// Issue 17: an operator's open write transaction in the `sqlite3` shell. New messages and
 /// events cannot be stored: they get 503 (WeCom delivers them again) with the cause in the
@@ -8,11 +7,9 @@ import WeComCrypto
 /// the transaction ends, the redelivered message is stored once.
 @Suite(.serialized) struct OperatorLockTests {
     @Test func anOperatorsOpenTransactionGives503ForNewMessagesAndRefreshesGoOn() throws {
-        let token = "tok" + SecureRandom.alphanumeric(12), key = EncodingAESKeyGenerator.make()
-        let stack = try ResponderStack(instances: 1, processes: 2,
-                                       environment: ["WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": key])
-        defer { stack.stop() }
-        let wecom = try WeComSimulator(port: stack.port, botID: "aibTEST", token: token, key: key)
+        let answers = try AnswerStack(workers: 0, instances: 1, processes: 2)
+        defer { answers.stop() }
+        let (stack, wecom) = (answers.stack, answers.wecom)
         let streamID = try wecom.send(WeComSimulator.text(msgID: "before-lock", content: "第一条"))
 
         let shell = try SQLiteShell(databasePath: stack.databasePath, logPath: stack.scratch + "/sqlite3-shell.log")

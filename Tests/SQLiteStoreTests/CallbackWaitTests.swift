@@ -20,14 +20,18 @@ import Testing
         }
     }
 
-    @Test func aMessageGivesUpWhileAnotherConnectionHoldsTheWriteLock() throws {
+    /// Runs `body` with a store that waits 200 ms on the callback path, on a fresh database
+    /// whose write lock a second connection (the other argument) holds.
+    func whileAnotherConnectionHoldsTheWriteLock(_ body: (SQLiteStore, SQLiteStore) throws -> Void) throws {
         try withMigratedStore { _, path throws in
             let store = try SQLiteStore(path: path, callbackWait: .milliseconds(200))
             defer { store.close() }
-            let holder = try SQLiteStore(path: path)
-            defer { holder.close() }
-            try holder.execute("BEGIN IMMEDIATE")
+            try withWriteLockHeld(on: path) { holder throws in try body(store, holder) }
+        }
+    }
 
+    @Test func aMessageGivesUpWhileAnotherConnectionHoldsTheWriteLock() throws {
+        try whileAnotherConnectionHoldsTheWriteLock { store, holder throws in
             let cause = unavailableCause { _ = try store.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: 10) }
             #expect(cause?.hasPrefix("database is locked (another connection holds the write lock) after ") == true,
                     "\(cause ?? "no StoreError.unavailable")")
@@ -41,13 +45,7 @@ import Testing
     }
 
     @Test func anEventGivesUpWhileAnotherConnectionHoldsTheWriteLock() throws {
-        try withMigratedStore { _, path throws in
-            let store = try SQLiteStore(path: path, callbackWait: .milliseconds(200))
-            defer { store.close() }
-            let holder = try SQLiteStore(path: path)
-            defer { holder.close() }
-            try holder.execute("BEGIN IMMEDIATE")
-
+        try whileAnotherConnectionHoldsTheWriteLock { store, holder throws in
             let cause = unavailableCause { try store.recordEvent(.mockFeedback(msgID: "e1"), now: 10) }
             #expect(cause?.hasPrefix("database is locked (another connection holds the write lock) after ") == true,
                     "\(cause ?? "no StoreError.unavailable")")

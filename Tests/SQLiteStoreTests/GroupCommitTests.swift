@@ -69,23 +69,32 @@ import Testing
         }
     }
 
+    /// Accepts `messages` in one batch: the test holds the turn (as another process committing
+    /// would) while the first message's commit waits for it and the others queue behind, then
+    /// releases it. The results by key.
+    func acceptInOneBatch(_ messages: [(key: String, message: NewMessage)], path: String, committer: AcceptCommitter,
+                          callbackWait: Duration = SQLiteStore.callbackWait) throws
+        -> [String: Result<AcceptedMessage, any Error>] {
+        let turn = try HeldTurn(databasePath: path)
+        let accepts = Accepts()
+        for (index, (key, message)) in messages.enumerated() {
+            accepts.start(message, key: key, path: path, committer: committer, callbackWait: callbackWait)
+            if index == 0 { try waitUntil("the first commit waits for its turn") { committer.state == (1, true) } }
+        }
+        try waitUntil("the other messages queue") { committer.state.queued == messages.count }
+        turn.release()
+        return accepts.wait()
+    }
+
     /// The first message starts a commit that waits for the turn (another process is
     /// committing); the next five queue meanwhile, and all six are committed in one transaction
     /// once the turn comes, including a redelivery of one of them.
     @Test func messagesArrivingWhileAnotherProcessCommitsJoinTheNextCommit() throws {
         try withMigratedStore { store, path throws in
             let committer = try AcceptCommitter(path: path)
-            let turn = try HeldTurn(databasePath: path)
-            let accepts = Accepts()
-            accepts.start(.mock(msgID: "first", streamID: "s-first"), key: "first", path: path, committer: committer)
-            try waitUntil("the first commit waits for its turn") { committer.state == (1, true) }
-            for key in ["a", "b", "c", "dup-1", "dup-2"] {
-                let msgID = key.hasPrefix("dup") ? "dup" : key
-                accepts.start(.mock(msgID: msgID, streamID: "s-\(key)"), key: key, path: path, committer: committer)
-            }
-            try waitUntil("five more messages queue") { committer.state.queued == 6 }
-            turn.release()
-            let results = accepts.wait()
+            let results = try acceptInOneBatch(["first", "a", "b", "c", "dup-1", "dup-2"].map { key in
+                (key, .mock(msgID: key.hasPrefix("dup") ? "dup" : key, streamID: "s-\(key)"))
+            }, path: path, committer: committer)
 
             #expect(committer.committed == AcceptCommitter.Counts(transactions: 1, messages: 6))
             let accepted = try results.mapValues { try $0.get() }
@@ -109,16 +118,9 @@ import Testing
         try withMigratedStore { store, path throws in
             _ = try store.acceptMessage(.mock(msgID: "earlier", streamID: "s-taken"), now: 1_700_000_000)
             let committer = try AcceptCommitter(path: path)
-            let turn = try HeldTurn(databasePath: path)
-            let accepts = Accepts()
-            accepts.start(.mock(msgID: "first", streamID: "s-first"), key: "first", path: path, committer: committer)
-            try waitUntil("the first commit waits for its turn") { committer.state == (1, true) }
-            accepts.start(.mock(msgID: "good-1", streamID: "s-good-1"), key: "good-1", path: path, committer: committer)
-            accepts.start(.mock(msgID: "clash", streamID: "s-taken"), key: "clash", path: path, committer: committer)
-            accepts.start(.mock(msgID: "good-2", streamID: "s-good-2"), key: "good-2", path: path, committer: committer)
-            try waitUntil("three more messages queue") { committer.state.queued == 4 }
-            turn.release()
-            let results = accepts.wait()
+            let results = try acceptInOneBatch(["first", "good-1", "clash", "good-2"].map { key in
+                (key, .mock(msgID: key, streamID: key == "clash" ? "s-taken" : "s-\(key)"))
+            }, path: path, committer: committer)
 
             #expect(throws: SQLiteError.self) { try results["clash"]?.get() }
             for key in ["first", "good-1", "good-2"] {
@@ -151,24 +153,11 @@ import Testing
     /// one message at a time (which would wait again for each). Nothing is stored, and the same
     /// messages once the lock is released are each stored once.
     @Test func aBatchGivesUpTogetherWhileTheWriteLockStaysTaken() throws {
-        try withMigratedStore { store, path throws in
-            let holder = try SQLiteStore(path: path)
-            defer { holder.close() }
-            try holder.execute("BEGIN IMMEDIATE")
+        try withMigratedStore { store, path throws in try withWriteLockHeld(on: path) { holder throws in
             let committer = try AcceptCommitter(path: path)
-            let turn = try HeldTurn(databasePath: path)
-            let accepts = Accepts()
             let keys = ["first", "a", "b", "c"]
-            accepts.start(.mock(msgID: "first", streamID: "s-first"), key: "first", path: path, committer: committer,
-                          callbackWait: .milliseconds(300))
-            try waitUntil("the first commit waits for its turn") { committer.state == (1, true) }
-            for key in keys.dropFirst() {
-                accepts.start(.mock(msgID: key, streamID: "s-\(key)"), key: key, path: path, committer: committer,
-                              callbackWait: .milliseconds(300))
-            }
-            try waitUntil("three more messages queue") { committer.state.queued == 4 }
-            turn.release()
-            let results = accepts.wait()
+            let results = try acceptInOneBatch(keys.map { ($0, .mock(msgID: $0, streamID: "s-\($0)")) }, path: path,
+                                               committer: committer, callbackWait: .milliseconds(300))
 
             for key in keys {
                 #expect(throws: StoreError.self, "\(key)") { try results[key]?.get() }
@@ -188,17 +177,14 @@ import Testing
             }
             #expect(try again.wait().values.allSatisfy { try $0.get().isNew })
             #expect(try store.scalarInt("SELECT count(*) FROM jobs") == 4)
-        }
+        } }
     }
 
     /// A commit waiting for SQLite's write lock longer than a commit takes gives up the turn (so
     /// the committers of other processes can reach their own deadlines) and goes on waiting
     /// without it; once the lock is free, its message is committed.
     @Test func aCommitWaitingForALongHeldLockGivesUpTheTurn() throws {
-        try withMigratedStore { store, path throws in
-            let holder = try SQLiteStore(path: path)
-            defer { holder.close() }
-            try holder.execute("BEGIN IMMEDIATE")
+        try withMigratedStore { store, path throws in try withWriteLockHeld(on: path) { holder throws in
             let committer = try AcceptCommitter(path: path)
             let accepts = Accepts()
             accepts.start(.mock(msgID: "one", streamID: "s-one"), key: "one", path: path, committer: committer,
@@ -210,6 +196,6 @@ import Testing
             try holder.execute("ROLLBACK")
             #expect(try accepts.wait()["one"]?.get().isNew == true)
             #expect(try store.scalarInt("SELECT count(*) FROM jobs") == 1)
-        }
+        } }
     }
 }

@@ -22,6 +22,15 @@ func withMigratedStore<T>(_ body: (SQLiteStore, String) throws -> T) throws -> T
     }
 }
 
+/// Runs `body` while a second connection to `path` holds the write lock with `BEGIN IMMEDIATE`,
+/// as an operator's `sqlite3` shell can; `body` gets that connection, to end the transaction.
+func withWriteLockHeld<T>(on path: String, _ body: (SQLiteStore) throws -> T) throws -> T {
+    let holder = try SQLiteStore(path: path)
+    defer { holder.close() }
+    try holder.execute("BEGIN IMMEDIATE")
+    return try body(holder)
+}
+
 /// Runs `body` with a store migrated by a SQLite that refuses writes to sqlite_schema (as one
 /// built with SQLITE_DBCONFIG_DEFENSIVE on does), closing it afterwards.
 func withDefensivelyMigratedStore<T>(_ body: (SQLiteStore) throws -> T) throws -> T {
