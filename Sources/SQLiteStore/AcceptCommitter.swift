@@ -145,11 +145,11 @@ public final class AcceptCommitter: @unchecked Sendable {
         return batch
     }
 
-    /// Without the lock: the batch in one transaction, waiting for SQLite's write lock until
-    /// `waitEnd`; if a message fails it, each message again in a transaction of its own (waiting
-    /// until `deadline`). A failure that every message would meet alike (the lock not free in
-    /// time, the file unreachable) fails them all at once, so a batch never waits more than once
-    /// per try. Returns the outcome and how many transactions that took.
+    /// Without `condition` locked: the batch in one transaction, waiting for SQLite's write lock
+    /// until `waitEnd`; if a message fails it, each message again in a transaction of its own
+    /// (waiting until `deadline`). A failure that every message would meet alike (the lock not
+    /// free in time, the file unreachable) fails them all at once, so a batch never waits more
+    /// than once per try. Returns the outcome and how many transactions that took.
     private func commit(_ batch: [Ticket], waitingUntil waitEnd: ContinuousClock.Instant,
                         deadline: ContinuousClock.Instant) -> (Outcome, Int) {
         do {
