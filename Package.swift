@@ -26,6 +26,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibpq", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         // JSON values, a strict reader and a compact writer (pure Swift, no Foundation): every
         // callback body, payload and reply goes through it on the hot path.
@@ -45,8 +46,13 @@ let package = Package(
         .target(name: "SQLiteStore", dependencies: [
             "BotStore", "CSQLite", "Threads", "WakeSignal", .product(name: "Logging", package: "swift-log"),
         ]),
+        // The PostgreSQL backend of the store on libpq (synchronous, one connection per thread):
+        // several hosts share one database; LISTEN/NOTIFY wakes the workers.
+        .target(name: "PostgresStore", dependencies: [
+            "BotStore", "CLibpq", .product(name: "Logging", package: "swift-log"),
+        ]),
         // Picks the store backend the configuration names; the one module that knows them all.
-        .target(name: "StoreFactory", dependencies: ["BotConfig", "BotStore", "SQLiteStore"]),
+        .target(name: "StoreFactory", dependencies: ["BotConfig", "BotStore", "SQLiteStore", "PostgresStore"]),
         // The FastCGI server on libfcgi: sockets, pre-fork, accept loop.
         .target(name: "FastCGIServer", dependencies: ["CFastCGI", "Threads", .product(name: "Logging", package: "swift-log")]),
         // Wake-up datagrams from responders to idle workers (AF_UNIX, no C library).

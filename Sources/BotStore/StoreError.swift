@@ -6,6 +6,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case notFound(String)
     /// The backend failed; `detail` carries its own code and message.
     case backend(String)
+    /// The database cannot take the call now but may in a moment (unreachable, restarting, or
+    /// locked by another transaction past the timeout); `reason` is one line naming the cause.
+    /// A callback that could not be stored is answered "try again later", never 200.
+    case unavailable(String)
 
     public var description: String {
         switch self {
@@ -13,6 +17,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "database schema version \(found) is newer than this build supports (\(supported))"
         case let .notFound(what): return "not found: \(what)"
         case let .backend(detail): return detail
+        case let .unavailable(reason): return "store unavailable: \(reason)"
         }
     }
 }
