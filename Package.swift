@@ -76,6 +76,10 @@ let package = Package(
         // Test-only: a logger that keeps every line, for tests of what a component logs.
         .target(name: "LogRecorder", dependencies: [.product(name: "Logging", package: "swift-log")],
                 path: "Tests/Support/LogRecorder"),
+        // Test-only: a fresh database of either backend per test (a SQLite file, or a schema of its
+        // own on the throwaway PostgreSQL of scripts/test-postgres.sh), raw SQL on it, mock records.
+        .target(name: "StoreTestSupport", dependencies: ["BotStore", "SQLiteStore", "PostgresStore"],
+                path: "Tests/Support/StoreTestSupport"),
         // Test-only: a FastCGI client speaking to a responder socket as nginx does.
         .target(name: "FastCGITestClient", path: "Tests/Support/FastCGITestClient"),
 
@@ -122,10 +126,19 @@ let package = Package(
         .testTarget(name: "WeComModelTests", dependencies: ["WeComModel"]),
         .testTarget(name: "BotConfigTests", dependencies: ["BotConfig", "WeComCrypto"]),
         .testTarget(name: "BotStoreTests", dependencies: ["BotStore", "WeComModel"]),
-        .testTarget(name: "SQLiteStoreTests", dependencies: [
-            "SQLiteStore", "BotStore", "LogRecorder", .product(name: "Logging", package: "swift-log"),
+        // Every protocol operation, on both backends (`@Test(arguments: Backend.allCases)`).
+        .testTarget(name: "StoreContractTests", dependencies: [
+            "StoreTestSupport", "BotStore", "SQLiteStore", "PostgresStore",
         ]),
-        .testTarget(name: "StoreFactoryTests", dependencies: ["StoreFactory", "BotConfig", "BotStore"]),
+        .testTarget(name: "SQLiteStoreTests", dependencies: [
+            "SQLiteStore", "BotStore", "LogRecorder", "StoreTestSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "PostgresStoreTests", dependencies: [
+            "PostgresStore", "BotStore", "StoreTestSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "StoreFactoryTests", dependencies: [
+            "StoreFactory", "BotConfig", "BotStore", "PostgresStore", "StoreTestSupport",
+        ]),
         .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "FastCGITestClient"]),
         .testTarget(name: "CallbackHandlerTests", dependencies: [
             "CallbackHandler", "WeComCrypto", "WeComModel", "BotStore", "BotConfig", "SQLiteStore",
