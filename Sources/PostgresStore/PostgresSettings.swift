@@ -65,6 +65,15 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
             && !name.hasPrefix("pg_")
     }
 
+    /// The `SET` statements of a call that must fail fast, for the session or (`local`) the open
+    /// transaction: a wait for a lock ends after ``failFastTimeout`` (and is reported as the lock
+    /// it is), any statement a second later.
+    func failFastSQL(local: Bool) -> String {
+        let set = local ? "SET LOCAL" : "SET"
+        let lock = max(1, Int((failFastTimeout * 1000).rounded()))
+        return "\(set) lock_timeout = \(lock); \(set) statement_timeout = \(lock + 1000)"
+    }
+
     /// The schema as a quoted identifier (validated, so quoting is only for form).
     var quotedSchema: String { "\"\(schema)\"" }
 

@@ -9,14 +9,12 @@ extension PostgresStore {
     /// transaction that recorded it, which the insert waited for when it was still running.
     /// So a redelivery gets the same stream from any host, also concurrently, and no second job.
     ///
-    /// The transaction waits at most `failFastTimeout` for a lock or a statement (a table locked
-    /// by an operator's transaction), then throws ``StoreError/unavailable(_:)``. It commits
+    /// The transaction waits at most `failFastTimeout` for a lock (a table locked by an
+    /// operator's transaction), then throws ``StoreError/unavailable(_:)``. It commits
     /// synchronously: an acknowledged message survives a crash of the database.
     public func acceptMessage(_ message: NewMessage, now: Int64) throws -> AcceptedMessage {
-        let limit = Self.milliseconds(settings.failFastTimeout)
-        let begin = "BEGIN; SET LOCAL lock_timeout = \(limit); SET LOCAL statement_timeout = \(limit)"
         return try write {
-            try connection.transaction(begin) {
+            try connection.transaction("BEGIN; " + settings.failFastSQL(local: true)) {
                 guard try recordMessage(message, now: now) else {
                     guard let existing = try snapshot(where: "s.id = (SELECT stream_id FROM messages WHERE aibotid = $2 AND msgid = $3)",
                                                       message.aibotID, message.msgID, now: now) else {

@@ -25,19 +25,17 @@ public final class PostgresStore: BotStore {
     let hostClock: @Sendable () -> Int64
 
     /// Connects to the database `settings` name.
-    /// - Parameter failFast: a responder's connection: every statement may wait at most
-    ///   `settings.failFastTimeout` (for a lock, or at all), so that a callback that cannot be
-    ///   stored is answered in time with "try again later".
+    /// - Parameter failFast: a responder's connection: every statement may wait for a lock at
+    ///   most `settings.failFastTimeout` (and run a second longer), so that a callback that
+    ///   cannot be stored is answered in time with "try again later", and a refresh stuck behind
+    ///   an operator's lock does not hold its serving thread.
     public init(settings: PostgresSettings, failFast: Bool = false, clock: DatabaseClock = .server,
                 hostClock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) throws {
         self.settings = settings
         self.clock = clock
         self.hostClock = hostClock
         var session = "SET search_path TO \(settings.quotedSchema)"
-        if failFast {
-            let limit = Self.milliseconds(settings.failFastTimeout)
-            session += "; SET statement_timeout = \(limit); SET lock_timeout = \(limit)"
-        }
+        if failFast { session += "; " + settings.failFastSQL(local: false) }
         do {
             connection = try PostgresConnection(settings: settings, sessionSQL: session)
         } catch let error as PostgresError {
@@ -48,12 +46,6 @@ public final class PostgresStore: BotStore {
     /// Closes the connection. Later calls throw. Never fails.
     public func close() {
         connection.close()
-    }
-
-    /// A duration in whole milliseconds, for the server's timeout settings (at least 1: 0 turns
-    /// a timeout off).
-    static func milliseconds(_ seconds: Double) -> Int {
-        max(1, Int((seconds * 1000).rounded()))
     }
 
     // MARK: running calls

@@ -53,3 +53,11 @@ public enum TestPostgres {
         _ = try? admin("DROP SCHEMA IF EXISTS \"\(schema)\" CASCADE")
     }
 }
+
+extension TestPostgres {
+    /// A session of its own in `schema` (a `psql` an operator left open), for transactions a test
+    /// holds open across other calls: close it to end them.
+    public static func openSession(schema: String) throws -> PostgresStore {
+        try PostgresStore(settings: try settings(schema: schema))
+    }
+}
