@@ -61,6 +61,7 @@ public struct PostgresBackend: StoreBackend {
         let store = try PostgresStore(settings: settings, clock: clock)
         defer { store.close() }
         try store.execute("VACUUM (ANALYZE) streams, messages, stream_images, jobs")
-        return "VACUUM (ANALYZE) streams, messages, stream_images, jobs: the deleted rows' space is reusable (files keep their size)"
+        return "VACUUM (ANALYZE) streams, messages, stream_images, jobs: "
+            + "the deleted rows' space is reusable (the files keep their size)"
     }
 }

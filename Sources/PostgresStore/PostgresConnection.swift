@@ -30,7 +30,8 @@ final class PostgresConnection {
     private let monotonic: () -> Double
 
     /// Connects now: a wrong address or password fails here, not at the first call.
-    init(settings: PostgresSettings, sessionSQL: String, monotonic: @escaping () -> Double = PostgresConnection.monotonicNow) throws {
+    init(settings: PostgresSettings, sessionSQL: String,
+         monotonic: @escaping () -> Double = PostgresConnection.monotonicNow) throws {
         self.settings = settings
         self.sessionSQL = sessionSQL
         self.monotonic = monotonic

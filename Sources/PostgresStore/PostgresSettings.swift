@@ -27,7 +27,8 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
     /// - Throws: ``PostgresError`` naming what is wrong, never quoting the string itself.
     public init(connectionString: String, schema: String) throws {
         guard Self.isValidSchemaName(schema) else {
-            throw PostgresError(sqlState: nil, message: "schema name '\(schema)' is not 1–63 bytes without quotes, or starts with pg_")
+            throw PostgresError(sqlState: nil,
+                                message: "schema name '\(schema)' is not 1–63 bytes without quotes, or starts with pg_")
         }
         var failure: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(connectionString, &failure) else {

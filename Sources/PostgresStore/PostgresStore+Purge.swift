@@ -57,7 +57,8 @@ extension PostgresStore {
         }
         let jobs = """
             DELETE FROM jobs WHERE id IN (SELECT id FROM jobs
-              WHERE state IN ('done', 'dead') AND coalesce(finished_at, updated_at) < \(clock.databaseTime("$1", callerNow: "$3"))
+              WHERE state IN ('done', 'dead')
+                AND coalesce(finished_at, updated_at) < \(clock.databaseTime("$1", callerNow: "$3"))
               LIMIT $2)
             """
         while true {

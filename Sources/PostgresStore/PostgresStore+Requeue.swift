@@ -21,7 +21,7 @@ extension PostgresStore {
             try connection.transaction {
                 let row = try connection.query("SELECT state, stream_id FROM jobs WHERE id = $1 FOR UPDATE", id)
                 guard row.rowCount == 1 else { return .notFound }
-                let state = try Self.jobState(row.text(0, 0)), streamID = row.text(0, 1)
+                let state = try JobState(stored: row.text(0, 0)), streamID = row.text(0, 1)
                 guard state == .done || state == .dead else { return .notRetryable(state) }
                 _ = try connection.query(requeue, id, now)
                 _ = try connection.query(reopen, streamID, now)

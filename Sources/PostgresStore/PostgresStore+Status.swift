@@ -37,8 +37,8 @@ extension PostgresStore {
             for row in 0..<rows.rowCount {
                 let count = rows.optionalInt64(row, 2)
                 switch rows.text(row, 0) {
-                case "job": report.jobs[try Self.jobState(rows.text(row, 1))] = Int(count ?? 0)
-                case "stream": report.streams[try Self.streamState(rows.text(row, 1))] = Int(count ?? 0)
+                case "job": report.jobs[try JobState(stored: rows.text(row, 1))] = Int(count ?? 0)
+                case "stream": report.streams[try StreamState(stored: rows.text(row, 1))] = Int(count ?? 0)
                 case "oldest": report.oldestQueuedAge = count.map { max(0, $0) }
                 case "due": report.dueJobs = Int(count ?? 0)
                 default: report.expiredLeases = Int(count ?? 0)
@@ -64,7 +64,7 @@ extension PostgresStore {
             return StreamDetail(
                 id: rows.text(0, 0), botID: rows.text(0, 1), aibotID: rows.text(0, 2), msgID: rows.text(0, 3),
                 msgType: rows.text(0, 4), chatID: rows.optionalText(0, 5), userID: rows.text(0, 6),
-                agent: rows.optionalText(0, 7), state: try Self.streamState(rows.text(0, 8)),
+                agent: rows.optionalText(0, 7), state: try StreamState(stored: rows.text(0, 8)),
                 finished: rows.int64(0, 9) != 0, content: rows.text(0, 10), error: rows.optionalText(0, 11),
                 imageCount: Int(rows.int64(0, 12)), responseURL: rows.optionalText(0, 13),
                 responsePostedAt: rows.optionalInt64(0, 14), createdAt: rows.int64(0, 15), updatedAt: rows.int64(0, 16),
@@ -83,7 +83,8 @@ extension PostgresStore {
     /// Reads ``jobColumns`` of `row` starting at column `first`.
     static func jobSummary(_ rows: PostgresResult, _ row: Int, from first: Int) throws -> JobSummary {
         let c = first
-        return JobSummary(id: rows.int64(row, c), streamID: rows.text(row, c + 1), state: try jobState(rows.text(row, c + 2)),
+        return JobSummary(id: rows.int64(row, c), streamID: rows.text(row, c + 1),
+                          state: try JobState(stored: rows.text(row, c + 2)),
                           attempts: Int(rows.int64(row, c + 3)), maxAttempts: Int(rows.int64(row, c + 4)),
                           runAt: rows.int64(row, c + 5), leaseOwner: rows.optionalText(row, c + 6),
                           leaseUntil: rows.optionalInt64(row, c + 7), lastError: rows.optionalText(row, c + 8),
@@ -91,13 +92,4 @@ extension PostgresStore {
                           finishedAt: rows.optionalInt64(row, c + 11))
     }
 
-    static func jobState(_ text: String) throws -> JobState {
-        guard let state = JobState(rawValue: text) else { throw StoreError.backend("unknown job state '\(text)'") }
-        return state
-    }
-
-    static func streamState(_ text: String) throws -> StreamState {
-        guard let state = StreamState(rawValue: text) else { throw StoreError.backend("unknown stream state '\(text)'") }
-        return state
-    }
 }

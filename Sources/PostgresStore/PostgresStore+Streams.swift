@@ -16,8 +16,8 @@ extension PostgresStore {
         return try write {
             try connection.transaction("BEGIN; " + settings.failFastSQL(local: true)) {
                 guard try recordMessage(message, now: now) else {
-                    guard let existing = try snapshot(where: "s.id = (SELECT stream_id FROM messages WHERE aibotid = $2 AND msgid = $3)",
-                                                      message.aibotID, message.msgID, now: now) else {
+                    let recorded = "s.id = (SELECT stream_id FROM messages WHERE aibotid = $2 AND msgid = $3)"
+                    guard let existing = try snapshot(where: recorded, message.aibotID, message.msgID, now: now) else {
                         throw StoreError.notFound("stream of message \(message.aibotID)/\(message.msgID)")
                     }
                     return AcceptedMessage(stream: existing, isNew: false)
