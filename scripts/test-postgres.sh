@@ -6,6 +6,8 @@
 #                                          its own socket folder under /tmp, a generated password;
 #                                          writes the environment to .build/test-postgres.env
 #   scripts/test-postgres.sh env          prints that environment (for `eval`)
+#   scripts/test-postgres.sh restart      restarts it with the same settings (a database restart
+#                                          under the services, for tests)
 #   scripts/test-postgres.sh stop         stops the server and removes its folder
 #   scripts/test-postgres.sh run CMD...   start, run CMD with the environment, stop (also when
 #                                          CMD fails or is interrupted); exits with CMD's status
@@ -43,9 +45,10 @@ start() {
     for _ in 1 2 3 4 5; do
         port=$((20000 + RANDOM % 40000))
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
-        if as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 30 start -o \
-            "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c fsync=off -c max_connections=300" \
-            >/dev/null; then
+        local options="-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c fsync=off"
+        options+=" -c max_connections=300"
+        if as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 30 start -o "$options" >/dev/null; then
+            printf '%s\n' "$options" >"$dir/options"
             mkdir -p .build
             umask 077
             cat >"$ENV_FILE" <<EOF
@@ -63,6 +66,13 @@ EOF
     exit 1
 }
 
+# pg_ctl restart without -o would drop the port and socket folder: pass them again.
+restart() {
+    local dir
+    dir=$(sed -n 's/^WECOM_TEST_PG_DIR=//p' "$ENV_FILE")
+    as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -m fast -w -t 30 restart -o "$(cat "$dir/options")" >/dev/null
+}
+
 stop() {
     [ -f "$ENV_FILE" ] || return 0
     local dir
@@ -77,6 +87,7 @@ stop() {
 case "${1:-}" in
 start) start ;;
 stop) stop ;;
+restart) restart ;;
 env) sed 's/^/export /' "$ENV_FILE" ;;
 run)
     shift
@@ -91,7 +102,7 @@ run)
     exit $status
     ;;
 *)
-    echo "usage: $0 start|stop|env|run CMD..." >&2
+    echo "usage: $0 start|stop|restart|env|run CMD..." >&2
     exit 2
     ;;
 esac
