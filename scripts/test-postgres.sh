@@ -10,7 +10,8 @@
 #                                          under the services, for tests)
 #   scripts/test-postgres.sh stop         stops the server and removes its folder
 #   scripts/test-postgres.sh run CMD...   start, run CMD with the environment, stop (also when
-#                                          CMD fails or is interrupted); exits with CMD's status
+#                                          CMD fails or is interrupted); exits with CMD's status.
+#                                          A server this checkout already runs is used and kept.
 #
 # The environment: WECOM_TEST_PG_URL (postgresql://postgres:PASSWORD@127.0.0.1:PORT/postgres),
 # WECOM_TEST_PG_DIR (the server's folder: data/, log) and WECOM_TEST_PG_BIN. Tests that need the
@@ -25,11 +26,20 @@ as_owner() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# True when the environment file names a server that is running.
+running() {
+    [ -f "$ENV_FILE" ] || return 1
+    local dir
+    dir=$(sed -n 's/^WECOM_TEST_PG_DIR=//p' "$ENV_FILE")
+    [ -n "$dir" ] && as_owner "$BIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1
+}
+
 start() {
-    if [ -f "$ENV_FILE" ]; then
+    if running; then
         echo "a test server is already running (scripts/test-postgres.sh stop removes it): $ENV_FILE" >&2
         exit 1
     fi
+    stop  # what a killed run left behind
     [ -x "$BIN/initdb" ] || { echo "no PostgreSQL 15 in $BIN: run scripts/install-deps.sh" >&2; exit 1; }
     local dir password port
     dir=$(mktemp -d /tmp/wecom-test-pg.XXXXXX)
@@ -91,8 +101,10 @@ restart) restart ;;
 env) sed 's/^/export /' "$ENV_FILE" ;;
 run)
     shift
-    start
-    trap stop EXIT INT TERM
+    if ! running; then
+        start
+        trap stop EXIT INT TERM
+    fi
     set -a
     # shellcheck disable=SC1090
     . "$ENV_FILE"
