@@ -156,7 +156,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // End-to-end: real nginx, real wecom-fcgi processes, a real SQLite file.
-        .testTarget(name: "IntegrationTests", dependencies: ["FastCGITestClient", "WeComCrypto", "WeComModel", "DifyStandIn", "BotConfig"], exclude: ["Fixtures"]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "FastCGITestClient", "WeComCrypto", "WeComModel", "DifyStandIn", "BotConfig", "StoreTestSupport",
+        ], exclude: ["Fixtures"]),
     ]
 )
 
