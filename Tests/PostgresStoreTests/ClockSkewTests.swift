@@ -10,14 +10,22 @@ import Testing
 @Suite struct ClockSkewTests {
     static let tenMinutes: Int64 = 600
 
+    /// Runs `body` with a host on the right time and one `skew` seconds off, sharing a fresh
+    /// schema, after the first accepted message `m1` (stream `s1`).
+    private func withHosts(skew: Int64, _ body: (PostgresStore, PostgresStore) throws -> Void) throws {
+        try withTaggedSchema { schema in
+            let exact = try schema.openStore()
+            let skewed = try schema.openStore(skew: skew)
+            defer { exact.close(); skewed.close() }
+            _ = try exact.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: hostNow())
+            try body(exact, skewed)
+        }
+    }
+
     /// A worker ten minutes ahead sees every lease as long expired by its own clock: it must not
     /// take a live one, and the time it would sleep until is in its own near future.
     @Test func aWorkerAheadNeitherStealsALiveLeaseNorSleepsPastIt() throws {
-        try withTaggedSchema { schema throws in
-            let exact = try schema.openStore()
-            let ahead = try schema.openStore(skew: Self.tenMinutes)
-            defer { exact.close(); ahead.close() }
-            _ = try exact.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: hostNow())
+        try withHosts(skew: Self.tenMinutes) { exact, ahead throws in
             let claimed = try #require(try exact.claimJob(owner: "exact", now: hostNow(), lease: 30))
 
             #expect(try ahead.claimJob(owner: "ahead", now: hostNow(skew: Self.tenMinutes), lease: 30) == nil)
@@ -32,11 +40,7 @@ import Testing
     /// and the message's time comes back on its own clock, so it does not think the 6-minute
     /// window long gone.
     @Test func aWorkerAheadKeepsNoDeadLeaseAndJudgesTheWindowOnItsOwnClock() throws {
-        try withTaggedSchema { schema throws in
-            let exact = try schema.openStore()
-            let ahead = try schema.openStore(skew: Self.tenMinutes)
-            defer { exact.close(); ahead.close() }
-            _ = try exact.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: hostNow())
+        try withHosts(skew: Self.tenMinutes) { exact, ahead throws in
             let aheadNow = hostNow(skew: Self.tenMinutes)
             let claimed = try #require(try ahead.claimJob(owner: "ahead", now: aheadNow, lease: 1))
             #expect(claimed.leaseUntil == aheadNow + 1)
@@ -58,11 +62,7 @@ import Testing
     /// lease still protects the job from the others, and the retry it schedules "in 5 seconds" is
     /// 5 seconds away for everyone.
     @Test func aWorkerBehindHoldsItsLeaseAndSchedulesRetriesInEveryonesFrame() throws {
-        try withTaggedSchema { schema throws in
-            let exact = try schema.openStore()
-            let behind = try schema.openStore(skew: -Self.tenMinutes)
-            defer { exact.close(); behind.close() }
-            _ = try exact.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: hostNow())
+        try withHosts(skew: -Self.tenMinutes) { exact, behind throws in
             let claimed = try #require(try behind.claimJob(owner: "behind", now: hostNow(skew: -Self.tenMinutes), lease: 30))
             #expect(try exact.claimJob(owner: "exact", now: hostNow(), lease: 30) == nil, "the lease is alive")
 
@@ -77,11 +77,7 @@ import Testing
     /// The operator's view on a skewed host: ages and expiries by the database's clock, times on
     /// the host's own.
     @Test func theStatusOfASkewedHostIsTheDatabases() throws {
-        try withTaggedSchema { schema throws in
-            let exact = try schema.openStore()
-            let ahead = try schema.openStore(skew: Self.tenMinutes)
-            defer { exact.close(); ahead.close() }
-            _ = try exact.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: hostNow())
+        try withHosts(skew: Self.tenMinutes) { exact, ahead throws in
             let report = try ahead.statusReport(now: hostNow(skew: Self.tenMinutes))
             #expect(report.dueJobs == 1 && report.expiredLeases == 0)
             #expect((0..<60).contains(try #require(report.oldestQueuedAge)))
