@@ -41,10 +41,12 @@ public struct PostgresError: Error, Equatable, Sendable, CustomStringConvertible
     /// (`statement_timeout`).
     public var unavailableReason: String? {
         switch sqlState {
-        case nil where connectionLost, .some("57P01"), .some("57P02"), .some("57P03"):
-            return "database unreachable or restarting: \(message)"
+        case .some("57P01"), .some("57P02"), .some("57P03"):
+            return "database restarting or shutting down: \(message)"
+        case nil where connectionLost:
+            return "database connection failed: \(message)"
         case let .some(state) where state.hasPrefix("08"):
-            return "database unreachable or restarting: \(message)"
+            return "database connection failed: \(message)"
         case .some("53300"):
             return "database has no free connection: \(message)"
         case .some("55P03"):
