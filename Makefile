@@ -15,11 +15,13 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Builds everything (the integration tests start the built executables), runs every test,
-# then fuzzes the callback path for FUZZ_SECONDS (about a minute to build, plus the run).
+# Builds everything (the integration tests start the built executables), runs every test with
+# a throwaway PostgreSQL beside them (scripts/test-postgres.sh: started first, stopped at the
+# end, also on failure), then fuzzes the callback path for FUZZ_SECONDS (about a minute to
+# build, plus the run).
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	scripts/test-postgres.sh run $(SWIFT) test --skip-build
 	SWIFT=$(SWIFT) scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # libFuzzer over the callback path (scripts/fuzz.sh): fails on a crash or a leak.

@@ -26,6 +26,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibpq", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         // JSON values, a strict reader and a compact writer (pure Swift, no Foundation): every
         // callback body, payload and reply goes through it on the hot path.
@@ -45,8 +46,13 @@ let package = Package(
         .target(name: "SQLiteStore", dependencies: [
             "BotStore", "CSQLite", "Threads", "WakeSignal", .product(name: "Logging", package: "swift-log"),
         ]),
+        // The PostgreSQL backend of the store on libpq (synchronous, one connection per thread):
+        // several hosts share one database; LISTEN/NOTIFY wakes the workers.
+        .target(name: "PostgresStore", dependencies: [
+            "BotStore", "CLibpq", .product(name: "Logging", package: "swift-log"),
+        ]),
         // Picks the store backend the configuration names; the one module that knows them all.
-        .target(name: "StoreFactory", dependencies: ["BotConfig", "BotStore", "SQLiteStore"]),
+        .target(name: "StoreFactory", dependencies: ["BotConfig", "BotStore", "SQLiteStore", "PostgresStore"]),
         // The FastCGI server on libfcgi: sockets, pre-fork, accept loop.
         .target(name: "FastCGIServer", dependencies: ["CFastCGI", "Threads", .product(name: "Logging", package: "swift-log")]),
         // Wake-up datagrams from responders to idle workers (AF_UNIX, no C library).
@@ -70,6 +76,10 @@ let package = Package(
         // Test-only: a logger that keeps every line, for tests of what a component logs.
         .target(name: "LogRecorder", dependencies: [.product(name: "Logging", package: "swift-log")],
                 path: "Tests/Support/LogRecorder"),
+        // Test-only: a fresh database of either backend per test (a SQLite file, or a schema of its
+        // own on the throwaway PostgreSQL of scripts/test-postgres.sh), raw SQL on it, mock records.
+        .target(name: "StoreTestSupport", dependencies: ["BotStore", "SQLiteStore", "PostgresStore"],
+                path: "Tests/Support/StoreTestSupport"),
         // Test-only: a FastCGI client speaking to a responder socket as nginx does.
         .target(name: "FastCGITestClient", path: "Tests/Support/FastCGITestClient"),
 
@@ -116,10 +126,19 @@ let package = Package(
         .testTarget(name: "WeComModelTests", dependencies: ["WeComModel"]),
         .testTarget(name: "BotConfigTests", dependencies: ["BotConfig", "WeComCrypto"]),
         .testTarget(name: "BotStoreTests", dependencies: ["BotStore", "WeComModel"]),
-        .testTarget(name: "SQLiteStoreTests", dependencies: [
-            "SQLiteStore", "BotStore", "LogRecorder", .product(name: "Logging", package: "swift-log"),
+        // Every protocol operation, on both backends (`@Test(arguments: Backend.allCases)`).
+        .testTarget(name: "StoreContractTests", dependencies: [
+            "StoreTestSupport", "BotStore", "SQLiteStore", "PostgresStore",
         ]),
-        .testTarget(name: "StoreFactoryTests", dependencies: ["StoreFactory", "BotConfig", "BotStore"]),
+        .testTarget(name: "SQLiteStoreTests", dependencies: [
+            "SQLiteStore", "BotStore", "LogRecorder", "StoreTestSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "PostgresStoreTests", dependencies: [
+            "PostgresStore", "BotStore", "StoreTestSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "StoreFactoryTests", dependencies: [
+            "StoreFactory", "BotConfig", "BotStore", "PostgresStore", "StoreTestSupport",
+        ]),
         .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "FastCGITestClient"]),
         .testTarget(name: "CallbackHandlerTests", dependencies: [
             "CallbackHandler", "WeComCrypto", "WeComModel", "BotStore", "BotConfig", "SQLiteStore",
@@ -137,7 +156,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // End-to-end: real nginx, real wecom-fcgi processes, a real SQLite file.
-        .testTarget(name: "IntegrationTests", dependencies: ["FastCGITestClient", "WeComCrypto", "WeComModel", "DifyStandIn", "BotConfig"], exclude: ["Fixtures"]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "FastCGITestClient", "WeComCrypto", "WeComModel", "DifyStandIn", "BotConfig", "StoreTestSupport",
+        ], exclude: ["Fixtures"]),
     ]
 )
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages wecom-bot needs to build, test and run, skipping what is there.
 set -euo pipefail
-packages=(libfcgi-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev pkg-config
-          nginx-light spawn-fcgi sqlite3 openssl curl wrk)
+# libpq-dev builds the PostgreSQL backend; postgresql (15) is the throwaway server of the tests
+# (scripts/test-postgres.sh).
+packages=(libfcgi-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev pkg-config
+          nginx-light spawn-fcgi sqlite3 postgresql openssl curl wrk)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -11,6 +11,8 @@ import StrictBase64
 /// | `WECOM_AIBOT_AGENT_MAPPING` | `{}` | JSON: aibotid → agent id or name |
 /// | `DIFY_API_BASE_URL`, `DIFY_API_KEY` | unset | the default agent |
 /// | `WECOM_DB_PATH` | `var/wecom-bot.sqlite3` | SQLite file |
+/// | `WECOM_DATABASE_URL` | unset | libpq URI or key=value string: selects PostgreSQL (a secret: never printed) |
+/// | `WECOM_PG_SCHEMA` | `wecom_bot` | PostgreSQL schema of every table |
 /// | `WECOM_THINKING_TEXT` | `""` | first frame content; empty shows the client's thinking bubble |
 /// | `WECOM_WELCOME_TEXT` | unset | `enter_chat` welcome when the agent has none |
 /// | `WECOM_BOT_NAME` | unset | the default bot's @name, removed from group text |
@@ -35,6 +37,11 @@ public struct Configuration: Sendable, Equatable, CustomStringConvertible {
     public var difyBaseURL: String?
     public var difyAPIKey: String?
     public var databasePath: String
+    /// A libpq connection string (URI or `key=value`) selecting the PostgreSQL backend; nil for
+    /// SQLite at `databasePath`. May hold a password: never print it.
+    public var databaseURL: String?
+    /// The PostgreSQL schema holding every table.
+    public var pgSchema: String
     public var thinkingText: String
     public var welcomeText: String?
     public var botName: String?
@@ -77,6 +84,12 @@ public struct Configuration: Sendable, Equatable, CustomStringConvertible {
             throw ConfigurationError(variable: "DIFY_API_KEY", reason: "must be set when DIFY_API_BASE_URL is set")
         }
         databasePath = env.nonEmpty("WECOM_DB_PATH") ?? "var/wecom-bot.sqlite3"
+        databaseURL = env.nonEmpty("WECOM_DATABASE_URL")
+        pgSchema = env.nonEmpty("WECOM_PG_SCHEMA") ?? "wecom_bot"
+        guard Self.isSchemaName(pgSchema) else {
+            throw ConfigurationError(variable: "WECOM_PG_SCHEMA",
+                                     reason: "must be a lowercase identifier: a letter or _, then letters, digits or _, at most 63, not starting with pg_")
+        }
         thinkingText = env.string("WECOM_THINKING_TEXT") ?? ""
         welcomeText = env.nonEmpty("WECOM_WELCOME_TEXT")
         botName = env.nonEmpty("WECOM_BOT_NAME")
@@ -108,8 +121,21 @@ public struct Configuration: Sendable, Equatable, CustomStringConvertible {
     /// A summary safe for logs: which secrets are set, never what they are.
     public var description: String {
         "Configuration(defaultBot: \(hasDefaultBot ? "set" : "unset"), difyBaseURL: \(difyBaseURL ?? "unset"), "
-            + "difyAPIKey: \(difyAPIKey == nil ? "unset" : "set"), db: \(databasePath), mappings: \(agentMapping.count), "
+            + "difyAPIKey: \(difyAPIKey == nil ? "unset" : "set"), "
+            + (databaseURL == nil ? "db: \(databasePath), " : "db: PostgreSQL (WECOM_DATABASE_URL set), schema: \(pgSchema), ")
+            + "mappings: \(agentMapping.count), "
             + "logLevel: \(logLevel))"
+    }
+
+    /// A lowercase identifier, so that operators need no quoting in `psql`; not `pg_…`, which
+    /// PostgreSQL reserves.
+    static func isSchemaName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard let first = bytes.first, bytes.count <= 63, !name.hasPrefix("pg_") else { return false }
+        let lower = UInt8(ascii: "a")...UInt8(ascii: "z"), digit = UInt8(ascii: "0")...UInt8(ascii: "9")
+        let underscore = UInt8(ascii: "_")
+        return (lower.contains(first) || first == underscore)
+            && bytes.allSatisfy { lower.contains($0) || digit.contains($0) || $0 == underscore }
     }
 
     private static func aesKey(_ raw: String?) throws -> String? {

@@ -110,3 +110,19 @@ public struct PurgeCounts: Sendable, Equatable {
         self.batches = batches
     }
 }
+
+extension JobState {
+    /// The state as a backend stored it; anything else throws ``StoreError/backend(_:)``.
+    public init(stored text: String) throws {
+        guard let state = JobState(rawValue: text) else { throw StoreError.backend("unknown job state '\(text)'") }
+        self = state
+    }
+}
+
+extension StreamState {
+    /// The state as a backend stored it; anything else throws ``StoreError/backend(_:)``.
+    public init(stored text: String) throws {
+        guard let state = StreamState(rawValue: text) else { throw StoreError.backend("unknown stream state '\(text)'") }
+        self = state
+    }
+}

@@ -6,11 +6,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case notFound(String)
     /// The backend failed; `detail` carries its own code and message.
     case backend(String)
-    /// A write of the callback path (a new message, an event) could not be stored within about
-    /// 2 seconds, for a cause that passes (the write lock held by another connection, the
-    /// database unreachable or restarting, the disk full): nothing was stored, and the caller
-    /// answers so that WeCom delivers the callback again. `cause` is one line naming the cause
-    /// and how long the store tried.
+    /// The store cannot take the call now but may in a moment: the write lock or a table held
+    /// by another transaction past the callback path's ~2 s, the database unreachable or
+    /// restarting, the disk full. `cause` is one line naming the cause. A callback that could
+    /// not be stored is answered "try again later" (503), never 200.
     case unavailable(String)
 
     public var description: String {
@@ -19,7 +18,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "database schema version \(found) is newer than this build supports (\(supported))"
         case let .notFound(what): return "not found: \(what)"
         case let .backend(detail): return detail
-        case let .unavailable(cause): return "the store could not take the write in time: \(cause)"
+        case let .unavailable(cause): return "store unavailable: \(cause)"
         }
     }
 }

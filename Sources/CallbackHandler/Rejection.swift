@@ -14,6 +14,6 @@ struct Rejection: Error {
         Rejection(status: 413, reason: "body of \(bytes) bytes exceeds \(limit)")
     }
     static func internalError(_ reason: String) -> Rejection { Rejection(status: 500, reason: reason) }
-    /// The store could not take the write in time; WeCom delivers the callback again.
+    /// The store could not take the call in time; WeCom delivers the callback again.
     static func unavailable(_ reason: String) -> Rejection { Rejection(status: 503, reason: reason) }
 }

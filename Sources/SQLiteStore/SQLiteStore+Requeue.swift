@@ -9,7 +9,7 @@ extension SQLiteStore {
         try connection.transaction {
             let found = try connection.withStatement("SELECT state, stream_id FROM jobs WHERE id = ?") { row in
                 try row.bind(id)
-                return try row.step() ? (try Self.jobState(row.text(0)), row.text(1)) : nil
+                return try row.step() ? (try JobState(stored: row.text(0)), row.text(1)) : nil
             }
             guard let (state, streamID) = found else { return .notFound }
             guard state == .done || state == .dead else { return .notRetryable(state) }

@@ -30,8 +30,8 @@ extension SQLiteStore {
             while try row.step() {
                 let count = row.optionalInt64(2)
                 switch row.text(0) {
-                case "job": report.jobs[try Self.jobState(row.text(1))] = Int(count ?? 0)
-                case "stream": report.streams[try Self.streamState(row.text(1))] = Int(count ?? 0)
+                case "job": report.jobs[try JobState(stored: row.text(1))] = Int(count ?? 0)
+                case "stream": report.streams[try StreamState(stored: row.text(1))] = Int(count ?? 0)
                 case "oldest": report.oldestQueuedAge = count.map { max(0, $0) }
                 case "due": report.dueJobs = Int(count ?? 0)
                 default: report.expiredLeases = Int(count ?? 0)
@@ -55,7 +55,7 @@ extension SQLiteStore {
             return StreamDetail(
                 id: row.text(0), botID: row.text(1), aibotID: row.text(2), msgID: row.text(3), msgType: row.text(4),
                 chatID: row.optionalText(5), userID: row.text(6), agent: row.optionalText(7),
-                state: try Self.streamState(row.text(8)), finished: row.int64(9) != 0, content: row.text(10),
+                state: try StreamState(stored: row.text(8)), finished: row.int64(9) != 0, content: row.text(10),
                 error: row.optionalText(11), imageCount: Int(row.int64(12)), responseURL: row.optionalText(13),
                 responsePostedAt: row.optionalInt64(14), createdAt: row.int64(15), updatedAt: row.int64(16),
                 finishedAt: row.optionalInt64(17), job: row.isNull(18) ? nil : try Self.jobSummary(row, from: 18))
@@ -75,20 +75,11 @@ extension SQLiteStore {
     /// Reads ``jobColumns`` starting at column `first`.
     static func jobSummary(_ row: SQLiteStatement, from first: Int32) throws -> JobSummary {
         let c = first
-        return JobSummary(id: row.int64(c), streamID: row.text(c + 1), state: try jobState(row.text(c + 2)),
+        return JobSummary(id: row.int64(c), streamID: row.text(c + 1), state: try JobState(stored: row.text(c + 2)),
                           attempts: Int(row.int64(c + 3)), maxAttempts: Int(row.int64(c + 4)), runAt: row.int64(c + 5),
                           leaseOwner: row.optionalText(c + 6), leaseUntil: row.optionalInt64(c + 7),
                           lastError: row.optionalText(c + 8), createdAt: row.int64(c + 9), updatedAt: row.int64(c + 10),
                           finishedAt: row.optionalInt64(c + 11))
     }
 
-    static func jobState(_ text: String) throws -> JobState {
-        guard let state = JobState(rawValue: text) else { throw StoreError.backend("unknown job state '\(text)'") }
-        return state
-    }
-
-    static func streamState(_ text: String) throws -> StreamState {
-        guard let state = StreamState(rawValue: text) else { throw StoreError.backend("unknown stream state '\(text)'") }
-        return state
-    }
 }

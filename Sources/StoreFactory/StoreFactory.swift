@@ -1,13 +1,23 @@
 import BotConfig
 import BotStore
+import PostgresStore
 import SQLiteStore
 
 /// The store backend the configuration names. The executables, `wecomctl` and the fuzz harness
 /// get their store here and use only the `BotStore` protocols, so a backend is added in one place.
 public enum StoreFactory {
-    /// SQLite at `WECOM_DB_PATH`, its workers woken through `WECOM_WAKE_DIR`. (A PostgreSQL URL in
-    /// `WECOM_DATABASE_URL` will select that backend here, before this default.)
+    /// PostgreSQL when `WECOM_DATABASE_URL` is set (its schema `WECOM_PG_SCHEMA`); otherwise
+    /// SQLite at `WECOM_DB_PATH`, its workers woken through `WECOM_WAKE_DIR`.
+    /// - Throws: ``ConfigurationError`` for a database URL libpq cannot parse (naming the variable,
+    ///   never quoting it: it may hold a password).
     public static func backend(for configuration: Configuration) throws -> any StoreBackend {
-        SQLiteBackend(path: configuration.databasePath, wakeDirectory: configuration.wakeDirectory)
+        if let url = configuration.databaseURL {
+            do {
+                return PostgresBackend(settings: try PostgresSettings(connectionString: url, schema: configuration.pgSchema))
+            } catch let error as PostgresError {
+                throw ConfigurationError(variable: "WECOM_DATABASE_URL", reason: error.message)
+            }
+        }
+        return SQLiteBackend(path: configuration.databasePath, wakeDirectory: configuration.wakeDirectory)
     }
 }

@@ -19,6 +19,8 @@ import WeComCrypto
         #expect(c.logLevel == "info")
         #expect(c.allowPrivateFetch == false)
         #expect(c.agentMapping.isEmpty)
+        #expect(c.databaseURL == nil)
+        #expect(c.pgSchema == "wecom_bot")
     }
 
     @Test func fullEnvironment() throws {
@@ -57,6 +59,11 @@ import WeComCrypto
         (["WECOM_RESPONSE_URL_ALLOW": "127.0.0.1:8080"], "WECOM_RESPONSE_URL_ALLOW"),
         (["WECOM_LOG_LEVEL": "loud"], "WECOM_LOG_LEVEL"),
         (["WECOM_JOB_MAX_ATTEMPTS": "0"], "WECOM_JOB_MAX_ATTEMPTS"),
+        (["WECOM_PG_SCHEMA": "Wecom"], "WECOM_PG_SCHEMA"),
+        (["WECOM_PG_SCHEMA": "1bot"], "WECOM_PG_SCHEMA"),
+        (["WECOM_PG_SCHEMA": "wecom-bot"], "WECOM_PG_SCHEMA"),
+        (["WECOM_PG_SCHEMA": "pg_bot"], "WECOM_PG_SCHEMA"),
+        (["WECOM_PG_SCHEMA": String(repeating: "a", count: 64)], "WECOM_PG_SCHEMA"),
     ]
 
     @Test(arguments: bad) func badValueNamesTheVariable(values: [String: String], variable: String) {
@@ -125,6 +132,18 @@ import WeComCrypto
         let text = c.map { "\($0)" } ?? ""
         #expect(!text.isEmpty)
         #expect(!text.contains("tok-secret") && !text.contains(Self.key) && !text.contains("app-secret"))
+    }
+
+    /// The database URL selects PostgreSQL; it may hold a password, so the summary only says it is set.
+    @Test func aDatabaseURLIsKeptButNeverShown() throws {
+        let url = "postgresql://bot:pw-Secret-9@db.example:5432/wecom"
+        let c = try Configuration(values: ["WECOM_DATABASE_URL": url, "WECOM_PG_SCHEMA": "bot_2"])
+        #expect(c.databaseURL == url)
+        #expect(c.pgSchema == "bot_2")
+        #expect("\(c)".contains("PostgreSQL") && "\(c)".contains("bot_2"))
+        #expect(!"\(c)".contains("pw-Secret-9"))
+        #expect(try Configuration(values: ["WECOM_DATABASE_URL": ""]).databaseURL == nil)
+        #expect(try Configuration(values: ["WECOM_PG_SCHEMA": "_a9"]).pgSchema == "_a9")
     }
 
     @Test func environmentWinsOverDotEnv() throws {

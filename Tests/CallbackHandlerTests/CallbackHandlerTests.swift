@@ -141,7 +141,7 @@ import WeComModel
         #expect(refused.body == Array("service unavailable\n".utf8))
         #expect(refused.headers.isEmpty)
         let reason = refused.reason ?? ""
-        #expect(reason.hasPrefix("the store could not take the write in time: database is locked (another connection holds the write lock) after "),
+        #expect(reason.hasPrefix("store unavailable: database is locked (another connection holds the write lock) after "),
                 "\(reason)")
         #expect(refused.logFields.contains { $0 == ("msgid", "b2") })
         let feedback = #"{"msgid":"f1","aibotid":"aibX","from":{"userid":"u1"},"msgtype":"event","event":{"eventtype":"feedback_event","feedback_event":{"id":"fb","type":1}}}"#

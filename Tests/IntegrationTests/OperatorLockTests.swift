@@ -24,7 +24,7 @@ import Testing
         let waited = started.duration(to: .now)
         #expect(refused.status == 503, "\(refused.status) \(refused.text) after \(waited)")
         #expect(refused.text == "service unavailable\n")
-        let cause = "the store could not take the write in time: database is locked (another connection holds the write lock) after "
+        let cause = "store unavailable: database is locked (another connection holds the write lock) after "
         try waitUntil("the 503's log line") {
             stack.logs.split(separator: "\n").contains { $0.contains("/wecom/callback/aibTEST 503") && $0.contains(cause) }
         }

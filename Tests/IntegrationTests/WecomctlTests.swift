@@ -1,4 +1,5 @@
 import Foundation
+import StoreTestSupport
 import Testing
 import WeComCrypto
 
@@ -29,6 +30,34 @@ import WeComCrypto
             let elsewhere = ctl.directory + "/other.sqlite3"
             #expect(try ctl.run("init", "--db", elsewhere).stdout.hasPrefix("database: \(elsewhere)\n"))
         }
+    }
+
+    /// The original service's `.env` names the database in libpq's PG* variables:
+    /// `WECOM_DATABASE_URL=postgresql://` takes everything from them, and the password shows nowhere.
+    @Test func initOnPostgreSQLFromThePGVariables() throws {
+        let url = try #require(URLComponents(string: try TestPostgres.url()))
+        let password = try TestPostgres.password()
+        let schema = TestPostgres.freshSchemaName()
+        defer { _ = try? TestPostgres.admin("DROP SCHEMA IF EXISTS \(schema) CASCADE") }
+        let scratch = try TestPaths.scratch()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let ctl = WecomctlRunner(directory: scratch, database: scratch + "/unused.sqlite3", extra: [
+            "WECOM_DATABASE_URL": "postgresql://", "WECOM_PG_SCHEMA": schema,
+            "PGHOST": url.host ?? "", "PGPORT": String(url.port ?? 5432), "PGUSER": url.user ?? "",
+            "PGPASSWORD": password, "PGDATABASE": String(url.path.dropFirst()),
+        ])
+        let missing = try ctl.run("status")
+        #expect(missing.status == 1)
+        let created = try ctl.run("init")
+        #expect(created.status == 0)
+        let location = "PostgreSQL host=\(url.host ?? "") port=\(url.port ?? 0) dbname=\(url.path.dropFirst()) "
+            + "user=\(url.user ?? "") schema=\(schema)"
+        #expect(created.stdout == "database: \(location)\nschema version: 1\n")
+        let status = try ctl.run("status")
+        #expect(status.status == 0)
+        #expect(status.stdout.hasPrefix("database: \(location) (schema 1)\n"))
+        for result in [missing, created, status] { #expect(!result.all.contains(password)) }
+        #expect(!FileManager.default.fileExists(atPath: scratch + "/unused.sqlite3"))
     }
 
     @Test func botsAreAddedUpdatedListedAndRemovedWithoutShowingSecrets() throws {

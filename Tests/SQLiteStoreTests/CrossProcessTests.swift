@@ -1,6 +1,7 @@
 import BotStore
 import Foundation
 import SQLiteStore
+import StoreTestSupport
 import Testing
 
 /// Another process (the `sqlite3` shell) holds the write lock while the store writes: the

@@ -1,5 +1,6 @@
 import BotStore
 import Foundation
+import StoreTestSupport
 import Testing
 @testable import SQLiteStore
 

@@ -1,67 +1,16 @@
 import BotStore
 import Foundation
+import StoreTestSupport
 import Testing
 @testable import SQLiteStore
 
+/// SQLite's migrations and connection settings. The backend-neutral migration tests are in
+/// StoreContractTests.
 @Suite struct MigrationTests {
     /// Migration `n` is the n-th: `migrate(upTo:)` and `user_version` count on it.
     @Test func migrationsAreNumberedOneByOne() {
         #expect(Schema.migrations.map(\.version) == Array(1...Schema.migrations.count))
         #expect(Schema.latestVersion == 5)
-    }
-
-    @Test func migrateTwiceIsIdempotent() throws {
-        try withMigratedStore { store, _ throws in
-            let objects = try store.scalarInt("SELECT count(*) FROM sqlite_schema")
-            try store.migrate()
-            #expect(try store.scalarInt("PRAGMA user_version") == 5)
-            #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema") == objects)
-            let tables = try store.scalarInt("""
-                SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN
-                  ('bots','agents','streams','messages','stream_images','jobs','conversations','feedback')
-                """)
-            #expect(tables == 8)
-        }
-    }
-
-    @Test func secondConnectionSeesTheMigrationAndDoesNothing() throws {
-        try withMigratedStore { _, path throws in
-            let other = try SQLiteStore(path: path)
-            defer { other.close() }
-            try other.migrate()
-            #expect(try other.scalarInt("PRAGMA user_version") == 5)
-        }
-    }
-
-    /// Processes starting together on a new file: all switch it to WAL and migrate it, one
-    /// creates the schema, none fails.
-    @Test func simultaneousFirstStartsAllSucceed() throws {
-        try withTemporaryDatabase { path throws in
-            let errors = Locked<[String]>([])
-            let ready = Barrier(count: 4)
-            let finished = DispatchGroup()
-            for _ in 0..<4 {
-                finished.enter()
-                Thread {
-                    defer { finished.leave() }
-                    ready.arriveAndWait()
-                    do {
-                        let store = try SQLiteStore(path: path)
-                        defer { store.close() }
-                        try store.migrate()
-                    } catch {
-                        errors.withLock { $0.append("\(error)") }
-                    }
-                }.start()
-            }
-            finished.wait()
-            #expect(errors.withLock { $0 } == [])
-            let store = try SQLiteStore(path: path)
-            defer { store.close() }
-            #expect(try store.scalarInt("PRAGMA user_version") == 5)
-            #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table'") == 8)
-            #expect(try store.scalarInt("SELECT journal_mode = 'wal' FROM pragma_journal_mode") == 1)
-        }
     }
 
     /// A version-2 file (as the first release left it) loses the indexes the insert path no longer needs.
@@ -72,26 +21,6 @@ import Testing
             #expect(try store.scalarInt("PRAGMA user_version") == 5)
             #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'messages_created'") == 0)
             #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'messages_stream'") == 0)
-        }
-    }
-
-    @Test func aClosedStoreThrowsInsteadOfCrashing() throws {
-        try withMigratedStore { store, _ throws in
-            store.close()
-            store.close()
-            #expect(throws: SQLiteError.self) { try store.stream(id: "s1") }
-            #expect(throws: SQLiteError.self) { try store.execute("SELECT 1") }
-        }
-    }
-
-    @Test func newerSchemaIsRefusedAndLeftUntouched() throws {
-        try withTemporaryDatabase { path throws in
-            let store = try SQLiteStore(path: path)
-            defer { store.close() }
-            try store.execute("PRAGMA user_version = 99")
-            #expect(throws: StoreError.schemaTooNew(found: 99, supported: 5)) { try store.migrate() }
-            #expect(try store.scalarInt("PRAGMA user_version") == 99)
-            #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema") == 0)
         }
     }
 

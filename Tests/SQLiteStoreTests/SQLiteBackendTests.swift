@@ -2,6 +2,7 @@ import BotStore
 import Foundation
 import LogRecorder
 import SQLiteStore
+import StoreTestSupport
 import Testing
 
 /// The SQLite backend as the executables see it: through the `StoreBackend` protocols only.

@@ -58,17 +58,3 @@ extension SQLiteStore {
         }
     }
 }
-
-/// A value shared between test threads behind a lock.
-///
-/// `@unchecked Sendable` is safe because every access to `value` goes through `lock`.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
-}

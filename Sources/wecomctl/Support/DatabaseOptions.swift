@@ -6,13 +6,15 @@ import StoreFactory
 
 /// `--db PATH` and the configuration every database command starts from.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The SQLite file (default: WECOM_DB_PATH, else var/wecom-bot.sqlite3).",
-                                            valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp(
+        "The SQLite file (default: WECOM_DB_PATH, else var/wecom-bot.sqlite3; without --db, WECOM_DATABASE_URL selects PostgreSQL).",
+        valueName: "path"))
     var db: String?
 
-    /// The configuration (one line and exit 78 when it is invalid), with `--db` applied.
+    /// The configuration (one line and exit 78 when it is invalid), with `--db` applied: a file
+    /// named on the command line wins over a PostgreSQL URL in the environment.
     func configuration() throws -> Configuration {
-        try StartUp.configuration(overrides: db.map { ["WECOM_DB_PATH": $0] } ?? [:])
+        try StartUp.configuration(overrides: db.map { ["WECOM_DB_PATH": $0, "WECOM_DATABASE_URL": ""] } ?? [:])
     }
 
     /// Opens the database, migrated, with the backend and configuration it came from. With

@@ -1,10 +1,12 @@
 import BotStore
+import PostgresStore
 import SQLiteStore
+import StoreTestSupport
 import Testing
 
 @Suite struct CatalogTests {
-    @Test func botsRoundTripAndKeepTheirCreationTime() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func botsRoundTripAndKeepTheirCreationTime(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             let bot = BotRecord(botID: "bot-1", token: "tok", encodingAESKey: String(repeating: "k", count: 43),
                                 agent: "support", botName: "Helper", createdAt: 100)
             try store.saveBot(bot)
@@ -28,8 +30,8 @@ import Testing
         }
     }
 
-    @Test func agentsRoundTripAndAreFoundByIdOrName() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func agentsRoundTripAndAreFoundByIdOrName(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             let first = AgentRecord(id: "1", name: "support", difyBaseURL: "http://dify.local/v1", difyAPIKey: "app-1",
                                     welcomeText: "Hi!", botName: "Support", createdAt: 100)
             // An agent *named* like the first one's id: lookups by "1" still find the first.
@@ -59,12 +61,13 @@ import Testing
         }
     }
 
-    @Test func anAgentNameIsUnique() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func anAgentNameIsUnique(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             try store.saveAgent(AgentRecord(id: "1", name: "support", difyBaseURL: "u", difyAPIKey: "k"))
             #expect {
                 try store.saveAgent(AgentRecord(id: "2", name: "support", difyBaseURL: "u", difyAPIKey: "k"))
-            } throws: { SQLiteError.constraint ~= $0 }
+            } throws: { SQLiteError.constraint ~= $0 || PostgresError.uniqueViolation ~= $0 }
+            #expect(try store.agents().map(\.id) == ["1"])
         }
     }
 }

@@ -1,9 +1,8 @@
 import BotStore
-import Foundation
-import SQLiteStore
+import StoreTestSupport
 import Testing
 
-/// Workers on their own connections (as separate processes would be) drain one queue at once.
+/// Workers on their own connections (as separate processes or hosts would be) drain one queue at once.
 @Suite struct ClaimConcurrencyTests {
     struct Claim: Sendable {
         let jobID: Int64
@@ -16,36 +15,30 @@ import Testing
 
     /// Each worker claims and finishes until the queue is empty. A job claimed twice would show
     /// up twice in `claims`, and the loser's owner-guarded finish would return false.
-    @Test func concurrentWorkersClaimEveryJobExactlyOnce() throws {
-        try withMigratedStore { store, path throws in
+    @Test(arguments: Backend.allCases) func concurrentWorkersClaimEveryJobExactlyOnce(_ backend: Backend) throws {
+        try withStore(backend) { store, database throws in
             for n in 0..<Self.jobs { try store.enqueue(n, at: t0 + Int64(n % 7)) }
             let claims = Locked<[Claim]>([])
             let errors = Locked<[String]>([])
             let ready = Barrier(count: Self.threads)
-            let finished = DispatchGroup()
             let now = t0 + 10
-            for thread in 0..<Self.threads {
-                finished.enter()
-                Thread {
-                    defer { finished.leave() }
-                    let owner = "worker-\(thread)"
-                    do {
-                        let own = try SQLiteStore(path: path)
-                        defer { own.close() }
-                        ready.arriveAndWait()
-                        while let job = try own.claimJob(owner: owner, now: now, lease: 600) {
-                            claims.withLock { $0.append(Claim(jobID: job.id, owner: owner)) }
-                            let outcome = JobOutcome(kind: .done, content: "answer \(job.id) by \(owner)")
-                            if try !own.finishJob(jobID: job.id, owner: owner, outcome: outcome, now: now) {
-                                errors.withLock { $0.append("\(owner) lost job \(job.id)") }
-                            }
+            runOnThreads(Self.threads) { thread in
+                let owner = "worker-\(thread)"
+                do {
+                    let own = try database.openStore()
+                    defer { own.close() }
+                    ready.arriveAndWait()
+                    while let job = try own.claimJob(owner: owner, now: now, lease: 600) {
+                        claims.withLock { $0.append(Claim(jobID: job.id, owner: owner)) }
+                        let outcome = JobOutcome(kind: .done, content: "answer \(job.id) by \(owner)")
+                        if try !own.finishJob(jobID: job.id, owner: owner, outcome: outcome, now: now) {
+                            errors.withLock { $0.append("\(owner) lost job \(job.id)") }
                         }
-                    } catch {
-                        errors.withLock { $0.append("\(owner): \(error)") }
                     }
-                }.start()
+                } catch {
+                    errors.withLock { $0.append("\(owner): \(error)") }
+                }
             }
-            finished.wait()
 
             let failures = errors.withLock { $0 }
             #expect(failures.isEmpty, "\(failures.count) errors, first: \(failures.prefix(3))")

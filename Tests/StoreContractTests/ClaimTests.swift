@@ -1,20 +1,20 @@
 import BotStore
-import SQLiteStore
+import StoreTestSupport
 import Testing
 
 /// Which job `claimJob` hands out, when, and what it records.
 @Suite struct ClaimTests {
     let t0: Int64 = 1_700_000_000
 
-    @Test func emptyQueueClaimsNothing() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func emptyQueueClaimsNothing(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             #expect(try store.claimJob(owner: "w1", now: t0, lease: 30) == nil)
             #expect(try store.nextJobDue() == nil)
         }
     }
 
-    @Test func claimLeasesTheJobAndReturnsItsStreamFields() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func claimLeasesTheJobAndReturnsItsStreamFields(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             let id = try store.enqueue(1, at: t0)
             let claimed = try store.claimJob(owner: "w1", now: t0 + 2, lease: 30)
             let message = NewMessage.mock(msgID: "m1", streamID: "s1")
@@ -29,8 +29,8 @@ import Testing
         }
     }
 
-    @Test func claimsByRunAtThenByID() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func claimsByRunAtThenByID(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             try store.enqueue(1, at: t0 + 2)
             try store.enqueue(2, at: t0)
             try store.enqueue(3, at: t0 + 1)
@@ -42,8 +42,8 @@ import Testing
         }
     }
 
-    @Test func futureRunAtIsClaimedOnlyOnceDue() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func futureRunAtIsClaimedOnlyOnceDue(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             try store.enqueue(1, at: t0 + 10)
             #expect(try store.claimJob(owner: "w1", now: t0 + 9, lease: 30) == nil)
             #expect(try store.count("jobs", where: "state = 'queued' AND attempts = 0") == 1)
@@ -52,8 +52,8 @@ import Testing
     }
 
     /// An expired lease competes with queued jobs by the time each became due.
-    @Test func expiredLeaseIsClaimedBeforeLaterDueQueuedJobs() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func expiredLeaseIsClaimedBeforeLaterDueQueuedJobs(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             try store.enqueue(1, at: t0)
             #expect(try store.claimJob(owner: "w1", now: t0, lease: 10)?.streamID == "s1")
             try store.enqueue(2, at: t0 + 20)
@@ -65,8 +65,8 @@ import Testing
     }
 
     /// The sleeping worker's alarm: at `nextJobDue()` a claim succeeds, a second earlier it does not.
-    @Test func nextJobDueIsTheFirstTimeAClaimSucceeds() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func nextJobDueIsTheFirstTimeAClaimSucceeds(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             try store.enqueue(1, at: t0 + 5)
             try store.enqueue(2, at: t0 + 3)
             #expect(try store.nextJobDue() == t0 + 3)

@@ -1,13 +1,13 @@
 import BotStore
-import SQLiteStore
+import StoreTestSupport
 import Testing
 
 /// A worker whose lease expired and whose job another worker re-claimed changes nothing.
 @Suite struct LeaseGuardTests {
     let t0: Int64 = 1_700_000_000
 
-    @Test func expiredOwnerCanNoLongerWriteAfterAReclaim() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func expiredOwnerCanNoLongerWriteAfterAReclaim(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             let id = try store.enqueue(1, at: t0)
             let first = try #require(try store.claimJob(owner: "w1", now: t0, lease: 30))
             #expect(try store.writeProgress(jobID: id, owner: "w1", content: "from w1", leaseUntil: t0 + 30, now: t0 + 1))
@@ -31,7 +31,7 @@ import Testing
             #expect(try store.stream(id: "s1") == stream)
             #expect(stream.content == "from w1")
             #expect(try store.count("streams", where: "finished_at IS NULL AND error IS NULL") == 1)
-            #expect(try store.count("stream_images", where: "1") == 0)
+            #expect(try store.count("stream_images", where: "TRUE") == 0)
             #expect(try store.jobMatches(id, state: "running", owner: "w2", leaseUntil: t0 + 61, attempts: 2,
                                          runAt: t0, lastError: nil, finishedAt: nil, updatedAt: t0 + 31))
             // The new owner still holds it.
@@ -39,8 +39,8 @@ import Testing
         }
     }
 
-    @Test func writesToUnknownOrSettledJobsReturnFalse() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func writesToUnknownOrSettledJobsReturnFalse(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             let done = JobOutcome(kind: .done, content: "x")
             #expect(try !store.renewLease(jobID: 42, owner: "w1", leaseUntil: t0, now: t0))
             #expect(try !store.finishJob(jobID: 42, owner: "w1", outcome: done, now: t0))

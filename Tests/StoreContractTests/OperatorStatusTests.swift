@@ -1,23 +1,23 @@
 import BotStore
-import SQLiteStore
+import StoreTestSupport
 import Testing
 
 /// The operator's read side: `statusReport`, `streamDetail`, `jobs`.
 @Suite struct OperatorStatusTests {
     let t0: Int64 = 1_700_000_000
 
-    @Test func emptyDatabaseReportsZerosForEveryState() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func emptyDatabaseReportsZerosForEveryState(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             let report = try store.statusReport(now: t0)
             #expect(report == StatusReport(jobs: [.queued: 0, .running: 0, .done: 0, .dead: 0],
                                            streams: [.pending: 0, .streaming: 0, .finished: 0, .failed: 0],
                                            oldestQueuedAge: nil, dueJobs: 0, expiredLeases: 0))
-            #expect(try store.schemaVersion() == 5)
+            #expect(try store.schemaVersion() == backend.latestSchemaVersion)
         }
     }
 
-    @Test func countsEveryStateTheOldestQueuedAgeAndExpiredLeases() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func countsEveryStateTheOldestQueuedAgeAndExpiredLeases(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             try store.enqueue(1, at: t0)
             try store.enqueue(2, at: t0 + 10)
             let backedOff = try store.enqueue(3, at: t0 + 20)
@@ -42,8 +42,8 @@ import Testing
         }
     }
 
-    @Test func streamDetailJoinsTheJobAndCountsImages() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func streamDetailJoinsTheJobAndCountsImages(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             let id = try store.completeJob(1, .done, queuedAt: t0, finishedAt: t0 + 9, images: 3)
             let detail = try #require(try store.streamDetail(id: "s1"))
             #expect(detail.state == .finished && detail.finished)
@@ -59,8 +59,8 @@ import Testing
         }
     }
 
-    @Test func jobsAreListedNewestFirstFilteredAndLimited() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func jobsAreListedNewestFirstFilteredAndLimited(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             let first = try store.completeJob(1, .dead, queuedAt: t0, finishedAt: t0 + 1)
             let second = try store.enqueue(2, at: t0 + 100)   // not yet due: the claims below skip it
             let third = try store.completeJob(3, .dead, queuedAt: t0 + 3, finishedAt: t0 + 4)

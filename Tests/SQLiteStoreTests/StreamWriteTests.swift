@@ -1,29 +1,13 @@
 import BotStore
 import SQLiteStore
+import StoreTestSupport
 import Testing
 
-@Suite struct StreamTests {
+/// The stream writes that only SQLite has (`updateStream`, `finishStream`: tests and benchmarks
+/// set streams up with them), and its foreign keys. The backend-neutral stream tests are in
+/// StoreContractTests.
+@Suite struct StreamWriteTests {
     let t0: Int64 = 1_700_000_000
-
-    @Test func unknownStreamIsNil() throws {
-        try withMigratedStore { store, _ throws in
-            #expect(try store.stream(id: "nope") == nil)
-        }
-    }
-
-    @Test func acceptOpensAPendingStreamAndQueuesItsJob() throws {
-        try withMigratedStore { store, _ throws in
-            let message = NewMessage.mock(msgID: "m1", streamID: "s1")
-            let accepted = try store.acceptMessage(message, now: t0)
-            #expect(accepted.isNew)
-            #expect(accepted.stream == StreamSnapshot(id: "s1", state: .pending, content: "thinking…",
-                                                      finished: false, createdAt: t0, updatedAt: t0))
-            #expect(try store.stream(id: "s1") == accepted.stream)
-            #expect(try store.scalarInt("SELECT count(*) FROM jobs WHERE stream_id = 's1' AND state = 'queued' AND run_at = \(t0)") == 1)
-            #expect(try store.scalarInt("SELECT count(*) FROM jobs WHERE payload LIKE '%\"msgid\":\"m1\"%'") == 1)
-            #expect(try store.scalarInt("SELECT count(*) FROM streams WHERE response_url LIKE '%/response/m1' AND agent = 'default'") == 1)
-        }
-    }
 
     /// The message row names its stream from the start, and every foreign key holds.
     @Test func acceptLeavesEveryForeignKeySatisfied() throws {
@@ -36,32 +20,6 @@ import Testing
             #expect(throws: SQLiteError.self) {
                 try store.execute("INSERT INTO jobs(stream_id, payload, run_at, created_at, updated_at) VALUES ('none', '{}', 0, 0, 0)")
             }
-        }
-    }
-
-    @Test func redeliveryReturnsTheSameStreamAndQueuesNothing() throws {
-        try withMigratedStore { store, _ throws in
-            _ = try store.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: t0)
-            try store.updateStream(id: "s1", content: "partial", now: t0 + 1)
-            let again = try store.acceptMessage(.mock(msgID: "m1", streamID: "s2"), now: t0 + 2)
-            #expect(!again.isNew)
-            #expect(again.stream.id == "s1")
-            #expect(again.stream.content == "partial")
-            #expect(try store.scalarInt("SELECT count(*) FROM jobs") == 1)
-            #expect(try store.stream(id: "s2") == nil)
-            // The same msgid from another aibot is a different message.
-            #expect(try store.acceptMessage(.mock(msgID: "m1", streamID: "s3", aibotID: "aibot-2"), now: t0).isNew)
-        }
-    }
-
-    @Test func emptyAndUnusualTextRoundTrips() throws {
-        try withMigratedStore { store, _ throws in
-            let accepted = try store.acceptMessage(.mock(msgID: "m1", streamID: "s1", initialContent: ""), now: t0)
-            #expect(try store.stream(id: "s1")?.content == "")
-            #expect(accepted.stream.content == "")
-            let text = "你好 👋\u{0}after NUL\n'quote' \"double\""
-            try store.updateStream(id: "s1", content: text, now: t0 + 1)
-            #expect(try store.stream(id: "s1")?.content == text)
         }
     }
 
@@ -126,15 +84,6 @@ import Testing
         }
     }
 
-    @Test func unfinishedStreamShowsNoImages() throws {
-        try withMigratedStore { store, _ throws in
-            _ = try store.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: t0)
-            // Images written behind the store's back do not show before the stream finishes.
-            try store.execute("INSERT INTO stream_images VALUES ('s1', 0, 'x', 1, x'00')")
-            #expect(try store.stream(id: "s1")?.images == [])
-        }
-    }
-
     @Test func finishingAnUnknownStreamThrowsNotFoundAndWritesNothing() throws {
         try withMigratedStore { store, _ throws in
             let image = StreamImage(data: Fixtures.png, md5: Fixtures.pngMD5)
@@ -142,18 +91,6 @@ import Testing
                 try store.finishStream(id: "nope", content: "x", images: [image], state: .finished, error: nil, now: t0)
             }
             #expect(try store.scalarInt("SELECT count(*) FROM stream_images") == 0)
-        }
-    }
-
-    @Test func deletingAStreamCascadesToItsMessageJobAndImages() throws {
-        try withMigratedStore { store, _ throws in
-            _ = try store.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: t0)
-            let image = StreamImage(data: Fixtures.png, md5: Fixtures.pngMD5)
-            try store.finishStream(id: "s1", content: "x", images: [image], state: .finished, error: nil, now: t0)
-            try store.execute("DELETE FROM streams WHERE id = 's1'")
-            for table in ["messages", "jobs", "stream_images"] {
-                #expect(try store.scalarInt("SELECT count(*) FROM \(table)") == 0, "\(table)")
-            }
         }
     }
 }

@@ -1,10 +1,10 @@
 import BotStore
-import SQLiteStore
+import StoreTestSupport
 import Testing
 
 @Suite struct EventTests {
-    @Test func anEventIsStoredOncePerMessage() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func anEventIsStoredOncePerMessage(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             #expect(try store.recordEvent(.mockFeedback(msgID: "e1"), now: 10))
             #expect(try !store.recordEvent(.mockFeedback(msgID: "e1", rating: 2), now: 11))
             #expect(try store.scalarInt("SELECT count(*) FROM feedback") == 1)
@@ -13,8 +13,8 @@ import Testing
         }
     }
 
-    @Test func templateCardEventsAreStoredWithTheirKind() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func templateCardEventsAreStoredWithTheirKind(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             let card = StoredEvent(kind: .templateCard, botID: "bot-1", aibotID: "aibot-1", msgID: "e2",
                                    userID: "u1", reference: "task-1", rating: nil, detail: "btn_ok", payload: "{}")
             #expect(try store.recordEvent(card, now: 10))

@@ -1,14 +1,14 @@
 import BotStore
-import SQLiteStore
+import StoreTestSupport
 import Testing
 
 /// The response_url accepts one post per stream: exactly one caller, in any process, wins it.
 @Suite struct ResponseDeliveryTests {
     let t0: Int64 = 1_700_000_000
 
-    @Test func deliveryIsClaimedOnceAcrossConnections() throws {
-        try withMigratedStore { store, path throws in
-            let other = try SQLiteStore(path: path)
+    @Test(arguments: Backend.allCases) func deliveryIsClaimedOnceAcrossConnections(_ backend: Backend) throws {
+        try withStore(backend) { store, database throws in
+            let other = try database.openStore()
             defer { other.close() }
             try store.enqueue(1, at: t0)
             try store.enqueue(2, at: t0)

@@ -1,9 +1,8 @@
 import BotStore
-import Foundation
-import SQLiteStore
+import StoreTestSupport
 import Testing
 
-/// Several connections (one per thread, as processes would have) accept the same msgids at once.
+/// Several connections (one per thread, as processes or hosts would have) accept the same msgids at once.
 @Suite struct AcceptConcurrencyTests {
     struct Call: Sendable {
         let msgID: String
@@ -16,14 +15,14 @@ import Testing
 
     /// Each thread, per round, accepts: "same" (every call of every thread), "round-r" (raced by
     /// all threads in the same round) and "t<thread>-r<round>" (its own).
-    @Test func sameMsgIDAcceptedConcurrentlyYieldsOneStreamAndOneJob() throws {
-        try withMigratedStore { store, path throws in
+    @Test(arguments: Backend.allCases) func sameMsgIDAcceptedConcurrentlyYieldsOneStreamAndOneJob(_ backend: Backend) throws {
+        try withStore(backend) { store, database throws in
             let calls = Locked<[Call]>([])
             let errors = Locked<[String]>([])
             let ready = Barrier(count: Self.threads)
             runOnThreads(Self.threads) { thread in
                 do {
-                    let own = try SQLiteStore(path: path)
+                    let own = try database.openStore()
                     defer { own.close() }
                     ready.arriveAndWait()
                     for round in 0..<Self.rounds {
@@ -58,41 +57,6 @@ import Testing
             #expect(try store.scalarInt("SELECT count(*) FROM streams") == Int64(distinct))
             #expect(try store.scalarInt("SELECT count(*) FROM messages WHERE stream_id IS NOT NULL") == Int64(distinct))
             #expect(try store.scalarInt("SELECT count(*) FROM jobs WHERE state = 'queued'") == Int64(distinct))
-        }
-    }
-
-    /// Runs `body(index)` on `count` new threads and waits until all have returned.
-    private func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-        let finished = DispatchGroup()
-        for index in 0..<count {
-            finished.enter()
-            Thread {
-                body(index)
-                finished.leave()
-            }.start()
-        }
-        finished.wait()
-    }
-}
-
-/// Holds each arriving thread until `count` threads have arrived, so they start together.
-///
-/// `@unchecked Sendable` is safe because `arrived` is only touched with `condition` locked.
-final class Barrier: @unchecked Sendable {
-    private let condition = NSCondition()
-    private let count: Int
-    private var arrived = 0
-
-    init(count: Int) { self.count = count }
-
-    func arriveAndWait() {
-        condition.lock()
-        defer { condition.unlock() }
-        arrived += 1
-        if arrived >= count {
-            condition.broadcast()
-        } else {
-            while arrived < count { condition.wait() }
         }
     }
 }

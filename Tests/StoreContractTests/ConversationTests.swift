@@ -1,5 +1,5 @@
 import BotStore
-import SQLiteStore
+import StoreTestSupport
 import Testing
 
 /// Dify conversation ids per (bot, agent, chat, user).
@@ -7,14 +7,14 @@ import Testing
     let t0: Int64 = 1_700_000_000
     let direct = ConversationKey(botID: "bot-1", agent: "default", chat: "", userID: "u1")
 
-    @Test func saveOverwriteGetAndClear() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func saveOverwriteGetAndClear(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             #expect(try store.conversationID(for: direct) == nil)
             try store.saveConversationID("c1", for: direct, now: t0)
             #expect(try store.conversationID(for: direct) == "c1")
             try store.saveConversationID("c2", for: direct, now: t0 + 5)
             #expect(try store.conversationID(for: direct) == "c2")
-            #expect(try store.count("conversations", where: "1") == 1)
+            #expect(try store.count("conversations", where: "TRUE") == 1)
             #expect(try store.count("conversations", where: "conversation_id = 'c2' AND updated_at = \(t0 + 5)") == 1)
 
             try store.clearConversation(direct)
@@ -25,8 +25,8 @@ import Testing
         }
     }
 
-    @Test func keysDifferingInAnyFieldAreIndependent() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func keysDifferingInAnyFieldAreIndependent(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             let others = [
                 ConversationKey(botID: "bot-2", agent: "default", chat: "", userID: "u1"),
                 ConversationKey(botID: "bot-1", agent: "sales", chat: "", userID: "u1"),

@@ -1,5 +1,5 @@
 import BotStore
-import SQLiteStore
+import StoreTestSupport
 import Testing
 
 /// A worker holding a job: progress, retry, and the two ways to finish it.
@@ -7,8 +7,8 @@ import Testing
     let t0: Int64 = 1_700_000_000
     let image = StreamImage(data: Fixtures.png, md5: Fixtures.pngMD5)
 
-    @Test func writeProgressUpdatesContentAndRenewsTheLease() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func writeProgressUpdatesContentAndRenewsTheLease(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             let id = try store.enqueue(1, at: t0)
             _ = try #require(try store.claimJob(owner: "w1", now: t0, lease: 30))
             #expect(try store.writeProgress(jobID: id, owner: "w1", content: "Hel", leaseUntil: t0 + 60, now: t0 + 5))
@@ -26,8 +26,8 @@ import Testing
         }
     }
 
-    @Test func finishDoneWritesTheAnswerAndAtMostTenImages() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func finishDoneWritesTheAnswerAndAtMostTenImages(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             let id = try store.enqueue(1, at: t0)
             _ = try #require(try store.claimJob(owner: "w1", now: t0, lease: 30))
             let images = (0..<12).map { StreamImage(data: Fixtures.png + [UInt8($0)], md5: "md5-\($0)") }
@@ -45,8 +45,8 @@ import Testing
         }
     }
 
-    @Test func finishDeadFailsTheStreamAndDeadLettersTheJob() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func finishDeadFailsTheStreamAndDeadLettersTheJob(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             let id = try store.enqueue(1, at: t0)
             _ = try #require(try store.claimJob(owner: "w1", now: t0, lease: 30))
             #expect(try store.writeProgress(jobID: id, owner: "w1", content: "partial", leaseUntil: t0 + 30, now: t0 + 1))
@@ -61,8 +61,8 @@ import Testing
         }
     }
 
-    @Test func retryRequeuesTheJobUntilItsRunAt() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func retryRequeuesTheJobUntilItsRunAt(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             let id = try store.enqueue(1, at: t0)
             _ = try #require(try store.claimJob(owner: "w1", now: t0, lease: 30))
             #expect(try store.retryJob(jobID: id, owner: "w1", runAt: t0 + 60, error: "timeout", now: t0 + 5))
@@ -82,8 +82,8 @@ import Testing
 
     /// The 6-minute window: the stream closes early, the job keeps running, and finishing it
     /// later leaves the closed stream as the user saw it.
-    @Test func closedStreamKeepsItsCloseTimeAndRecordsTheFullAnswer() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func closedStreamKeepsItsCloseTimeAndRecordsTheFullAnswer(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             let id = try store.enqueue(1, at: t0)
             _ = try #require(try store.claimJob(owner: "w1", now: t0, lease: 400))
             #expect(try store.writeProgress(jobID: id, owner: "w1", content: "partial", leaseUntil: t0 + 400, now: t0 + 1))
@@ -106,7 +106,7 @@ import Testing
                                           images: [image], createdAt: t0, updatedAt: t0 + 380)
             #expect(try store.stream(id: "s1") == recorded)
             #expect(try store.count("streams", where: "finished_at = \(t0 + 360) AND error IS NULL") == 1)
-            #expect(try store.count("stream_images", where: "1") == 1)
+            #expect(try store.count("stream_images", where: "TRUE") == 1)
             #expect(try store.jobMatches(id, state: "done", owner: nil, leaseUntil: nil, attempts: 1, runAt: t0,
                                          lastError: nil, finishedAt: t0 + 380, updatedAt: t0 + 380))
         }

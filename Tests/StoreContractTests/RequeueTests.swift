@@ -1,13 +1,13 @@
 import BotStore
-import SQLiteStore
+import StoreTestSupport
 import Testing
 
 /// `requeueJob`: an operator puts a finished job back in the queue.
 @Suite struct RequeueTests {
     let t0: Int64 = 1_700_000_000
 
-    @Test func deadJobIsQueuedAgainWithItsStreamReopened() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func deadJobIsQueuedAgainWithItsStreamReopened(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             let id = try store.completeJob(1, .dead, queuedAt: t0, finishedAt: t0 + 5)
             #expect(try store.requeueJob(id: id, now: t0 + 100) == .requeued(from: .dead, streamID: "s1"))
             #expect(try store.jobMatches(id, state: "queued", owner: nil, leaseUntil: nil, attempts: 0, runAt: t0 + 100,
@@ -24,17 +24,17 @@ import Testing
         }
     }
 
-    @Test func doneJobLosesItsImagesWhenRequeued() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func doneJobLosesItsImagesWhenRequeued(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             let id = try store.completeJob(1, .done, queuedAt: t0, finishedAt: t0 + 5, images: 2)
             #expect(try store.requeueJob(id: id, now: t0 + 50) == .requeued(from: .done, streamID: "s1"))
-            #expect(try store.count("stream_images", where: "1") == 0)
+            #expect(try store.count("stream_images", where: "TRUE") == 0)
             #expect(try store.statusReport(now: t0 + 50).dueJobs == 1)
         }
     }
 
-    @Test func queuedRunningAndUnknownJobsAreLeftAlone() throws {
-        try withMigratedStore { store, _ throws in
+    @Test(arguments: Backend.allCases) func queuedRunningAndUnknownJobsAreLeftAlone(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
             let queued = try store.enqueue(1, at: t0)
             let running = try store.enqueue(2, at: t0 + 1)
             _ = try store.claimJob(owner: "w1", now: t0 + 1, lease: 30)   // claims s1
