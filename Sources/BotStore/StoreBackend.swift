@@ -31,6 +31,10 @@ public protocol StoreBackend: Sendable, CustomStringConvertible {
     /// their own upkeep as they go.
     func openStore() throws -> any BotStore
 
+    /// A connection that also reads and writes whole records, for moving the data to another
+    /// store (`wecomctl store copy`).
+    func openTransfer() throws -> any BotStore & StoreTransfer
+
     /// For one thread that queues jobs (a serving thread, `wecomctl jobs retry`).
     func makeJobSignal() -> any JobSignal
 

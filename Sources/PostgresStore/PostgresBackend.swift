@@ -44,6 +44,10 @@ public struct PostgresBackend: StoreBackend {
         try PostgresStore(settings: settings, clock: clock)
     }
 
+    public func openTransfer() throws -> any BotStore & StoreTransfer {
+        try PostgresStore(settings: settings, clock: clock)
+    }
+
     /// Does nothing: the transaction that queues a job sends the `NOTIFY` itself.
     public func makeJobSignal() -> any JobSignal {
         NotifyAtCommitSignal(channel: settings.jobChannel)

@@ -52,6 +52,10 @@ public struct SQLiteBackend: StoreBackend {
         try SQLiteStore(path: path)
     }
 
+    public func openTransfer() throws -> any BotStore & StoreTransfer {
+        try SQLiteStore(path: path)
+    }
+
     public func makeJobSignal() -> any JobSignal {
         WakeFolderSignal(directory: wakeDirectory)
     }

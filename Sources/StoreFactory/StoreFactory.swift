@@ -20,4 +20,21 @@ public enum StoreFactory {
         }
         return SQLiteBackend(path: configuration.databasePath, wakeDirectory: configuration.wakeDirectory)
     }
+
+    /// The store at `location`, as `wecomctl store copy --from/--to` names one: a PostgreSQL URI
+    /// (`postgresql://…` or `postgres://…`; what it leaves out comes from libpq's `PG*` variables),
+    /// its tables in `pgSchema`, or else the path of a SQLite file, its workers woken through
+    /// `wakeDirectory`.
+    /// - Throws: ``PostgresError`` for a URI libpq cannot parse (never quoting it) or a bad schema name.
+    public static func backend(location: String, pgSchema: String, wakeDirectory: String) throws -> any StoreBackend {
+        if isPostgreSQL(location) {
+            return PostgresBackend(settings: try PostgresSettings(connectionString: location, schema: pgSchema))
+        }
+        return SQLiteBackend(path: location, wakeDirectory: wakeDirectory)
+    }
+
+    /// Whether `location` names a PostgreSQL database rather than a SQLite file.
+    public static func isPostgreSQL(_ location: String) -> Bool {
+        location.hasPrefix("postgresql://") || location.hasPrefix("postgres://")
+    }
 }

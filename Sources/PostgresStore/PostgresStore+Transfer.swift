@@ -1,0 +1,262 @@
+import BotStore
+
+/// Whole records for a move to or from another store (``StoreTransfer``): read in primary-key
+/// order (keys are `COLLATE "C"`, so the order is SQLite's), a batch after the last key of the
+/// one before, and written with their ids and times as they were, each batch in one transaction.
+/// Times are copied as stored, not moved between clocks: they were stamped by the hosts (SQLite)
+/// or the database (here), which agree as far as leases need.
+extension PostgresStore: StoreTransfer {
+    /// How one kind is read: its select list, its table, its key columns in order, and the
+    /// record a row makes.
+    private struct TransferTableQuery {
+        let columns: String
+        let table: String
+        let key: [String]
+        let decode: (PostgresResult, Int) throws -> TransferRecord
+    }
+
+    private static let streamColumns = """
+        s.id, s.botid, s.aibotid, s.msgid, s.msgtype, s.chatid, s.chattype, s.userid, s.agent, s.state, s.content,
+          s.finished, s.error, s.response_url, s.response_posted_at, s.created_at, s.updated_at, s.finished_at
+        """
+
+    /// The job's columns as stored (``jobColumns`` of the status queries moves them to the
+    /// caller's clock), then its payload.
+    private static let jobRowColumns = """
+        j.id, j.stream_id, j.state, j.attempts, j.max_attempts, j.run_at, j.lease_owner, j.lease_until,
+          j.last_error, j.created_at, j.updated_at, j.finished_at, j.payload
+        """
+
+    /// The streams of ``TransferScope``, `recentSince` being the parameter `since`: unfinished,
+    /// at work, or recent.
+    private static func streamInScope(since: String) -> String {
+        """
+        (s.finished = 0 OR s.created_at >= \(since)
+          OR EXISTS (SELECT 1 FROM jobs j WHERE j.stream_id = s.id AND j.state IN ('queued', 'running')))
+        """
+    }
+
+    private static func query(_ kind: TransferKind) -> TransferTableQuery {
+        switch kind {
+        case .bots:
+            return TransferTableQuery(
+                columns: "botid, token, encoding_aes_key, receive_id, agent, bot_name, created_at", table: "bots",
+                key: ["botid"]) { rows, r in
+                    .bot(BotRecord(botID: rows.text(r, 0), token: rows.text(r, 1), encodingAESKey: rows.text(r, 2),
+                                   receiveID: rows.text(r, 3), agent: rows.optionalText(r, 4),
+                                   botName: rows.optionalText(r, 5), createdAt: rows.int64(r, 6)))
+                }
+        case .agents:
+            return TransferTableQuery(
+                columns: "id, name, dify_base_url, dify_api_key, welcome_text, bot_name, created_at", table: "agents",
+                key: ["id"]) { rows, r in
+                    .agent(AgentRecord(id: rows.text(r, 0), name: rows.text(r, 1), difyBaseURL: rows.text(r, 2),
+                                       difyAPIKey: rows.text(r, 3), welcomeText: rows.optionalText(r, 4),
+                                       botName: rows.optionalText(r, 5), createdAt: rows.int64(r, 6)))
+                }
+        case .conversations:
+            return TransferTableQuery(
+                columns: "botid, agent, chat, userid, conversation_id, updated_at", table: "conversations",
+                key: ["botid", "agent", "chat", "userid"]) { rows, r in
+                    .conversation(ConversationRecord(
+                        key: ConversationKey(botID: rows.text(r, 0), agent: rows.text(r, 1), chat: rows.text(r, 2),
+                                             userID: rows.text(r, 3)),
+                        conversationID: rows.text(r, 4), updatedAt: rows.int64(r, 5)))
+                }
+        case .feedback:
+            return TransferTableQuery(
+                columns: "kind, botid, aibotid, msgid, userid, reference, rating, detail, payload, created_at",
+                table: "feedback", key: ["aibotid", "msgid"]) { rows, r in
+                    guard let kind = StoredEvent.Kind(rawValue: rows.text(r, 0)) else {
+                        throw StoreError.backend("feedback \(rows.text(r, 2))/\(rows.text(r, 3)) has unknown kind "
+                                                 + "'\(rows.text(r, 0))'")
+                    }
+                    let event = StoredEvent(kind: kind, botID: rows.text(r, 1), aibotID: rows.text(r, 2),
+                                            msgID: rows.text(r, 3), userID: rows.text(r, 4),
+                                            reference: rows.optionalText(r, 5),
+                                            rating: rows.optionalInt64(r, 6).map(Int.init),
+                                            detail: rows.optionalText(r, 7), payload: rows.text(r, 8))
+                    return .feedback(FeedbackRecord(event: event, createdAt: rows.int64(r, 9)))
+                }
+        case .streams:
+            return TransferTableQuery(columns: streamColumns, table: "streams s", key: ["s.id"]) { rows, r in
+                let stream = StreamRecord(
+                    id: rows.text(r, 0), botID: rows.text(r, 1), aibotID: rows.text(r, 2), msgID: rows.text(r, 3),
+                    msgType: rows.text(r, 4), chatID: rows.optionalText(r, 5), chatType: rows.optionalText(r, 6),
+                    userID: rows.text(r, 7), agent: rows.optionalText(r, 8),
+                    state: try StreamState(stored: rows.text(r, 9)), content: rows.text(r, 10),
+                    finished: rows.int64(r, 11) != 0, error: rows.optionalText(r, 12),
+                    responseURL: rows.optionalText(r, 13), responsePostedAt: rows.optionalInt64(r, 14),
+                    createdAt: rows.int64(r, 15), updatedAt: rows.int64(r, 16), finishedAt: rows.optionalInt64(r, 17))
+                return .stream(StreamTransfer(stream: stream, message: nil, images: [], job: nil))
+            }
+        }
+    }
+
+    /// One statement, so one snapshot.
+    public func transferCounts(scope: TransferScope) throws -> [TransferTable: Int] {
+        let sql = """
+            WITH scoped AS (SELECT s.id, s.aibotid, s.msgid FROM streams s WHERE \(Self.streamInScope(since: "$1")))
+            SELECT (SELECT count(*) FROM bots), (SELECT count(*) FROM agents), (SELECT count(*) FROM conversations),
+              (SELECT count(*) FROM feedback), (SELECT count(*) FROM scoped),
+              (SELECT count(*) FROM scoped c JOIN messages m ON m.aibotid = c.aibotid AND m.msgid = c.msgid
+                 AND m.stream_id = c.id),
+              (SELECT count(*) FROM scoped c JOIN stream_images i ON i.stream_id = c.id),
+              (SELECT count(*) FROM scoped c JOIN jobs j ON j.stream_id = c.id)
+            """
+        let tables: [TransferTable] = [.bots, .agents, .conversations, .feedback, .streams, .messages, .streamImages, .jobs]
+        return try read {
+            let row = try connection.query(sql, scope.recentSince)
+            return Dictionary(uniqueKeysWithValues: tables.enumerated().map { ($1, Int(row.int64(0, $0))) })
+        }
+    }
+
+    /// `$1` is the limit, then come the scope's `recentSince` (streams only) and the key to
+    /// start after.
+    public func exportRecords(_ kind: TransferKind, scope: TransferScope, after: TransferKey?, limit: Int) throws
+        -> [TransferRecord] {
+        let query = Self.query(kind)
+        var conditions: [String] = []
+        var parameters = [max(1, limit).parameter]
+        if kind == .streams {
+            conditions.append(Self.streamInScope(since: "$2"))
+            parameters.append(scope.recentSince.parameter)
+        }
+        if let after {
+            let placeholders = query.key.indices.map { "$\($0 + parameters.count + 1)" }
+            conditions.append("(\(query.key.joined(separator: ", "))) > (\(placeholders.joined(separator: ", ")))")
+            parameters += after.parts.map(\.parameter)
+        }
+        let sql = """
+            SELECT \(query.columns) FROM \(query.table) \(conditions.isEmpty ? "" : "WHERE ")\(conditions.joined(separator: " AND "))
+            ORDER BY \(query.key.joined(separator: ", ")) LIMIT $1
+            """
+        return try read {
+            let rows = try connection.query(sql, parameters)
+            return try (0..<rows.rowCount).map { try withStreamRows(try query.decode(rows, $0)) }
+        }
+    }
+
+    public func storedRecords(_ kind: TransferKind, keys: [TransferKey]) throws -> [TransferRecord] {
+        let query = Self.query(kind)
+        let match = query.key.enumerated().map { "\($1) = $\($0 + 1)" }.joined(separator: " AND ")
+        let sql = "SELECT \(query.columns) FROM \(query.table) WHERE \(match)"
+        return try read {
+            try keys.compactMap { key in
+                let rows = try connection.query(sql, key.parts.map(\.parameter))
+                return rows.rowCount > 0 ? try withStreamRows(try query.decode(rows, 0)) : nil
+            }
+        }
+    }
+
+    /// A stream record completed with its message, images and job; other records as they are.
+    private func withStreamRows(_ record: TransferRecord) throws -> TransferRecord {
+        guard case var .stream(unit) = record else { return record }
+        let stream = unit.stream
+        let message = try connection.query("""
+            SELECT aibotid, msgid, botid, msgtype, created_at FROM messages
+            WHERE aibotid = $1 AND msgid = $2 AND stream_id = $3
+            """, stream.aibotID, stream.msgID, stream.id)
+        unit.message = message.rowCount > 0
+            ? MessageRecord(aibotID: message.text(0, 0), msgID: message.text(0, 1), botID: message.text(0, 2),
+                            msgType: message.text(0, 3), createdAt: message.int64(0, 4)) : nil
+        let images = try connection.query("SELECT data, md5 FROM stream_images WHERE stream_id = $1 ORDER BY position",
+                                          stream.id)
+        unit.images = (0..<images.rowCount).map { StreamImage(data: images.bytes($0, 0), md5: images.text($0, 1)) }
+        let job = try connection.query("SELECT \(Self.jobRowColumns) FROM jobs j WHERE j.stream_id = $1", stream.id)
+        unit.job = job.rowCount > 0 ? JobRecord(summary: try Self.jobSummary(job, 0, from: 0), payload: job.text(0, 12)) : nil
+        return .stream(unit)
+    }
+
+    /// After inserting jobs with their ids, moves the identity sequence of `jobs.id` past the
+    /// largest, so that the next message's job does not take a copied id.
+    public func insertRecords(_ records: [TransferRecord]) throws {
+        let advanceJobIDs = """
+            SELECT setval(x.seq, x.top) FROM (
+              SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq, (SELECT max(id) FROM jobs) AS top) x
+            WHERE x.top > coalesce(pg_sequence_last_value(x.seq), 0)
+            """
+        try write {
+            try connection.transaction {
+                for record in records { try insert(record) }
+                if records.contains(where: { if case let .stream(unit) = $0 { unit.job != nil } else { false } }) {
+                    _ = try connection.query(advanceJobIDs, settings.quotedSchema + ".jobs")
+                }
+            }
+        }
+    }
+
+    /// Inside the transaction: one record, each of its rows inserted unless it clashes.
+    private func insert(_ record: TransferRecord) throws {
+        switch record {
+        case let .bot(bot):
+            try insertRow(record, "a bot with this id", """
+                INSERT INTO bots(botid, token, encoding_aes_key, receive_id, agent, bot_name, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING
+                """, [bot.botID.parameter, bot.token.parameter, bot.encodingAESKey.parameter, bot.receiveID.parameter,
+                      bot.agent.parameter, bot.botName.parameter, bot.createdAt.parameter])
+        case let .agent(agent):
+            try insertRow(record, "an agent with this id or the name '\(agent.name)'", """
+                INSERT INTO agents(id, name, dify_base_url, dify_api_key, welcome_text, bot_name, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING
+                """, [agent.id.parameter, agent.name.parameter, agent.difyBaseURL.parameter, agent.difyAPIKey.parameter,
+                      agent.welcomeText.parameter, agent.botName.parameter, agent.createdAt.parameter])
+        case let .conversation(conversation):
+            let key = conversation.key
+            try insertRow(record, "a conversation with this key", """
+                INSERT INTO conversations(botid, agent, chat, userid, conversation_id, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING
+                """, [key.botID.parameter, key.agent.parameter, key.chat.parameter, key.userID.parameter,
+                      conversation.conversationID.parameter, conversation.updatedAt.parameter])
+        case let .feedback(feedback):
+            let event = feedback.event
+            try insertRow(record, "an event with this msgid", """
+                INSERT INTO feedback(kind, botid, aibotid, msgid, userid, reference, rating, detail, payload, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING
+                """, [event.kind.rawValue.parameter, event.botID.parameter, event.aibotID.parameter, event.msgID.parameter,
+                      event.userID.parameter, event.reference.parameter, event.rating.parameter, event.detail.parameter,
+                      event.payload.parameter, feedback.createdAt.parameter])
+        case let .stream(unit):
+            try insertStream(unit, record)
+        }
+    }
+
+    private func insertStream(_ unit: StreamTransfer, _ record: TransferRecord) throws {
+        let s = unit.stream
+        try insertRow(record, "a stream with this id", """
+            INSERT INTO streams(id, botid, aibotid, msgid, msgtype, chatid, chattype, userid, agent, state, content,
+              finished, error, response_url, response_posted_at, created_at, updated_at, finished_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT DO NOTHING
+            """, [s.id.parameter, s.botID.parameter, s.aibotID.parameter, s.msgID.parameter, s.msgType.parameter,
+                  s.chatID.parameter, s.chatType.parameter, s.userID.parameter, s.agent.parameter,
+                  s.state.rawValue.parameter, s.content.parameter, Int64(s.finished ? 1 : 0).parameter, s.error.parameter,
+                  s.responseURL.parameter, s.responsePostedAt.parameter, s.createdAt.parameter, s.updatedAt.parameter,
+                  s.finishedAt.parameter])
+        if let message = unit.message {
+            try insertRow(record, "its msgid \(message.aibotID)/\(message.msgID) recorded for another stream", """
+                INSERT INTO messages(aibotid, msgid, botid, msgtype, stream_id, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING
+                """, [message.aibotID.parameter, message.msgID.parameter, message.botID.parameter,
+                      message.msgType.parameter, s.id.parameter, message.createdAt.parameter])
+        }
+        try replaceImages(of: s.id, with: unit.images[...])
+        if let job = unit.job?.summary, let payload = unit.job?.payload {
+            try insertRow(record, "its job id \(job.id) taken by another stream's job", """
+                INSERT INTO jobs(id, stream_id, state, payload, attempts, max_attempts, run_at, lease_owner, lease_until,
+                  last_error, created_at, updated_at, finished_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING
+                """, [job.id.parameter, s.id.parameter, job.state.rawValue.parameter, payload.parameter,
+                      job.attempts.parameter, job.maxAttempts.parameter, job.runAt.parameter, job.leaseOwner.parameter,
+                      job.leaseUntil.parameter, job.lastError.parameter, job.createdAt.parameter,
+                      job.updatedAt.parameter, job.finishedAt.parameter])
+        }
+    }
+
+    /// Runs one `INSERT … ON CONFLICT DO NOTHING`; a row it did not insert is a conflict over `what`.
+    private func insertRow(_ record: TransferRecord, _ what: String, _ sql: String,
+                           _ parameters: [PostgresParameter]) throws {
+        guard try connection.query(sql, parameters).changedRows == 1 else {
+            throw TransferConflict(kind: record.kind, key: record.key, detail: "the destination already holds \(what)")
+        }
+    }
+}
