@@ -37,4 +37,10 @@ public enum StoreFactory {
     public static func isPostgreSQL(_ location: String) -> Bool {
         location.hasPrefix("postgresql://") || location.hasPrefix("postgres://")
     }
+
+    /// The original service's `agents` table (`wecomctl agents import-seed`) in the PostgreSQL
+    /// database `connectionString` names; `table` is `name` or `schema.name` (default schema `public`).
+    public static func seedAgents(connectionString: String, table: String) throws -> any SeedAgentSource {
+        try PostgresSeedAgents(connectionString: connectionString, table: table)
+    }
 }
