@@ -16,10 +16,11 @@ struct WeComCtl: AsyncParsableCommand {
           wecomctl init
           wecomctl bots add aibXXXX --token TOKEN --aes-key KEY43 --agent sales
           wecomctl status
+          wecomctl store copy --from var/wecom-bot.sqlite3 --to postgresql://wecom@db.internal/wecom
           wecomctl simulate http://127.0.0.1:15000/wecom/callback/aibXXXX --text "你好"
         """,
         subcommands: [Init.self, Bots.self, Agents.self, Status.self, Streams.self, Jobs.self, Purge.self,
-                      GenKey.self, Simulate.self])
+                      Store.self, GenKey.self, Simulate.self])
 
     /// Like ArgumentParser's own `main()`, except that a failure is one line on stderr
     /// (`wecomctl: …`) with no usage text; help and version still print in full.

@@ -7,5 +7,5 @@ struct Agents: ParsableCommand {
         A bot names its agent with `bots add --agent`, or WECOM_AIBOT_AGENT_MAPPING maps an \
         aibotid to one; everything else goes to the default agent (DIFY_API_BASE_URL, DIFY_API_KEY).
         """,
-        subcommands: [AgentsAdd.self, AgentsList.self, AgentsRemove.self])
+        subcommands: [AgentsAdd.self, AgentsList.self, AgentsRemove.self, AgentsImportSeed.self])
 }

@@ -37,6 +37,15 @@ enum Formatting {
         return "\(scheme)://\(host)\(parts.port.map { ":\($0)" } ?? "")\(parts.path)"
     }
 
+    /// A count with thousands separators: `1,200`.
+    static func count(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        let groups = stride(from: digits.count, to: 0, by: -3).reversed().map { end in
+            String(digits[digits.index(digits.startIndex, offsetBy: max(0, end - 3))..<digits.index(digits.startIndex, offsetBy: end)])
+        }
+        return (value < 0 ? "-" : "") + groups.joined(separator: ",")
+    }
+
     /// The current time in unix seconds.
     static var now: Int64 { Int64(Date().timeIntervalSince1970) }
 }
