@@ -1,7 +1,7 @@
 import Foundation
 
-/// A minimal blocking HTTP/1.1 client over a loopback TCP socket: one request per
-/// connection, so every request is a fresh exchange through nginx.
+/// A minimal blocking HTTP/1.1 client over a TCP socket (loopback unless told otherwise): one
+/// request per connection, so every request is a fresh exchange through nginx.
 struct HTTPResponse {
     var status: Int
     var headers: [String: String]
@@ -10,7 +10,7 @@ struct HTTPResponse {
 }
 
 enum HTTPClient {
-    static func request(port: Int, method: String, target: String, body: [UInt8] = [],
+    static func request(host: String = "127.0.0.1", port: Int, method: String, target: String, body: [UInt8] = [],
                         contentType: String = "application/json", timeout: Int = 10) throws -> HTTPResponse {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw FixtureError("socket: errno \(errno)") }
@@ -20,12 +20,12 @@ enum HTTPClient {
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_addr.s_addr = inet_addr(host)
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard rc == 0 else { throw FixtureError("connect to 127.0.0.1:\(port): errno \(errno)") }
-        var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        guard rc == 0 else { throw FixtureError("connect to \(host):\(port): errno \(errno)") }
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n"
         if !body.isEmpty || method == "POST" {
             head += "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n"
         }

@@ -5,14 +5,16 @@ import WeComModel
 /// Acts as WeCom towards the stack: signs and encrypts callbacks exactly as WeCom does,
 /// sends them through nginx, and opens the encrypted replies.
 struct WeComSimulator {
+    /// nginx's address: loopback, or a simulated host's address on a test network.
+    let host: String
     let port: Int
     let botID: String
     let token: String
     let key: String
     let crypto: WeComCrypto
 
-    init(port: Int, botID: String, token: String, key: String) throws {
-        self.port = port; self.botID = botID; self.token = token; self.key = key
+    init(host: String = "127.0.0.1", port: Int, botID: String, token: String, key: String) throws {
+        self.host = host; self.port = port; self.botID = botID; self.token = token; self.key = key
         crypto = try WeComCrypto(token: token, encodingAESKey: key)
     }
 
@@ -28,7 +30,7 @@ struct WeComSimulator {
         let ts = String(Int(Date().timeIntervalSince1970)), nonce = String(UInt32.random(in: 1...UInt32.max))
         let sig = WeComCrypto.signature(token: token, timestamp: ts, nonce: nonce, encrypt: echostr)
         let target = "/wecom/callback/\(botID)?msg_signature=\(sig)&timestamp=\(ts)&nonce=\(nonce)&echostr=\(Self.percentEncode(echostr))"
-        return (try HTTPClient.request(port: port, method: "GET", target: target), plain)
+        return (try HTTPClient.request(host: host, port: port, method: "GET", target: target), plain)
     }
 
     /// The signed POST (target and body) for a plaintext callback JSON.
@@ -43,7 +45,7 @@ struct WeComSimulator {
     /// Sends a callback and returns the HTTP response.
     func post(_ json: String) throws -> HTTPResponse {
         let (target, body) = try signedPost(json)
-        return try HTTPClient.request(port: port, method: "POST", target: target, body: body)
+        return try HTTPClient.request(host: host, port: port, method: "POST", target: target, body: body)
     }
 
     /// Sends a callback and decrypts the reply envelope (after checking its signature).

@@ -61,12 +61,14 @@ public final class DifyStandIn: ResponseURLReceiving, @unchecked Sendable {
     private var endUserIDs: [String: String] = [:]
     private var chatCount = 0
 
-    /// Starts the stand-in on a free port. `apiKey` is the only key accepted.
-    public init(apiKey: String = "app-standin-test-key") throws {
+    /// Starts the stand-in on a free port of `host` (an IPv4 address of this machine: loopback,
+    /// or a test network's bridge that other network namespaces reach). `apiKey` is the only key
+    /// accepted.
+    public init(apiKey: String = "app-standin-test-key", host: String = "127.0.0.1") throws {
         self.apiKey = apiKey
         let routes = RouteTable()
         self.routes = routes
-        server = try HTTPServer(handler: routes.handle)
+        server = try HTTPServer(host: host, handler: routes.handle)
         responseSink = ResponseURLSink(routes: routes)
         registerRoutes()
     }
@@ -101,9 +103,9 @@ public final class DifyStandIn: ResponseURLReceiving, @unchecked Sendable {
     // MARK: - Addresses
 
     public var port: Int { server.port }
-    /// The origin, `http://127.0.0.1:PORT` — where Dify serves `/files/...`.
+    /// The origin, `http://HOST:PORT` — where Dify serves `/files/...`.
     public var baseURL: String { server.baseURL }
-    /// The API base to configure clients with: `http://127.0.0.1:PORT/v1`.
+    /// The API base to configure clients with: `http://HOST:PORT/v1`.
     public var apiBaseURL: String { server.baseURL + "/v1" }
 
     /// Stops the server (idempotent; never hangs on a held stream).

@@ -6,7 +6,7 @@ import Glibc
 /// What an `HTTPServer` calls for every request, on that connection's own thread.
 public typealias HTTPHandler = @Sendable (HTTPRequest, HTTPResponseWriter) -> Void
 
-/// A real HTTP/1.1 server on 127.0.0.1 (random free port) for tests: blocking sockets, one
+/// A real HTTP/1.1 server on 127.0.0.1 or another local address (random free port) for tests: blocking sockets, one
 /// accept thread, one thread per connection, keep-alive, `Expect: 100-continue`, chunked
 /// request bodies. Every request is recorded in `requestLog` before the handler runs.
 ///
@@ -17,17 +17,18 @@ public typealias HTTPHandler = @Sendable (HTTPRequest, HTTPResponseWriter) -> Vo
 public final class HTTPServer: Sendable {
     let core: ServerCore
 
-    public init(handler: @escaping HTTPHandler) throws {
-        core = try ServerCore(handler: handler)
+    /// Listens on `host` (an IPv4 address of this machine).
+    public init(host: String = "127.0.0.1", handler: @escaping HTTPHandler) throws {
+        core = try ServerCore(host: host, handler: handler)
         core.start()
     }
 
     deinit { core.stop(timeout: 2) }
 
-    /// The listening port on 127.0.0.1.
+    /// The listening port.
     public var port: Int { core.port }
-    /// `http://127.0.0.1:PORT` (no trailing slash).
-    public var baseURL: String { "http://127.0.0.1:\(core.port)" }
+    /// `http://HOST:PORT` (no trailing slash).
+    public var baseURL: String { "http://\(core.host):\(core.port)" }
 
     /// Every request received so far, in arrival order.
     public var requests: [HTTPRequest] { core.requestLog.all }
@@ -91,8 +92,9 @@ final class ConnectionState: @unchecked Sendable {
 /// the public `HTTPServer`, so dropping the last `HTTPServer` reference stops it).
 ///
 /// `@unchecked Sendable`: `stopped`, `acceptLoopDone`, `connections`, `threads`, the counters
-/// and the listener's lifetime are guarded by `condition`; `handler` and `port` are immutable.
+/// and the listener's lifetime are guarded by `condition`; `handler`, `host` and `port` are immutable.
 final class ServerCore: @unchecked Sendable {
+    let host: String
     let port: Int
     let requestLog = RecordLog<HTTPRequest>()
     private let listenFD: Int32
@@ -107,8 +109,9 @@ final class ServerCore: @unchecked Sendable {
     /// Connection threads started and not yet finished (including ones not yet running).
     private var liveThreads = 0
 
-    init(handler: @escaping HTTPHandler) throws {
-        let listener = try Sockets.listenOnLoopback()
+    init(host: String, handler: @escaping HTTPHandler) throws {
+        let listener = try Sockets.listen(on: host)
+        self.host = host
         listenFD = listener.fd
         port = listener.port
         self.handler = handler

@@ -28,22 +28,29 @@ enum Sockets {
 
     /// Opens a listening socket on 127.0.0.1 with a kernel-chosen free port.
     static func listenOnLoopback(backlog: Int32 = 128) throws -> (fd: Int32, port: Int) {
+        try listen(on: "127.0.0.1", backlog: backlog)
+    }
+
+    /// Opens a listening socket on the IPv4 address `host` (an address of this machine, such as
+    /// a test network's bridge) with a kernel-chosen free port.
+    static func listen(on host: String, backlog: Int32 = 128) throws -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SocketFailure("socket") }
         var yes: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = loopbackAddress(port: 0)
+        address.sin_addr.s_addr = inet_addr(host)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
         guard bound == 0 else {
-            let error = SocketFailure("bind 127.0.0.1:0")
+            let error = SocketFailure("bind \(host):0")
             Glibc.close(fd)
             throw error
         }
-        guard listen(fd, backlog) == 0 else {
+        guard Glibc.listen(fd, backlog) == 0 else {
             let error = SocketFailure("listen")
             Glibc.close(fd)
             throw error
