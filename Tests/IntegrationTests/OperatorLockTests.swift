@@ -1,10 +1,11 @@
 import Foundation
+import StoreTestSupport
 import Testing
 
-/// Issue 17: an operator's open write transaction in the `sqlite3` shell. New messages and
-/// events cannot be stored: they get 503 (WeCom delivers them again) with the cause in the
-/// log, while stream refreshes and the URL verification, which only read, keep working. Once
-/// the transaction ends, the redelivered message is stored once.
+/// Issue 17: an operator's open write transaction in the `sqlite3` shell, or `LOCK TABLE` in
+/// `psql`. New messages and events cannot be stored: they get 503 (WeCom delivers them again)
+/// with the cause in the log, while stream refreshes and the URL verification, which only read,
+/// keep working. Once the transaction ends, the redelivered message is stored once.
 @Suite(.serialized) struct OperatorLockTests {
     @Test func anOperatorsOpenTransactionGives503ForNewMessagesAndRefreshesGoOn() throws {
         let answers = try AnswerStack(workers: 0, instances: 1, processes: 2)
@@ -47,6 +48,60 @@ import Testing
         #expect(try stack.sqlite("SELECT count(*) FROM jobs") == "2")
         #expect(try stack.sqlite("SELECT count(*) FROM feedback") == "1")
         #expect(!shell.log.contains("Error"), "\(shell.log)")
+    }
+
+    /// The operator locks the tables a callback writes in EXCLUSIVE mode: every write to them
+    /// waits, reads do not (a `LOCK TABLE` without a mode, ACCESS EXCLUSIVE, would stop those too).
+    @Test func anOperatorsLockTableInPsqlGives503ForNewMessagesAndRefreshesGoOn() throws {
+        let answers = try AnswerStack(workers: 0, instances: 1, processes: 2, backend: .postgres)
+        defer { answers.stop() }
+        let (stack, wecom) = (answers.stack, answers.wecom)
+        let streamID = try wecom.send(WeComSimulator.text(msgID: "before-lock", content: "第一条"))
+
+        let operatorName = (stack.database.schema ?? "") + "-psql"
+        let shell = try OperatorShell(psql: stack.database, applicationName: operatorName,
+                                      logPath: stack.scratch + "/psql-shell.log")
+        defer { shell.stop() }
+        shell.send("BEGIN;")
+        shell.send("LOCK TABLE messages, feedback IN EXCLUSIVE MODE;")
+        let locked = ["messages", "feedback"]
+        try waitUntil("psql holds the locks") {
+            (try? stack.database.lockedTables(locked, mode: "ExclusiveLock", by: operatorName)) == 2
+        }
+
+        let message = WeComSimulator.text(msgID: "during-lock", content: "第二条")
+        let started = ContinuousClock.now
+        let refused = try wecom.post(message)
+        let waited = started.duration(to: .now)
+        #expect(refused.status == 503, "\(refused.status) \(refused.text) after \(waited)")
+        #expect(refused.text == "service unavailable\n")
+        let cause = "store unavailable: database table locked by another transaction (lock timeout)"
+        try waitUntil("the 503's log line") {
+            stack.logs.split(separator: "\n").contains { $0.contains("/wecom/callback/aibTEST 503") && $0.contains(cause) }
+        }
+        let feedback = WeComSimulator.feedback(msgID: "fb-during-lock", id: "fb-1", type: 1, content: "好")
+        #expect(try wecom.post(feedback).status == 503)
+
+        let frame = try wecom.postAndOpen(WeComSimulator.refresh(streamID: streamID))
+        #expect(frame.stream["id"] as? String == streamID)
+        let (verification, echo) = try wecom.verify()
+        #expect(verification.status == 200)
+        #expect(verification.text == echo)
+        #expect(try stack.database.lockedTables(locked, mode: "ExclusiveLock", by: operatorName) == 2,
+                "the 503s came while psql held the locks")
+
+        shell.send("ROLLBACK;")
+        try waitUntil("psql released the locks") {
+            (try? stack.database.lockedTables(locked, mode: "ExclusiveLock", by: operatorName)) == 0
+        }
+        let stored = try wecom.send(message)
+        #expect(try wecom.send(message) == stored, "the redelivery gets the same stream")
+        #expect(try wecom.post(feedback).status == 200)
+        #expect(try stack.sql("SELECT count(*) FROM messages WHERE msgid = 'during-lock'") == "1")
+        #expect(try stack.sql("SELECT count(*) FROM jobs j JOIN messages m ON m.stream_id = j.stream_id WHERE m.msgid = 'during-lock'") == "1")
+        #expect(try stack.sql("SELECT count(*) FROM jobs") == "2")
+        #expect(try stack.sql("SELECT count(*) FROM feedback") == "1")
+        #expect(!shell.log.contains("ERROR"), "\(shell.log)")
     }
 
     /// Whether another connection could take the write lock right now: a probe `sqlite3` that

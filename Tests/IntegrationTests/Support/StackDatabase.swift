@@ -31,10 +31,17 @@ final class StackDatabase {
 
     /// The settings, with the connections of the process tagged `applicationName` on PostgreSQL.
     func environment(applicationName: String?) -> [String: String] {
-        guard let url, let schema else { return ["WECOM_DB_PATH": sqlitePath] }
+        guard let schema, let url = connectionString(applicationName: applicationName) else {
+            return ["WECOM_DB_PATH": sqlitePath]
+        }
+        return ["WECOM_DB_PATH": sqlitePath, "WECOM_PG_SCHEMA": schema, "WECOM_DATABASE_URL": url]
+    }
+
+    /// The test server's URL, its connections tagged `applicationName` (nil on SQLite).
+    func connectionString(applicationName: String? = nil) -> String? {
+        guard let url else { return nil }
         let separator = url.contains("?") ? "&" : "?"
-        return ["WECOM_DB_PATH": sqlitePath, "WECOM_PG_SCHEMA": schema,
-                "WECOM_DATABASE_URL": applicationName.map { url + separator + "application_name=" + $0 } ?? url]
+        return applicationName.map { url + separator + "application_name=" + $0 } ?? url
     }
 
     /// Runs `sql` (statements both dialects understand; the last one's rows come back, one a line,
@@ -70,6 +77,17 @@ final class StackDatabase {
     func sessions(of applicationName: String, where condition: String = "TRUE") throws -> Int64 {
         try TestPostgres.admin("""
             SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(applicationName)' AND \(condition)
+            """) ?? 0
+    }
+
+    /// How many of `tables` (of this schema) the sessions tagged `applicationName` hold a granted
+    /// lock on in `mode` (`pg_locks`' name, e.g. `ExclusiveLock`). PostgreSQL only.
+    func lockedTables(_ tables: [String], mode: String, by applicationName: String) throws -> Int64 {
+        try TestPostgres.admin("""
+            SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+              JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE n.nspname = '\(schema ?? "")' AND c.relname IN ('\(tables.joined(separator: "','"))')
+              AND l.mode = '\(mode)' AND l.granted AND a.application_name = '\(applicationName)'
             """) ?? 0
     }
 
