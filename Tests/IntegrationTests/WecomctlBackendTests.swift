@@ -114,7 +114,7 @@ import WeComCrypto
     }
 
     /// `text` with the database's name and schema version replaced, and every time taken out
-    /// (local times, the JSON `now`, waiting ages as the time waiting began, in unix seconds).
+    /// (local times and the JSON `now` in unix seconds, waiting ages in seconds).
     static func normalized(_ text: String, names: (location: String, version: String)) -> (text: String, times: [Int64]) {
         var times: [Int64] = []
         var out = text.replacingOccurrences(of: names.location, with: "<database>")
@@ -128,17 +128,17 @@ import WeComCrypto
             times.append(Int64(formatter.date(from: String(match.output))?.timeIntervalSince1970 ?? -1))
             return "<time>"
         }
-        if let now = out.firstMatch(of: /"now":(\d+)/)?.1, let at = Int64(now) {
-            out = out.replacing(/"now":\d+/, with: "\"now\":<now>")
-            out = out.replacing(/"oldest_queued_age_seconds":(\d+)/) { match in
-                times.append(at - (Int64(match.output.1) ?? 0))
-                return "\"oldest_queued_age_seconds\":<age>"
-            }
+        out = out.replacing(/"now":(\d+)/) { match in
+            times.append(Int64(match.output.1) ?? -1)
+            return "\"now\":<now>"
         }
-        // Ages under an hour in the table ("5 min 0 s"), measured from the command's own now.
-        let now = Int64(Date().timeIntervalSince1970)
+        // Waiting ages, in seconds: they differ as the times they are measured from do.
+        out = out.replacing(/"oldest_queued_age_seconds":(\d+)/) { match in
+            times.append(Int64(match.output.1) ?? -1)
+            return "\"oldest_queued_age_seconds\":<age>"
+        }
         out = out.replacing(/oldest waiting (\d+) min (\d+) s/) { match in
-            times.append(now - 60 * (Int64(match.output.1) ?? 0) - (Int64(match.output.2) ?? 0))
+            times.append(60 * (Int64(match.output.1) ?? 0) + (Int64(match.output.2) ?? 0))
             return "oldest waiting <age>"
         }
         return (out, times)
