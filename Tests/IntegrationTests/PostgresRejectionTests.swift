@@ -49,11 +49,10 @@ import WeComCrypto
         #expect(stack.responders.allSatisfy { $0.isRunning })
     }
 
-    /// A hash of every row of every store table (each row as PostgreSQL prints it), read on a
-    /// connection of the test's own: cheaper than a `pg_dump` after each of a hundred requests.
+    /// A hash of every row of every store table (each row as PostgreSQL prints it), read on the
+    /// test's own connection: cheaper than a `pg_dump` after each of a hundred requests.
     static func fingerprint(_ stack: ResponderStack) throws -> Int64? {
         let rows = Backend.storeTables.map { "SELECT '\($0)' || t::text AS r FROM \($0) t" }.joined(separator: " UNION ALL ")
-        return try TestPostgres.admin("SELECT hashtextextended(string_agg(r, ',' ORDER BY r), 0) FROM (\(rows)) x",
-                                      schema: stack.database.schema ?? "")
+        return try stack.database.scalar("SELECT hashtextextended(string_agg(r, ',' ORDER BY r), 0) FROM (\(rows)) x")
     }
 }

@@ -115,7 +115,8 @@ final class ResponderStack {
     func waitForSQL(_ sql: String, toBe expected: String, timeout: Double = 15) throws {
         var last = ""
         do {
-            try waitUntil(timeout: timeout, "\(sql) = \(expected)") {
+            // On PostgreSQL every look is a `psql` and a server process: fewer of them.
+            try waitUntil(timeout: timeout, interval: backend == .sqlite ? 0.005 : 0.05, "\(sql) = \(expected)") {
                 last = (try? self.sql(sql)) ?? ""
                 return last == expected
             }

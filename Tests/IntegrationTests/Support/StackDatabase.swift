@@ -1,4 +1,5 @@
 import Foundation
+import PostgresStore
 import StoreTestSupport
 
 /// The store a test stack runs on, reached the way an operator reaches it: a SQLite file in the
@@ -11,6 +12,9 @@ final class StackDatabase {
     /// The PostgreSQL schema (nil on SQLite).
     let schema: String?
     private let url: String?
+    /// The test's own connection for the reads it repeats while waiting (PostgreSQL), opened on
+    /// first use: a `psql` or a new connection each time would cost a server process each.
+    private var session: PostgresStore?
 
     init(_ backend: Backend, folder: String) throws {
         self.backend = backend
@@ -75,7 +79,7 @@ final class StackDatabase {
     /// How many server sessions of the processes tagged `applicationName` match `condition`
     /// (SQL on `pg_stat_activity`). PostgreSQL only.
     func sessions(of applicationName: String, where condition: String = "TRUE") throws -> Int64 {
-        try TestPostgres.admin("""
+        try scalar("""
             SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(applicationName)' AND \(condition)
             """) ?? 0
     }
@@ -83,7 +87,7 @@ final class StackDatabase {
     /// How many of `tables` (of this schema) the sessions tagged `applicationName` hold a granted
     /// lock on in `mode` (`pg_locks`' name, e.g. `ExclusiveLock`). PostgreSQL only.
     func lockedTables(_ tables: [String], mode: String, by applicationName: String) throws -> Int64 {
-        try TestPostgres.admin("""
+        try scalar("""
             SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
               JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_stat_activity a ON a.pid = l.pid
             WHERE n.nspname = '\(schema ?? "")' AND c.relname IN ('\(tables.joined(separator: "','"))')
@@ -91,8 +95,18 @@ final class StackDatabase {
             """) ?? 0
     }
 
+    /// The first column of the first row of `sql`, an integer, read on the test's own connection
+    /// in the schema. PostgreSQL only.
+    func scalar(_ sql: String) throws -> Int64? {
+        guard let schema else { throw FixtureError("the test's own connection is PostgreSQL's") }
+        if session == nil { session = try TestPostgres.openSession(schema: schema) }
+        return try session?.scalarInt(sql)
+    }
+
     /// Removes the PostgreSQL schema with everything in it (the SQLite file goes with its folder).
     func drop() {
+        session?.close()
+        session = nil
         if let schema { _ = try? TestPostgres.admin("DROP SCHEMA IF EXISTS \"\(schema)\" CASCADE") }
     }
 
