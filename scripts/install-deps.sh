@@ -2,9 +2,10 @@
 # Installs the Debian packages wecom-bot needs to build, test and run, skipping what is there.
 set -euo pipefail
 # libpq-dev builds the PostgreSQL backend; postgresql (15) is the throwaway server of the tests
-# (scripts/test-postgres.sh); iproute2's `ip netns` gives the multi-host tests their hosts.
+# (scripts/test-postgres.sh); iproute2's `ip netns` gives the multi-host tests their hosts;
+# faketime (with libfaketime) runs a test worker on a skewed clock.
 packages=(libfcgi-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev pkg-config
-          nginx-light spawn-fcgi sqlite3 postgresql iproute2 openssl curl wrk)
+          nginx-light spawn-fcgi sqlite3 postgresql iproute2 openssl curl wrk faketime)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,12 +1,14 @@
 import DifyStandIn
 import Foundation
+import StoreTestSupport
 import Testing
 import WeComCrypto
 
 /// Issue 7: processes die with SIGKILL in the middle of work; nothing is lost or done twice.
 @Suite(.serialized) struct CrashTests {
-    @Test func fiftyStreamingAnswersSurviveTwoWorkerKills() throws {
-        let s = try AnswerStack(workers: 0, environment: ["WECOM_JOB_LEASE": "2", "WECOM_JOB_MAX_ATTEMPTS": "5"])
+    @Test(arguments: Backend.allCases) func fiftyStreamingAnswersSurviveTwoWorkerKills(_ backend: Backend) throws {
+        let s = try AnswerStack(workers: 0, environment: ["WECOM_JOB_LEASE": "2", "WECOM_JOB_MAX_ATTEMPTS": "5"],
+                                backend: backend)
         defer { s.stop() }
         let gate = Gate()
         let chunks = ["第一段。", "第二段。", "第三段。"]
@@ -26,7 +28,7 @@ import WeComCrypto
             try s.stack.waitForSQL("SELECT sum(attempts) FROM jobs", toBe: "\(s.dify.chatRequests.count)")
             // … and the victim is the worker holding the most running jobs.
             let owned = try workers.map { w in
-                Int(try s.stack.sqlite("SELECT count(*) FROM jobs WHERE state = 'running' AND lease_owner LIKE '%:\(w.pid):%'")) ?? 0
+                Int(try s.stack.sql("SELECT count(*) FROM jobs WHERE state = 'running' AND lease_owner LIKE '%:\(w.pid):%'")) ?? 0
             }
             let victim = owned.indices.max { owned[$0] < owned[$1] } ?? 0
             #expect(owned[victim] > 0, "round \(round): the victim holds no job")
@@ -47,7 +49,7 @@ import WeComCrypto
         try s.stack.waitForSQL("SELECT count(*) FROM jobs WHERE state = 'done'", toBe: "\(count)", timeout: 30)
         // Each attempt is one chat request; only the last attempt of a job completed.
         let requests = s.dify.chatRequests
-        #expect(try s.stack.sqlite("SELECT sum(attempts) FROM jobs") == "\(requests.count)")
+        #expect(try s.stack.sql("SELECT sum(attempts) FROM jobs") == "\(requests.count)")
         #expect(Set(requests.compactMap(\.query)) == Set((0..<count).map { "问题\($0)" }))
         let finished = s.stack.logs.split(separator: "\n").filter { $0.contains("job finished") && $0.contains("outcome=done") }
         #expect(finished.count == count, "jobs completed \(finished.count) times")

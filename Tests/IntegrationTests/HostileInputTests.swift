@@ -36,7 +36,7 @@ import WeComCrypto
         let reasonLines = logLines(containing: c.reason, status: c.status)
         let masterLog = stack.responders.map(\.log)
         let request = try c.build(wecom)
-        let status = try send(request)
+        let status = try stack.send(request)
         #expect(status == c.status, "\(c.name)")
         #expect(try stack.dump() == before, "\(c.name) changed the database")
         if !c.reason.isEmpty {
@@ -68,22 +68,25 @@ import WeComCrypto
         #expect(try stack.dump() == before)
     }
 
-    private func send(_ request: HostileRequest) throws -> Int {
+    /// Request log lines with this status and reason (one line per request).
+    private func logLines(containing text: String, status: Int) -> Int {
+        text.isEmpty ? 0 : stack.logs.split(separator: "\n").filter { $0.contains(text) && $0.contains(" \(status)") }.count
+    }
+}
+
+extension ResponderStack {
+    /// Sends `request` through nginx, or (`direct`) over FastCGI to the first responder's
+    /// socket; returns the HTTP status.
+    func send(_ request: HostileRequest) throws -> Int {
         guard request.direct else {
-            return try HTTPClient.request(port: stack.port, method: request.method, target: request.target,
-                                          body: request.body).status
+            return try HTTPClient.request(port: port, method: request.method, target: request.target, body: request.body).status
         }
         let parts = request.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let path = String(parts[0]), query = parts.count > 1 ? String(parts[1]) : ""
         let params = FastCGITestClient.nginxParams(
             method: request.method, scriptName: "/wecom/callback", pathInfo: String(path.dropFirst("/wecom/callback".count)),
             query: query, contentType: "application/json", contentLength: request.contentLength ?? String(request.body.count))
-        return try FastCGITestClient.send(to: stack.scratch + "/fcgi-0.sock", params: params, stdin: request.body).status
-    }
-
-    /// Request log lines with this status and reason (one line per request).
-    private func logLines(containing text: String, status: Int) -> Int {
-        text.isEmpty ? 0 : stack.logs.split(separator: "\n").filter { $0.contains(text) && $0.contains(" \(status)") }.count
+        return try FastCGITestClient.send(to: scratch + "/fcgi-0.sock", params: params, stdin: request.body).status
     }
 }
 

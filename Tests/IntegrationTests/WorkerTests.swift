@@ -1,13 +1,14 @@
 import DifyStandIn
 import Foundation
+import StoreTestSupport
 import Testing
 import WeComCrypto
 import WeComModel
 
 /// Issue 4: the worker answers through the stand-in Dify while WeCom polls.
 @Suite(.serialized) struct WorkerAnswerTests {
-    @Test func refreshPollsShowGrowingContentThenTheFullAnswer() throws {
-        let s = try AnswerStack()
+    @Test(arguments: Backend.allCases) func refreshPollsShowGrowingContentThenTheFullAnswer(_ backend: Backend) throws {
+        let s = try AnswerStack(backend: backend)
         defer { s.stop() }
         let gate = Gate()
         let chunks = ["春眠不觉晓，", "处处闻啼鸟。", "夜来风雨声，花落知多少。"]
@@ -29,8 +30,8 @@ import WeComModel
         #expect(request.responseMode == "streaming")
     }
 
-    @Test func conversationsContinueResetAndRecoverFromAStaleID() throws {
-        let s = try AnswerStack()
+    @Test(arguments: Backend.allCases) func conversationsContinueResetAndRecoverFromAStaleID(_ backend: Backend) throws {
+        let s = try AnswerStack(backend: backend)
         defer { s.stop() }
         s.dify.defaultScript = .answer(text: "好的")
         let first = try s.wecom.send(WeComSimulator.text(msgID: "c-1", content: "第一问"))
@@ -47,7 +48,7 @@ import WeComModel
         let resetFrame = try s.wecom.final(streamID: reset)
         #expect((resetFrame["content"] as? String)?.contains("新的对话") == true)
         #expect(s.dify.chatRequests.count == 2, "/new must not call Dify")
-        #expect(try s.stack.sqlite("SELECT count(*) FROM conversations") == "0")
+        #expect(try s.stack.sql("SELECT count(*) FROM conversations") == "0")
 
         let third = try s.wecom.send(WeComSimulator.text(msgID: "c-4", content: "第三问"))
         _ = try s.wecom.final(streamID: third)
@@ -55,7 +56,7 @@ import WeComModel
         #expect(s.dify.chatRequests[2].isContinuation == false)
 
         // A stale id (deleted in Dify): 404, cleared, asked once more in a new conversation.
-        try s.stack.sqlite("UPDATE conversations SET conversation_id = '00000000-0000-0000-0000-00000000dead'")
+        try s.stack.sql("UPDATE conversations SET conversation_id = '00000000-0000-0000-0000-00000000dead'")
         s.dify.defaultScript = .conversationMissingOnce(thenAnswer: ["重新开始了"])
         let fourth = try s.wecom.send(WeComSimulator.text(msgID: "c-5", content: "第四问"))
         let recovered = try s.wecom.final(streamID: fourth)
@@ -64,7 +65,7 @@ import WeComModel
         #expect(s.dify.chatRequests[3].requestedConversationID == "00000000-0000-0000-0000-00000000dead")
         #expect(s.dify.chatRequests[4].isContinuation == false)
         let fresh = try #require(s.dify.chatRequests.last?.conversationID)
-        #expect(try s.stack.sqlite("SELECT conversation_id FROM conversations") == fresh)
+        #expect(try s.stack.sql("SELECT conversation_id FROM conversations") == fresh)
     }
 
     @Test func imageAndMixedMessagesReachDifyAsUploads() throws {
@@ -117,8 +118,8 @@ import WeComModel
 
 /// Failures end with a readable message and `finish:true`, and the job records why.
 @Suite(.serialized) struct WorkerFailureTests {
-    @Test func difyErrorEventIsShownAndRecorded() throws {
-        let s = try AnswerStack()
+    @Test(arguments: Backend.allCases) func difyErrorEventIsShownAndRecorded(_ backend: Backend) throws {
+        let s = try AnswerStack(backend: backend)
         defer { s.stop() }
         s.dify.defaultScript = .answerThenError(chunks: ["一半"], code: "completion_request_error",
                                                 message: "model invocation failed", status: 400)
@@ -129,11 +130,11 @@ import WeComModel
         #expect(content.contains("completion_request_error"))
         let job = try s.job(stream: streamID)
         #expect(job.hasPrefix("dead|1|dify:"))
-        #expect(try s.stack.sqlite("SELECT state FROM streams WHERE id = '\(streamID)'") == "failed")
+        #expect(try s.stack.sql("SELECT state FROM streams WHERE id = '\(streamID)'") == "failed")
     }
 
-    @Test func http500IsRetriedThenShown() throws {
-        let s = try AnswerStack(environment: ["WECOM_JOB_MAX_ATTEMPTS": "2"])
+    @Test(arguments: Backend.allCases) func http500IsRetriedThenShown(_ backend: Backend) throws {
+        let s = try AnswerStack(environment: ["WECOM_JOB_MAX_ATTEMPTS": "2"], backend: backend)
         defer { s.stop() }
         s.dify.defaultScript = .internalServerError
         let streamID = try s.wecom.send(WeComSimulator.text(msgID: "f-500", content: "问"))
@@ -181,8 +182,8 @@ import WeComModel
 
 /// Crashes and the 6-minute window.
 @Suite(.serialized) struct WorkerRecoveryTests {
-    @Test func killedWorkerIsReplacedAfterLeaseExpiry() throws {
-        let s = try AnswerStack(workers: 0, environment: ["WECOM_JOB_LEASE": "2"])
+    @Test(arguments: Backend.allCases) func killedWorkerIsReplacedAfterLeaseExpiry(_ backend: Backend) throws {
+        let s = try AnswerStack(workers: 0, environment: ["WECOM_JOB_LEASE": "2"], backend: backend)
         defer { s.stop() }
         let gate = Gate()
         let chunks = ["第一句。", "第二句。", "第三句。"]
@@ -202,8 +203,8 @@ import WeComModel
         #expect(try s.job(stream: streamID) == "done|2|")
     }
 
-    @Test func deadlineClosesTheStreamAndPostsTheAnswerOnce() throws {
-        let s = try AnswerStack(environment: ["WECOM_STREAM_DEADLINE": "2"])
+    @Test(arguments: Backend.allCases) func deadlineClosesTheStreamAndPostsTheAnswerOnce(_ backend: Backend) throws {
+        let s = try AnswerStack(environment: ["WECOM_STREAM_DEADLINE": "2"], backend: backend)
         defer { s.stop() }
         let gate = Gate()
         s.dify.defaultScript = .gated(chunks: ["慢慢来，", "终于好了。"], gate: gate)
@@ -213,7 +214,7 @@ import WeComModel
         gate.open(1)
         let closed = try s.wecom.final(streamID: streamID, timeout: 15)
         #expect((closed["content"] as? String)?.contains("完成后会另外发送") == true)
-        #expect(try s.stack.sqlite("SELECT state FROM jobs WHERE stream_id = '\(streamID)'") == "running")
+        #expect(try s.stack.sql("SELECT state FROM jobs WHERE stream_id = '\(streamID)'") == "running")
         gate.openAll()
         #expect(s.dify.waitForPostedResponses(count: 1, code: "CODE-DEADLINE", timeout: 15))
         try s.stack.waitForSQL("SELECT state FROM jobs WHERE stream_id = '\(streamID)'", toBe: "done")

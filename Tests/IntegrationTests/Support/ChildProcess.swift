@@ -57,13 +57,13 @@ func withEmptySignalMask<T>(_ body: () throws -> T) rethrows -> T {
     return try body()
 }
 
-/// Polls `condition` every few milliseconds until it holds or `timeout` passes.
+/// Polls `condition` every `interval` seconds (a few milliseconds) until it holds or `timeout` passes.
 /// This awaits a condition; it is not a fixed sleep.
-func waitUntil(timeout: Double = 10, _ what: String, _ condition: () -> Bool) throws {
+func waitUntil(timeout: Double = 10, interval: Double = 0.005, _ what: String, _ condition: () -> Bool) throws {
     let deadline = Date().addingTimeInterval(timeout)
     while !condition() {
         guard Date() < deadline else { throw FixtureError("timed out after \(timeout) s waiting for \(what)") }
-        usleep(5_000)
+        usleep(useconds_t(interval * 1_000_000))
     }
 }
 

@@ -47,6 +47,13 @@ struct OperatorRows {
         try sqlite(database, "BEGIN; " + sql.joined(separator: "\n") + " COMMIT;")
     }
 
+    /// Writes the rows to either backend: the image bytes (SQLite's `x'…'`) in its dialect.
+    func write(to database: StackDatabase) throws {
+        let rows = sql.joined(separator: "\n")
+            .replacingOccurrences(of: "x'010203'", with: database.backend.blobLiteral(hex: "010203"))
+        try database.query("BEGIN; " + rows + " COMMIT;")
+    }
+
     private static func text(_ value: String?) -> String {
         value.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL"
     }

@@ -1,10 +1,15 @@
 import Foundation
+import StoreTestSupport
 
 /// The request path as deployed: a real nginx in front of real `wecom-fcgi` processes
-/// (several instances, each pre-forking), sharing one temporary SQLite file.
+/// (several instances, each pre-forking), sharing one temporary SQLite file or one PostgreSQL
+/// schema of their own.
 final class ResponderStack {
     let scratch: String
-    let databasePath: String
+    let database: StackDatabase
+    var backend: Backend { database.backend }
+    /// The SQLite file (on PostgreSQL, a path nothing creates).
+    var databasePath: String { database.sqlitePath }
     let nginx: NginxFixture
     let responders: [ChildProcess]
     /// `wecom-worker` processes started with `startWorker`.
@@ -16,15 +21,17 @@ final class ResponderStack {
     ///   - processes: `--processes` for each master.
     ///   - threads: `--threads` for each master (nil: the default).
     ///   - environment: configuration on top of the test defaults.
-    init(instances: Int = 2, processes: Int = 2, threads: Int? = nil, environment: [String: String] = [:]) throws {
+    ///   - backend: the store (PostgreSQL: a fresh schema on the test server, dropped at the end).
+    init(instances: Int = 2, processes: Int = 2, threads: Int? = nil, environment: [String: String] = [:],
+         backend: Backend = .sqlite) throws {
         scratch = try TestPaths.scratch()
-        databasePath = scratch + "/bot.sqlite3"
+        database = try StackDatabase(backend, folder: scratch)
         var env = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-            "WECOM_DB_PATH": databasePath,
             "WECOM_ENV_FILE": scratch + "/no.env",
             "WECOM_LOG_LEVEL": "info",
         ]
+        env.merge(database.environment) { _, new in new }
         env.merge(environment) { _, new in new }
         self.environment = env
         let binary = try TestPaths.binary("wecom-fcgi")
@@ -61,34 +68,56 @@ final class ResponderStack {
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Runs SQL that both dialects understand with the operator's shell of the stack's backend
+    /// (`sqlite3` or `psql`).
+    @discardableResult
+    func sql(_ sql: String) throws -> String { try database.query(sql) }
+
     /// A full text dump of the database, to prove a rejected request wrote nothing.
-    func dump() throws -> String { try sqlite(".dump") }
+    func dump() throws -> String { try database.dump() }
 
     /// All responder and worker log output so far.
     var logs: String { (responders + workers).map(\.log).joined(separator: "\n") }
 
-    /// Starts a `wecom-worker` process on the same database and waits for its wake socket;
-    /// `arguments` are added to its command line.
+    /// Starts a `wecom-worker` process on the same database and waits until it listens for
+    /// new jobs (its wake socket; on PostgreSQL its `LISTEN` session); `arguments` are added to
+    /// its command line, `environment` to its environment.
     @discardableResult
-    func startWorker(concurrency: Int = 4, grace: Double = 5, arguments: [String] = []) throws -> ChildProcess {
+    func startWorker(concurrency: Int = 4, grace: Double = 5, arguments: [String] = [],
+                     environment extra: [String: String] = [:]) throws -> ChildProcess {
         let index = workers.count
+        let tag = workerApplicationName(index)
+        var env = environment.merging(database.environment(applicationName: tag)) { _, new in new }
+        env.merge(extra) { _, new in new }
         let worker = try ChildProcess(
             name: "wecom-worker-\(index)", executable: try TestPaths.binary("wecom-worker"),
             arguments: ["--concurrency", String(concurrency), "--grace", String(grace)] + arguments,
-            environment: environment, directory: scratch, logPath: scratch + "/wecom-worker-\(index).log")
+            environment: env, directory: scratch, logPath: scratch + "/wecom-worker-\(index).log")
         workers.append(worker)
         let socket = scratch + "/wake/worker-\(worker.pid).sock"
-        try waitUntil("wecom-worker-\(index) wake socket") { !worker.isRunning || FileManager.default.fileExists(atPath: socket) }
+        try waitUntil("wecom-worker-\(index) listening") {
+            guard worker.isRunning else { return true }
+            switch backend {
+            case .sqlite: return FileManager.default.fileExists(atPath: socket)
+            case .postgres: return (try? database.sessions(of: tag, where: "query LIKE 'LISTEN %'")) == 1
+            }
+        }
         guard worker.isRunning else { throw FixtureError("wecom-worker-\(index) exited: \(worker.log)") }
         return worker
+    }
+
+    /// The `application_name` of the connections of the `index`-th worker started (PostgreSQL).
+    func workerApplicationName(_ index: Int) -> String {
+        "\(database.schema ?? "sqlite")-worker-\(index)"
     }
 
     /// Waits until `sql` (a single value) returns `expected`.
     func waitForSQL(_ sql: String, toBe expected: String, timeout: Double = 15) throws {
         var last = ""
         do {
-            try waitUntil(timeout: timeout, "\(sql) = \(expected)") {
-                last = (try? sqlite(sql)) ?? ""
+            // On PostgreSQL every look is a `psql` and a server process: fewer of them.
+            try waitUntil(timeout: timeout, interval: backend == .sqlite ? 0.005 : 0.05, "\(sql) = \(expected)") {
+                last = (try? self.sql(sql)) ?? ""
                 return last == expected
             }
         } catch {
@@ -104,6 +133,7 @@ final class ResponderStack {
 
     deinit {
         stop()
+        database.drop()
         try? FileManager.default.removeItem(atPath: scratch)
     }
 }
