@@ -222,6 +222,12 @@ measure() {
         printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\n", procs, label, rate, v["rps"], v["p50_ms"],
                v["p99_ms"], v["max_ms"], v["non2xx"], v["requests"], cpu, round, worker, backend, server_cpu }' <<<"$result" >> "$RESULTS"
 }
+# polls PROCS RATE PID...: refresh and URL verification, flat out (RATE "") or paced.
+polls() {
+    local procs=$1 rate=$2; shift 2
+    measure "$procs" "3: stream refresh" /wecom/callback/bench "$WORK/refresh.txt" "$rate" "$@"
+    measure "$procs" "5: URL verification" /wecom/callback/bench "$WORK/verify.txt" "$rate" "$@"
+}
 # use_backend sqlite|postgres: measure that backend's wecom-fcgi from now on; only its draining worker
 # runs, the other one is paused (SIGSTOP), so that one worker drains during every run as with SQLite alone.
 use_backend() {
@@ -286,30 +292,27 @@ for n in $PROCESSES; do
     for ROUND in $(seq "$ROUNDS"); do
         export ROUND
         # New messages first: from then on the worker has a queue to drain in every run of the round.
-        measure "$n" "4: new message" /wecom/callback/bench "$WORK/messages-r$(printf %02d $((ROUND - 1))).txt" "" $pids
+        messages="$WORK/messages-r$(printf %02d $((ROUND - 1))).txt"
+        measure "$n" "4: new message" /wecom/callback/bench "$messages" "" $pids
         measure "$n" "B: C libfcgi responder" /ref/b "" "" $(family "$REF")
-        measure "$n" "3: stream refresh" /wecom/callback/bench "$WORK/refresh.txt" "" $pids
-        measure "$n" "5: URL verification" /wecom/callback/bench "$WORK/verify.txt" "" $pids
+        polls "$n" "" $pids
         if [ "$PG_HERE" = 1 ]; then
             # The same requests on PostgreSQL (its schema holds the same backlog, so the round's new
             # messages are new there too), against the same round's B.
             use_backend postgres
-            measure "$n" "4: new message" /wecom/callback/bench "$WORK/messages-r$(printf %02d $((ROUND - 1))).txt" "" $pg_pids
-            measure "$n" "3: stream refresh" /wecom/callback/bench "$WORK/refresh.txt" "" $pg_pids
-            measure "$n" "5: URL verification" /wecom/callback/bench "$WORK/verify.txt" "" $pg_pids
+            measure "$n" "4: new message" /wecom/callback/bench "$messages" "" $pg_pids
+            polls "$n" "" $pg_pids
             use_backend sqlite
         fi
     done
     unset ROUND
     echo -e "$n\tref-fcgi\t$(for p in $(family "$REF"); do hwm_kb "$p"; done | sort -n | tail -1)\t-" >> "$RSS"
     stop "$REF"
-    measure "$n" "3: stream refresh" /wecom/callback/bench "$WORK/refresh.txt" "$RATE" $pids
-    measure "$n" "5: URL verification" /wecom/callback/bench "$WORK/verify.txt" "$RATE" $pids
+    polls "$n" "$RATE" $pids
     measure "$n" "4: new message" /wecom/callback/bench "$WORK/paced-messages.txt" "$RATE" $pids
     if [ "$PG_HERE" = 1 ]; then
         use_backend postgres
-        measure "$n" "3: stream refresh" /wecom/callback/bench "$WORK/refresh.txt" "$RATE" $pg_pids
-        measure "$n" "5: URL verification" /wecom/callback/bench "$WORK/verify.txt" "$RATE" $pg_pids
+        polls "$n" "$RATE" $pg_pids
         measure "$n" "4: new message" /wecom/callback/bench "$WORK/paced-messages.txt" "$RATE" $pg_pids
         use_backend sqlite
         echo -e "$n\twecom-fcgi on PostgreSQL\t$(for p in $(pgrep -P "$PG_FCGI"); do hwm_kb "$p"; done | sort -n | tail -1)\t$(hwm_kb "$PG_FCGI")" >> "$RSS"
