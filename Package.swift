@@ -115,8 +115,8 @@ let package = Package(
         ], path: "Fuzz/FuzzCallback"),
         // Benchmarks (bench/run.sh, `make bench`): pre-signed request files and the worker figures.
         .executableTarget(name: "wecom-bench", dependencies: [
-            "WeComCrypto", "WeComModel", "SQLiteStore", "BotStore", "CallbackHandler", "WakeSignal", "DifyStandIn",
-            "BotConfig", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "WeComCrypto", "WeComModel", "SQLiteStore", "PostgresStore", "BotStore", "CallbackHandler", "WakeSignal",
+            "DifyStandIn", "BotConfig", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "bench/Sources/wecom-bench"),
 

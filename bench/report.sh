@@ -33,12 +33,17 @@ fi)
   chats, text with some images and voice; refresh polls go to the open streams$([ "${BACKLOG:-0}" -gt 0 ] && echo " and to the 200 newest finished ones").
 $(if [ -s "${DRAINED:-/dev/null}" ]; then
     echo "- A \`wecom-worker --concurrency ${DRAIN_CONCURRENCY:-?}\` with the built-in echo agent drains the queue during the responder"
-    echo "  runs, on the same cores (\"worker CPU\": its share of one core during the run; $(awk -F'\t' '{ printf "%s%s process%s: %s answers in %s s", (NR > 1 ? "; " : ""), $1, ($1 == 1 ? "" : "es"), $2, $4 }' "$DRAINED"))."
+    echo "  runs, on the same cores (\"worker CPU\": its share of one core during the run; $(awk -F'\t' '{ printf "%s%s process%s%s: %s answers in %s s", (NR > 1 ? "; " : ""), $1, ($1 == 1 ? "" : "es"), ($5 == "postgres" ? " on PostgreSQL" : ""), $2, $4 }' "$DRAINED"))."
 else
     echo "- No worker ran during the responder runs (BENCH_DRAIN=0)."
 fi)
 - Ratios are against reference B with the same number of processes, measured in the same run. CPU µs/request:
   utime + stime of the serving processes (/proc/PID/stat) over the run ÷ requests (for A: nginx's).
+$(if [ -n "${PG_DESCRIPTION:-}" ]; then
+    echo "- PostgreSQL backend (its own section below): $PG_DESCRIPTION; a server of the run's own on this"
+    echo "  machine, reached over loopback TCP; the same backlog and open streams row for row in schema \`wecom_bot\` (built"
+    echo "  together with the SQLite template, then \`VACUUM (ANALYZE)\` and \`CHECKPOINT\` in ${PG_VACUUM_SECONDS:-?} s; ${PG_SIZE:-?})."
+fi)
 
 ## Responder: flat out
 
@@ -57,7 +62,7 @@ awk -F'\t' -v ratios="$ratios" '
         for (i = 1; i <= count; i++) for (j = i + 1; j <= count; j++) if (sorted[j] < sorted[i]) { t = sorted[i]; sorted[i] = sorted[j]; sorted[j] = t }
         return sorted[int((count + 1) / 2)]
     }
-    $3 == "-" {
+    $3 == "-" && $13 != "postgres" {
         key = $1 SUBSEP $2
         if (!(key in runs)) order[++keys] = key
         runs[key]++; row[key, runs[key]] = $0; rps[key, runs[key]] = $4 + 0; round[key, runs[key]] = $11
@@ -93,7 +98,7 @@ cat <<MID
 | processes | path | achieved requests/s | p50 | p99 | max | non-2xx | worker CPU |
 |---:|---|---:|---:|---:|---:|---:|---:|
 MID
-awk -F'\t' '$3 != "-" { printf "| %s | %s | %s | %.2f ms | %.2f ms | %.1f ms | %s | %s |\n", $1, $2, $4, $5, $6, $7, $8, ($12 == "-" ? "–" : $12 " %") }' "$results"
+awk -F'\t' '$3 != "-" && $13 != "postgres" { printf "| %s | %s | %s | %.2f ms | %.2f ms | %.1f ms | %s | %s |\n", $1, $2, $4, $5, $6, $7, $8, ($12 == "-" ? "–" : $12 " %") }' "$results"
 
 if [ -s "${COUNTS:-/dev/null}" ]; then
     cat <<COUNTED
@@ -120,8 +125,14 @@ COUNTED
                 split(row[i], f, "\t")
                 printf "| %s | %s | %s | %.1f | %s | %s |\n", f[1], thousands(f[2]), (bi > 0 ? sprintf("%.1f ×", f[2] / bi) : ""),
                     f[3], (bs > 0 ? sprintf("%.1f ×", f[3] / bs) : ""), f[4]
+                if (f[5] != "" && f[5] != "-") server = server (server == "" ? "" : ", ") sub_label(f[1]) " " f[5] " µs"
             }
-        }' "$COUNTS"
+            if (server != "") {
+                printf "\nThe rows on PostgreSQL count `wecom-fcgi` alone (on the rounds'"'"' schema, after them). The server'"'"'s CPU per request\n"
+                printf "beside them (every PostgreSQL process, `/proc/PID/schedstat`, the same difference over the strace runs): %s.\n", server
+            }
+        }
+        function sub_label(label) { sub(/ on PostgreSQL$/, "", label); sub(/^[0-9]: /, "", label); return label }' "$COUNTS"
 fi
 
 if [ -n "${HANDLER:-}" ] && [ -s "$HANDLER" ]; then
@@ -142,7 +153,7 @@ echo "Responder targets:"
 echo
 awk -F'\t' -v rate="$rate" -v ratios="$ratios" '
     BEGIN { while ((getline line < ratios) > 0) { split(line, f, "\t"); ratio[f[1], f[2]] = f[3]; procs[f[1]] = 1 } }
-    $3 != "-" && $2 ~ /^[345]:/ { p99[$1] = (p99[$1] > $6 ? p99[$1] : $6) }
+    $3 != "-" && $2 ~ /^[345]:/ && $13 != "postgres" { p99[$1] = (p99[$1] > $6 ? p99[$1] : $6) }
     function verdict(ok) { return ok ? "**met**" : "**missed**" }
     END {
         for (p in procs) list[++n] = p
@@ -156,3 +167,81 @@ awk -F'\t' -v rate="$rate" -v ratios="$ratios" '
     }' "$results"
 echo
 cat "$worker"
+
+if [ -n "${PG_DESCRIPTION:-}" ]; then
+    pg_processes=${PG_PROCESSES:-2}
+    cat <<PG
+
+## PostgreSQL backend, $pg_processes processes
+
+The same service (\`wecom-fcgi --processes $pg_processes\`, the same threads, one connection per serving thread) on the
+PostgreSQL backend: $PG_DESCRIPTION, on the same cores. In each round of $pg_processes processes above, after SQLite's runs, the same
+request files go to it: new messages (new in its schema too), refresh and verification, against the same round's B
+and SQLite. Its own \`wecom-worker --concurrency ${DRAIN_CONCURRENCY:-?}\` drains its queue meanwhile; SQLite's worker is paused
+(SIGSTOP) during these runs and the PostgreSQL one during SQLite's and B's. "PostgreSQL CPU": the server's processes
+(utime + stime, with the children that ended) but the draining worker's backends, which are counted in "worker CPU".
+
+| path | requests/s | vs B | vs SQLite | by round: vs B / vs SQLite | p50 | p99 | max | non-2xx | responder CPU µs/request | PostgreSQL CPU µs/request | worker CPU |
+|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|
+PG
+    pg_ratios="$results.pg-ratios"   # path number, median ratio to B (%)
+    rm -f "$pg_ratios"
+    awk -F'\t' -v procs="$pg_processes" -v ratios="$pg_ratios" '
+        function median(values, count,    i, j, t, sorted) {
+            for (i = 1; i <= count; i++) sorted[i] = values[i]
+            for (i = 1; i <= count; i++) for (j = i + 1; j <= count; j++) if (sorted[j] < sorted[i]) { t = sorted[i]; sorted[i] = sorted[j]; sorted[j] = t }
+            return sorted[int((count + 1) / 2)]
+        }
+        $1 == procs && $3 == "-" {
+            if ($2 ~ /^B:/) b[$11] = $4 + 0
+            else if ($13 == "postgres") {
+                key = $2
+                if (!(key in runs)) order[++keys] = key
+                runs[key]++; row[key, runs[key]] = $0; rps[key, runs[key]] = $4 + 0; round[key, runs[key]] = $11
+            } else sqlite[$2, $11] = $4 + 0
+        }
+        END {
+            for (k = 1; k <= keys; k++) {
+                key = order[k]; n = runs[key]; mb = 0; ms = 0; list = ""
+                for (i = 1; i <= n; i++) r[i] = rps[key, i]
+                middle = median(r, n)
+                for (i = 1; i <= n; i++) if (rps[key, i] == middle) { pick = i; break }
+                for (i = 1; i <= n; i++) {
+                    vb = b[round[key, i]] > 0 ? 100 * rps[key, i] / b[round[key, i]] : -1
+                    vs = sqlite[key, round[key, i]] > 0 ? 100 * rps[key, i] / sqlite[key, round[key, i]] : -1
+                    if (vb >= 0) qb[++mb] = vb
+                    if (vs >= 0) qs[++ms] = vs
+                    list = list (i > 1 ? " · " : "") (vb >= 0 ? sprintf("%.0f", vb) : "–") " / " (vs >= 0 ? sprintf("%.0f", vs) : "–")
+                }
+                split(row[key, pick], f, "\t")
+                ratio_b = mb > 0 ? sprintf("%.0f %%", median(qb, mb)) : ""
+                ratio_s = ms > 0 ? sprintf("%.0f %%", median(qs, ms)) : ""
+                if (mb > 0) printf "%s\t%.1f\n", substr(key, 1, 1), median(qb, mb) >> ratios
+                printf "| %s | %s | %s | %s | %s %% | %.2f ms | %.2f ms | %.1f ms | %s | %s | %s | %s |\n", f[2], f[4], ratio_b, ratio_s,
+                    list, f[5], f[6], f[7], f[8], f[10], f[14], (f[12] == "-" ? "–" : f[12] " %")
+            }
+        }' "$results"
+    cat <<PACED
+
+Paced at $rate requests/s:
+
+| path | achieved requests/s | p50 | p99 | max | non-2xx | responder CPU µs/request | PostgreSQL CPU µs/request | worker CPU |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
+PACED
+    awk -F'\t' '$3 != "-" && $13 == "postgres" { printf "| %s | %s | %.2f ms | %.2f ms | %.1f ms | %s | %s | %s | %s |\n", $2, $4, $5, $6, $7, $8, $10, $14, ($12 == "-" ? "–" : $12 " %") }' "$results"
+    echo
+    echo "PostgreSQL targets ($pg_processes processes):"
+    echo
+    awk -F'\t' '
+        function verdict(ok) { return ok ? "**met**" : "**missed**" }
+        { ratio[$1] = $2; seen[$1] = 1 }
+        END {
+            printf "- refresh ≥ 50 %% of B: %s; new messages ≥ 25 %% of B: %s\n",
+                (seen["3"] ? verdict(ratio["3"] >= 50) " (" sprintf("%.0f", ratio["3"]) " %)" : "not measured"),
+                (seen["4"] ? verdict(ratio["4"] >= 25) " (" sprintf("%.0f", ratio["4"]) " %)" : "not measured")
+        }' "${pg_ratios}" 2>/dev/null || echo "- (no PostgreSQL rounds: BENCH_PG_PROCESSES is not among BENCH_PROCESSES)"
+    if [ -s "${PG_WORKER:-/dev/null}" ]; then
+        echo
+        cat "$PG_WORKER"
+    fi
+fi

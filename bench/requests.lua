@@ -1,6 +1,7 @@
 -- wrk script for bench/run.sh.
 -- REQUESTS=file: cycles through pre-signed requests, one per line: METHOD<TAB>TARGET<TAB>BODY
 --   (written by `wecom-bench requests`); each wrk thread starts at its own offset.
+-- PREFIX=/pg: put in front of every target of the file (the same requests to another location).
 -- Otherwise: GET the path given on wrk's command line.
 -- RATE=n: about n requests/s in total (paced with wrk's delay() hook) instead of flat out.
 -- LIMIT=n: stop after n responses (with -t1 -c1 exactly n requests: the counted runs). The thread
@@ -33,8 +34,10 @@ function init(args)
     local threads = tonumber(args[1]) or 1
     local file = os.getenv("REQUESTS")
     if file and file ~= "" then
+        local prefix = os.getenv("PREFIX") or ""
         for line in io.lines(file) do
             local method, target, body = line:match("^(%u+)\t([^\t]*)\t(.*)$")
+            target = prefix .. target
             if body == "" then
                 requests[#requests + 1] = wrk.format(method, target)
             else

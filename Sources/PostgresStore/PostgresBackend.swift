@@ -48,7 +48,7 @@ public struct PostgresBackend: StoreBackend {
         try PostgresStore(settings: settings, clock: clock)
     }
 
-    /// Does nothing: the transaction that queues a job sends the `NOTIFY` itself.
+    /// Does nothing: the store sends the `NOTIFY` itself once a job is committed.
     public func makeJobSignal() -> any JobSignal {
         NotifyAtCommitSignal(channel: settings.jobChannel)
     }

@@ -2,65 +2,67 @@ import BotStore
 
 /// The callback path: message dedupe, opening a stream with its job, and the refresh read.
 extension PostgresStore {
-    /// In one READ COMMITTED transaction: claims the (aibotid, msgid) with
-    /// `INSERT … ON CONFLICT DO NOTHING RETURNING`; if the row came back, opens the stream and
-    /// queues its job (one statement) and sends the job `NOTIFY` with the COMMIT. If it did not,
-    /// the message is a redelivery: a fresh statement (a fresh snapshot) reads the stream of the
-    /// transaction that recorded it, which the insert waited for when it was still running.
-    /// So a redelivery gets the same stream from any host, also concurrently, and no second job.
+    /// One statement, in a transaction of its own: claims the (aibotid, msgid) with
+    /// `INSERT … ON CONFLICT DO NOTHING RETURNING` and, if the row came back, opens the stream and
+    /// queues its job. If it did not, the message is a redelivery: a fresh statement (a fresh
+    /// snapshot) reads the stream of the transaction that recorded it, which the insert waited for
+    /// when it was still running. So a redelivery gets the same stream from any host, also
+    /// concurrently, and no second job.
     ///
-    /// The transaction waits at most `failFastTimeout` for a lock (a table locked by an
-    /// operator's transaction), then throws ``StoreError/unavailable(_:)``. It commits
-    /// synchronously: an acknowledged message survives a crash of the database.
+    /// The statement waits at most `failFastTimeout` for a lock (a table locked by an operator's
+    /// transaction), then throws ``StoreError/unavailable(_:)``: a responder's session has that
+    /// limit already, any other connection sets it for a transaction around the statement. It
+    /// commits synchronously: an acknowledged message survives a crash of the database.
+    ///
+    /// The job's `NOTIFY` follows in a transaction of its own that does not wait for the disk
+    /// (``PostgresConnection/notify(_:)``), not with the accept's COMMIT: PostgreSQL lets one
+    /// notifying transaction at a time commit (a database-wide lock held through the commit's WAL
+    /// flush), which would put every accept's flush in one line instead of sharing flushes.
     public func acceptMessage(_ message: NewMessage, now: Int64) throws -> AcceptedMessage {
         return try write {
-            try connection.transaction("BEGIN; " + settings.failFastSQL(local: true)) {
-                guard try recordMessage(message, now: now) else {
-                    let recorded = "s.id = (SELECT stream_id FROM messages WHERE aibotid = $2 AND msgid = $3)"
-                    guard let existing = try snapshot(where: recorded, message.aibotID, message.msgID, now: now) else {
-                        throw StoreError.notFound("stream of message \(message.aibotID)/\(message.msgID)")
-                    }
-                    return AcceptedMessage(stream: existing, isNew: false)
+            let isNew = failFast ? try recordMessageWithStreamAndJob(message, now: now)
+                : try connection.transaction("BEGIN; " + settings.failFastSQL(local: true)) {
+                    try recordMessageWithStreamAndJob(message, now: now)
                 }
-                try openStreamAndQueueJob(for: message, now: now)
-                connection.notifyAtCommit(settings.jobChannel)
-                let stream = StreamSnapshot(id: message.proposedStreamID, state: .pending, content: message.initialContent,
-                                            finished: false, createdAt: now, updatedAt: now)
-                return AcceptedMessage(stream: stream, isNew: true)
+            guard isNew else {
+                let recorded = "s.id = (SELECT stream_id FROM messages WHERE aibotid = $2 AND msgid = $3)"
+                guard let existing = try snapshot(where: recorded, message.aibotID, message.msgID, now: now) else {
+                    throw StoreError.notFound("stream of message \(message.aibotID)/\(message.msgID)")
+                }
+                return AcceptedMessage(stream: existing, isNew: false)
             }
+            connection.notify(settings.jobChannel)
+            let stream = StreamSnapshot(id: message.proposedStreamID, state: .pending, content: message.initialContent,
+                                        finished: false, createdAt: now, updatedAt: now)
+            return AcceptedMessage(stream: stream, isNew: true)
         }
     }
 
-    /// Inserts the message row unless its (aibotid, msgid) exists; true when it inserted it.
-    private func recordMessage(_ message: NewMessage, now: Int64) throws -> Bool {
-        let sql = """
-            INSERT INTO messages(aibotid, msgid, botid, msgtype, stream_id, created_at)
-            VALUES ($1, $2, $3, $4, $5, \(clock.now("$6")))
-            ON CONFLICT DO NOTHING RETURNING 1
-            """
-        return try connection.query(sql, message.aibotID, message.msgID, message.botID, message.msgType,
-                                    message.proposedStreamID, now).rowCount == 1
-    }
-
-    /// The stream and its job in one statement (the job's insert sees the stream the same
-    /// statement inserted).
-    private func openStreamAndQueueJob(for message: NewMessage, now: Int64) throws {
+    /// The message row unless its (aibotid, msgid) exists, and then its stream and job, in one
+    /// statement (each insert sees what the one before it returned); true when it inserted them.
+    private func recordMessageWithStreamAndJob(_ message: NewMessage, now: Int64) throws -> Bool {
         let dbNow = clock.now("$14")
         let sql = """
-            WITH s AS (
+            WITH m AS (
+              INSERT INTO messages(aibotid, msgid, botid, msgtype, stream_id, created_at)
+              VALUES ($3, $4, $2, $5, $1, \(dbNow))
+              ON CONFLICT DO NOTHING RETURNING 1),
+            s AS (
               INSERT INTO streams(id, botid, aibotid, msgid, msgtype, chatid, chattype, userid, agent, state, content,
                 response_url, created_at, updated_at)
-              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11, \(dbNow), \(dbNow))
-              RETURNING id, created_at)
-            INSERT INTO jobs(stream_id, state, payload, max_attempts, run_at, created_at, updated_at)
-            SELECT id, 'queued', $12, $13, created_at, created_at, created_at FROM s
+              SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11, \(dbNow), \(dbNow) FROM m
+              RETURNING id, created_at),
+            j AS (
+              INSERT INTO jobs(stream_id, state, payload, max_attempts, run_at, created_at, updated_at)
+              SELECT id, 'queued', $12, $13, created_at, created_at, created_at FROM s)
+            SELECT count(*) FROM m
             """
-        _ = try connection.query(sql, [
+        return try connection.query(sql, [
             message.proposedStreamID.parameter, message.botID.parameter, message.aibotID.parameter,
             message.msgID.parameter, message.msgType.parameter, message.chatID.parameter, message.chatType.parameter,
             message.userID.parameter, message.agent.parameter, message.initialContent.parameter,
             message.responseURL.parameter, message.payload.parameter, message.maxAttempts.parameter, now.parameter,
-        ])
+        ]).int64(0, 0) == 1
     }
 
     /// One statement, so one consistent read: the stream row, joined with its images only when

@@ -21,6 +21,8 @@ import Foundation
 public final class PostgresStore: BotStore {
     let connection: PostgresConnection
     let settings: PostgresSettings
+    /// Whether the session itself limits every statement's waits (a responder's connection).
+    let failFast: Bool
     let clock: DatabaseClock
     let hostClock: @Sendable () -> Int64
 
@@ -32,6 +34,7 @@ public final class PostgresStore: BotStore {
     public init(settings: PostgresSettings, failFast: Bool = false, clock: DatabaseClock = .server,
                 hostClock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) throws {
         self.settings = settings
+        self.failFast = failFast
         self.clock = clock
         self.hostClock = hostClock
         var session = "SET search_path TO \(settings.quotedSchema)"

@@ -3,7 +3,7 @@ import PostgresStore
 import StoreTestSupport
 import Testing
 
-/// Workers wait on LISTEN; the transaction that queues a job sends the NOTIFY with its COMMIT.
+/// Workers wait on LISTEN; an accept sends the NOTIFY right after its commit, a requeue with it.
 @Suite struct NotificationTests {
     @Test func aCommittedAcceptAndARequeueWakeAListeningWorker() throws {
         try withTaggedSchema { schema throws in
@@ -19,7 +19,7 @@ import Testing
             #expect(try store.finishJob(jobID: job.id, owner: "w1", outcome: JobOutcome(kind: .dead, content: "x"), now: hostNow()))
             #expect(try store.requeueJob(id: job.id, now: hostNow()) == .requeued(from: .dead, streamID: "s1"))
             #expect(waiter.wait(timeout: 10))
-            // The signal a responder thread holds does nothing itself: the NOTIFY rode in the transaction.
+            // The signal a responder thread holds does nothing itself: the store sent the NOTIFY.
             let signal = schema.backend.makeJobSignal()
             #expect(signal.notifyWorkers() == nil)
             #expect(signal.description.contains(schema.settings.schema))

@@ -1,5 +1,6 @@
 import BotStore
 import Foundation
+import PostgresStore
 import SQLiteStore
 
 /// Days of past traffic written into a new database, row for row what the service leaves behind
@@ -9,7 +10,9 @@ import SQLiteStore
 /// message is inserted into at a random place is as deep as a million msgids make it.
 ///
 /// The accept path would take hours for a million messages (a commit each); this writes them in
-/// one transaction of multi-row INSERTs with the journal off, then puts the file back in WAL mode.
+/// one transaction of multi-row INSERTs per database (``BacklogDatabase``: on SQLite with the
+/// journal off). The rows are drawn once and every statement goes to each database, so a SQLite
+/// file and a PostgreSQL schema built together hold the same rows.
 struct Backlog {
     /// A finished stream WeCom may still poll once (the poll that sees `finish`).
     struct Finished {
@@ -27,16 +30,16 @@ struct Backlog {
     ]
 
     /// Writes `messages` messages spread evenly over the `days` days before `now` (the newest ten
-    /// minutes old) and returns the newest `keepNewest` finished streams.
-    static func build(into store: SQLiteStore, workload: inout Workload, messages: Int, days: Int, now: Int64,
-                      keepNewest: Int) throws -> [Finished] {
+    /// minutes old) into each of `databases` and returns the newest `keepNewest` finished streams.
+    static func build(into databases: [any BacklogDatabase], workload: inout Workload, messages: Int, days: Int,
+                      now: Int64, keepNewest: Int) throws -> [Finished] {
         let end = now - 600
         let span = Int64(days) * 86_400
         let start = end - span
         var conversations: [String: (chatID: String, userID: String, at: Int64)] = [:]
         var newest: [Finished] = []
-        try store.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576")
-        try store.execute("BEGIN")
+        func execute(_ sql: String) throws { for database in databases { try database.execute(sql) } }
+        for database in databases { try database.beginBulkLoad() }
         var streams = Rows(table: "streams", columns: """
             id, botid, aibotid, msgid, msgtype, chatid, chattype, userid, agent, state, content, finished, error,
               response_url, created_at, updated_at, finished_at
@@ -69,21 +72,20 @@ struct Backlog {
                 }
             }
             if streams.count == rowsPerStatement {
-                for rows in [streams, dedupe, jobs] { try store.execute(rows.statement) }
+                for rows in [streams, dedupe, jobs] { try execute(rows.statement) }
                 streams.clear(); dedupe.clear(); jobs.clear()
             }
         }
-        for rows in [streams, dedupe, jobs] where rows.count > 0 { try store.execute(rows.statement) }
+        for rows in [streams, dedupe, jobs] where rows.count > 0 { try execute(rows.statement) }
         var chats = Rows(table: "conversations", columns: "botid, agent, chat, userid, conversation_id, updated_at")
         for key in conversations.keys.sorted() {
             let conversation = conversations[key]!
             let id = [8, 4, 4, 4, 12].map { workload.random.string($0, from: Workload.hex) }.joined(separator: "-")
             chats.add([q(Workload.botID), q("default"), q(conversation.chatID), q(conversation.userID), q(id), "\(conversation.at)"])
-            if chats.count == rowsPerStatement { try store.execute(chats.statement); chats.clear() }
+            if chats.count == rowsPerStatement { try execute(chats.statement); chats.clear() }
         }
-        if chats.count > 0 { try store.execute(chats.statement) }
-        try store.execute("COMMIT")
-        try store.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -2000")
+        if chats.count > 0 { try execute(chats.statement) }
+        for database in databases { try database.endBulkLoad() }
         return newest
     }
 
@@ -110,4 +112,35 @@ struct Backlog {
 
         var statement: String { head + values }
     }
+}
+
+/// A database the backlog is written into: plain SQL statements between `beginBulkLoad` and
+/// `endBulkLoad`, which leave the database as the services expect it.
+protocol BacklogDatabase {
+    func execute(_ sql: String) throws
+    func beginBulkLoad() throws
+    func endBulkLoad() throws
+}
+
+extension SQLiteStore: BacklogDatabase {
+    /// Without a journal nothing is written twice; the file is put back in WAL mode at the end.
+    func beginBulkLoad() throws {
+        try execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576; BEGIN")
+    }
+
+    func endBulkLoad() throws {
+        try execute("COMMIT; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -2000")
+    }
+}
+
+extension PostgresStore: BacklogDatabase {
+    /// Commits without waiting for the disk, for this set-up session only: the backlog's
+    /// statements (each commits on its own: a call of the store never leaves a transaction
+    /// open) and the open streams after them.
+    func beginBulkLoad() throws {
+        try execute("SET synchronous_commit = off")
+    }
+
+    /// Nothing: the open streams follow in the same session (see `RequestsCommand`).
+    func endBulkLoad() throws {}
 }

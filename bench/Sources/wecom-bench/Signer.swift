@@ -5,13 +5,13 @@ import WeComCrypto
 struct Signer {
     let token: String
     let crypto: WeComCrypto
-    /// `/wecom/callback/<botid>`.
+    /// `/wecom/callback/<botid>`, or another location of the same bot.
     let path: String
 
-    init(token: String, key: String, botID: String) throws {
+    init(token: String, key: String, botID: String, path: String? = nil) throws {
         self.token = token
         crypto = try WeComCrypto(token: token, encodingAESKey: key)
-        path = "/wecom/callback/" + botID
+        self.path = path ?? "/wecom/callback/" + botID
     }
 
     /// A signed POST for a plaintext callback: the target (path and query) and the JSON body.

@@ -1,6 +1,7 @@
 import BotStore
 import DifyStandIn
 import Foundation
+import PostgresStore
 import SQLiteStore
 import WakeSignal
 import WeComCrypto
@@ -28,8 +29,10 @@ final class WorkerBench {
     let token: String
     let key: String
     let url: String
-    /// `WECOM_DB_PATH` of the wecom-fcgi behind `url`: workers for (b) and (c) share it.
-    let responderDB: String
+    /// The store of the wecom-fcgi behind `url`: workers for (b) and (c) share it.
+    let responder: ResponderStore
+    /// A session of its own on the responder's PostgreSQL, to see when a worker listens.
+    let observer: PostgresStore?
     let dify: DifyStandIn
     /// Answers the stand-in is streaming right now, and the most at once.
     let active = ActiveCount()
@@ -39,9 +42,14 @@ final class WorkerBench {
     /// Job start: when each query's chat request arrived.
     let arrived = Recorder<Double>()
 
-    init(worker: String, dir: String, token: String, key: String, url: String, responderDB: String) throws {
+    init(worker: String, dir: String, token: String, key: String, url: String, responder: ResponderStore) throws {
         self.worker = worker; self.dir = dir; self.token = token; self.key = key; self.url = url
-        self.responderDB = responderDB
+        self.responder = responder
+        if case let .postgres(connection, schema) = responder {
+            observer = try PostgresStore(settings: PostgresSettings(connectionString: connection, schema: schema))
+        } else {
+            observer = nil
+        }
         dify = try DifyStandIn()
         let (active, written, arrived) = (active, written, arrived)
         dify.setRequestScript { chat in
@@ -64,21 +72,39 @@ final class WorkerBench {
         }
     }
 
-    func environment(db: String) -> [String: String] {
-        ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-         "WECOM_DB_PATH": db, "WECOM_ENV_FILE": dir + "/none.env", "WECOM_LOG_LEVEL": "warning",
-         "WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": key,
-         "DIFY_API_BASE_URL": dify.apiBaseURL, "DIFY_API_KEY": dify.apiKey, "WECOM_ALLOW_PRIVATE_FETCH": "1"]
+    /// A worker's environment for `store`; `name` is its PostgreSQL sessions' application name.
+    func environment(store: ResponderStore, name: String) -> [String: String] {
+        var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+                           "WECOM_ENV_FILE": dir + "/none.env", "WECOM_LOG_LEVEL": "warning",
+                           "WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": key,
+                           "DIFY_API_BASE_URL": dify.apiBaseURL, "DIFY_API_KEY": dify.apiKey, "WECOM_ALLOW_PRIVATE_FETCH": "1"]
+        switch store {
+        case let .sqlite(path):
+            environment["WECOM_DB_PATH"] = path
+        case let .postgres(url, schema):
+            environment["WECOM_DATABASE_URL"] = url
+            environment["WECOM_PG_SCHEMA"] = schema
+            environment["PGAPPNAME"] = name
+        }
+        return environment
     }
 
-    /// Starts a worker and waits until its wake socket exists and all its threads are up.
-    func startWorker(db: String, concurrency: Int, name: String) throws -> Child {
+    /// Starts a worker and waits until all its threads are up and it can be woken: its wake
+    /// socket exists (SQLite), or its session `LISTEN`s (PostgreSQL).
+    func startWorker(store: ResponderStore, concurrency: Int, name: String) throws -> Child {
         let child = try Child(worker, ["--concurrency", String(concurrency), "--grace", "5"],
-                              environment: environment(db: db), logPath: dir + "/\(name).log")
-        let socket = (db as NSString).deletingLastPathComponent + "/wake/worker-\(child.pid).sock"
+                              environment: environment(store: store, name: name), logPath: dir + "/\(name).log")
+        let wakeable: () -> Bool
+        switch store {
+        case let .sqlite(path):
+            let socket = (path as NSString).deletingLastPathComponent + "/wake/worker-\(child.pid).sock"
+            wakeable = { FileManager.default.fileExists(atPath: socket) }
+        case .postgres:
+            let sql = "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(name)' AND query LIKE 'LISTEN %'"
+            wakeable = { [observer] in ((try? observer?.scalarInt(sql)) ?? 0) > 0 }
+        }
         let ready = wait(timeout: 60) {
-            !child.process.isRunning
-                || (FileManager.default.fileExists(atPath: socket) && (ProcStats.status(child.pid, "Threads") ?? 0) > concurrency)
+            !child.process.isRunning || ((ProcStats.status(child.pid, "Threads") ?? 0) > concurrency && wakeable())
         }
         guard ready, child.process.isRunning else { throw BenchError("\(name) did not start: \(child.log)") }
         usleep(200_000)  // let every thread open its store and go idle
@@ -93,7 +119,8 @@ final class WorkerBench {
         let store = try SQLiteStore(path: db)
         defer { store.close() }
         try store.migrate()
-        let child = try startWorker(db: db, concurrency: concurrency, name: "worker-capacity-\(answers)-\(concurrency)")
+        let child = try startWorker(store: .sqlite(path: db), concurrency: concurrency,
+                                    name: "worker-capacity-\(answers)-\(concurrency)")
         defer { child.stop() }
         // Every slot's first claims contend for the write lock at start: wait (up to 30 s) for
         // the idle CPU use to settle below a quarter of a core, then measure the idle state.
@@ -132,8 +159,8 @@ final class WorkerBench {
     /// (b) `streams` messages sent through the responder at once; each answer's chunks come
     /// `gaps` apart (cycled); every stream is polled every 5 ms.
     func relay(streams: Int, gaps: [Int], chunks: Int) throws -> Samples {
-        let db = responderDB
-        let child = try startWorker(db: db, concurrency: 16, name: "worker-relay-\(gaps.map(String.init).joined(separator: "-"))")
+        let child = try startWorker(store: responder, concurrency: 16,
+                                    name: "worker-relay-\(gaps.map(String.init).joined(separator: "-"))")
         defer { child.stop() }
         let tag = SecureRandom.alphanumeric(6)
         let queries = (0..<streams).map { RelayPlan.query(tag: "\(tag)\($0)", gaps: gaps, chunks: chunks) }
@@ -167,8 +194,7 @@ final class WorkerBench {
 
     /// (c) Messages one at a time through the responder; the worker is idle before each.
     func jobStart(count: Int) throws -> Samples {
-        let db = responderDB
-        let child = try startWorker(db: db, concurrency: 16, name: "worker-start")
+        let child = try startWorker(store: responder, concurrency: 16, name: "worker-start")
         defer { child.stop() }
         let poller = try Poller(token: token, key: key, url: url)
         let tag = SecureRandom.alphanumeric(6)
@@ -185,6 +211,13 @@ final class WorkerBench {
         }
         return samples
     }
+}
+
+/// Where a responder keeps its store (the services' `WECOM_DB_PATH`, or `WECOM_DATABASE_URL` and
+/// `WECOM_PG_SCHEMA`).
+enum ResponderStore {
+    case sqlite(path: String)
+    case postgres(url: String, schema: String)
 }
 
 /// How the stand-in streams an answer, encoded in the user's text so the script can read it:
@@ -224,7 +257,7 @@ final class Poller {
 
     init(token: String, key: String, url: String) throws {
         let (port, path) = try RawHTTPClient.split(url)
-        signer = try Signer(token: token, key: key, botID: String(path.split(separator: "/").last ?? "bench"))
+        signer = try Signer(token: token, key: key, botID: String(path.split(separator: "/").last ?? "bench"), path: path)
         connection = try RawHTTPConnection(port: port)
     }
 
