@@ -33,10 +33,7 @@ import WeComWSStandIn
     /// another try after the back-off.
     @Test func aRefusedSecretIsRetriedWithBackoff() async throws {
         let f = SessionFixture()
-        try #require(await f.connector.connections.wait())
-        let first = f.connector.connections.all[0]
-        let subscribe = try #require(await first.frame(.subscribe))
-        first.ack(subscribe.reqID, errcode: 853000, errmsg: "invalid secret")
+        let first = try await f.subscribe(errcode: 853000, errmsg: "invalid secret")
         let refused = LongConnectionError.subscribeRefused(botID: "aibTEST", errcode: 853000, errmsg: "invalid secret")
         try #require(await f.recorded.events.wait { $0 == .down(refused, retryIn: .seconds(1)) })
         #expect(await first.closes.wait())
@@ -261,10 +258,7 @@ import WeComWSStandIn
     /// secret in none of it.
     @Test func noSecretInAnyLogLine() async throws {
         let f = SessionFixture()
-        try #require(await f.connector.connections.wait())
-        let first = f.connector.connections.all[0]
-        let refused = try #require(await first.frame(.subscribe))
-        first.ack(refused.reqID, errcode: 853000, errmsg: "invalid secret")
+        try await f.subscribe(errcode: 853000, errmsg: "invalid secret")
         try await f.advance(to: 1)
         let connection = try await f.subscribe(2)
         try await f.advance(to: 31)

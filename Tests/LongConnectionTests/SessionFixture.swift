@@ -27,15 +27,16 @@ struct SessionFixture {
 
     var recorded: RecordingHandler { handler as! RecordingHandler }
 
-    /// Waits for connection `number`, acks its subscription and waits until the session reports it.
+    /// Waits for connection `number` and acks its subscription; with errcode 0, also waits until
+    /// the session reports it.
     @discardableResult
-    func subscribe(_ number: Int = 1) async throws -> FakeConnection {
+    func subscribe(_ number: Int = 1, errcode: Int = 0, errmsg: String = "ok") async throws -> FakeConnection {
         try #require(await connector.connections.wait(count: number))
         let connection = connector.connections.all[number - 1]
         let subscribe = try #require(await connection.frame(.subscribe))
         let before = (handler as? RecordingHandler)?.events.all.filter { $0 == .subscribed }.count ?? 0
-        connection.ack(subscribe.reqID)
-        if let recorder = handler as? RecordingHandler {
+        connection.ack(subscribe.reqID, errcode: errcode, errmsg: errmsg)
+        if errcode == 0, let recorder = handler as? RecordingHandler {
             try #require(await recorder.events.wait(count: before + 1, where: { $0 == .subscribed }))
         }
         return connection

@@ -238,9 +238,8 @@ public final class WeComWSStandIn: Sendable {
                 state.lastUpload += 1
                 return Ack(reqID: frame.reqID, body: ["upload_id": .string("standin-upload-\(state.lastUpload)")])
             case .uploadMediaFinish:
-                let type = "image"
                 return Ack(reqID: frame.reqID, body: [
-                    "type": .string(type), "media_id": .string("standin-media-\(state.lastUpload)"), "created_at": 1_700_000_000,
+                    "type": "image", "media_id": .string("standin-media-\(state.lastUpload)"), "created_at": 1_700_000_000,
                 ])
             default:
                 return Ack(reqID: frame.reqID)
