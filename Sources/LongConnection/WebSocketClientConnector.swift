@@ -16,12 +16,15 @@ public struct WebSocketClientConnector: WebSocketConnector {
 
     private let tls: TLSConfiguration
     private let logger: Logger
+    private let taskExecutor: (any TaskExecutor)?
 
     /// - Parameters:
     ///   - extraCAFile: PEM certificates trusted besides the system's (`WECOM_WS_CA_FILE`).
     ///   - logger: the library logs through it at debug level at most: at trace it would dump
     ///     the start of every frame, and the subscription frame holds the secret.
-    public init(extraCAFile: String?, logger: Logger) throws {
+    ///   - taskExecutor: where each connection's task runs (the one that hands received messages
+    ///     on); nil for Swift's global pool.
+    public init(extraCAFile: String?, logger: Logger, taskExecutor: (any TaskExecutor)? = nil) throws {
         var tls = TLSConfiguration.makeClientConfiguration()
         // A dead peer never sends its close_notify; the default would hold a reconnect up 5 s.
         tls.shutdownTimeout = Self.closeGrace
@@ -41,6 +44,7 @@ public struct WebSocketClientConnector: WebSocketConnector {
         var libraryLogger = logger
         if libraryLogger.logLevel < .debug { libraryLogger.logLevel = .debug }
         self.logger = libraryLogger
+        self.taskExecutor = taskExecutor
     }
 
     public func open(url: String) async throws -> any WebSocketConnection {
@@ -54,7 +58,7 @@ public struct WebSocketClientConnector: WebSocketConnector {
         // writer, then forwards messages until the server closes. `close()` sends the close frame
         // and lets the server's answering close frame end the messages, so that both sides shut
         // TLS down cleanly; a server that does not answer gets cut off after the grace period.
-        let task = Task {
+        let task = Task(executorPreference: taskExecutor) {
             do {
                 try await WebSocketClient.connect(url: url, configuration: configuration, tlsConfiguration: tls,
                                                   logger: logger) { inbound, outbound, _ in

@@ -114,7 +114,7 @@ private final class AwaitableLogOfDeadlines: Sendable {
             }
             guard let waiter else { return continuation.resume(returning: true) }
             Task {
-                try? await Task.sleep(for: .seconds(20))
+                try? await Task.sleep(for: .seconds(60))
                 let expired = self.state.withLock { state -> CheckedContinuation<Bool, Never>? in
                     guard let index = state.waiters.firstIndex(where: { $0.id == waiter }) else { return nil }
                     return state.waiters.remove(at: index).continuation

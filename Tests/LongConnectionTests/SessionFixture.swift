@@ -22,7 +22,7 @@ struct SessionFixture {
         let session = BotSession(credentials: Self.credentials, settings: settings, connector: connector, handler: handler,
                                  logger: log.logger, clock: clock, random: random, requestIDs: RequestIDGenerator(token: 1))
         self.session = session
-        run = Task { await session.run() }
+        run = Task(executorPreference: TestThreads.shared) { await session.run() }
     }
 
     var recorded: RecordingHandler { handler as! RecordingHandler }
@@ -57,7 +57,7 @@ struct SessionFixture {
 /// Polls `condition` until it holds (false after a real-time safety limit), for state that
 /// offers no notification.
 func eventually(_ condition: () async -> Bool) async -> Bool {
-    let limit = ContinuousClock.now + .seconds(20)
+    let limit = ContinuousClock.now + .seconds(60)
     while ContinuousClock.now < limit {
         if await condition() { return true }
         try? await Task.sleep(for: .milliseconds(2))

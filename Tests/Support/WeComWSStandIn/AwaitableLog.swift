@@ -41,7 +41,7 @@ public final class AwaitableLog<Element: Sendable>: Sendable {
 
     /// True once `count` records match `predicate`; false if `timeout` (real time) passes first,
     /// a safety net that keeps a broken test from hanging, not a measurement.
-    public func wait(count: Int = 1, timeout: Duration = .seconds(20),
+    public func wait(count: Int = 1, timeout: Duration = .seconds(60),
                      where predicate: @escaping @Sendable (Element) -> Bool = { _ in true }) async -> Bool {
         let id: UInt64? = state.withLock { state in
             if state.satisfied(count, predicate) { return nil }
