@@ -187,6 +187,23 @@ private struct LiveSession {
         }
     }
 
+    /// A second client subscribing as the same bot takes it over: the first hears
+    /// `disconnected_event` from the server and ends; the second stays.
+    @Test func aSecondSubscriptionTakesTheBotOver() async throws {
+        try await onTestThreads {
+            let standIn = try WeComWSStandIn()
+            let first = try LiveSession(standIn)
+            #expect(await first.waitForSubscriptions(1))
+            let second = try LiveSession(standIn)
+            #expect(await second.waitForSubscriptions(1))
+            #expect(await first.run.value == .takenOver)
+            #expect(await standIn.connectionEvents.wait { $0 == .closed(1) })
+            #expect(await second.session.isSubscribed)
+            #expect(second.handler.events.all == [.subscribed])
+            #expect(try await second.stop() == .stopped)
+        }
+    }
+
     /// TLS against a CA made for this test: trusted through the extra CA file, and refused
     /// when the server's certificate comes from a CA the client does not know.
     @Test func tlsVerifiesTheServerAgainstTheExtraCA() async throws {

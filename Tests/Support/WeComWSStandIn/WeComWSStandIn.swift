@@ -15,8 +15,9 @@ import Synchronization
 /// - every other request: acked with errcode 0 or the code set with `answer(_:errcode:errmsg:)`;
 ///   the upload steps' acks carry an `upload_id` and a `media_id`; `holdAcks(for:)` keeps a
 ///   command's acks back until `releaseHeldAck()`;
-/// - `push` sends callbacks to the connected client, `pushDisconnectedEvent` the takeover event,
-///   `dropConnections` closes the sockets without a close frame.
+/// - `push` sends callbacks to the connected client, `pushDisconnectedEvent` the takeover event
+///   (which a second subscription of the same bot also sends to the older connection, as WeCom
+///   does), `dropConnections` closes the sockets without a close frame.
 ///
 /// Everything received is recorded in `received`, connections opening and closing in
 /// `connectionEvents`, both awaitable.
@@ -46,7 +47,10 @@ public final class WeComWSStandIn: Sendable {
         var held: Set<FrameCommand> = []
         var heldAcks: [(channel: any Channel, ack: Ack)] = []
         var channels: [Int: any Channel] = [:]
-        var subscribed: [Int] = []
+        /// Subscribed connections in order, with their bot.
+        var subscribed: [(connection: Int, botID: String)] = []
+        /// Older connections of a bot that just subscribed again, owed a `disconnected_event`.
+        var replaced: [any Channel] = []
         var lastConnection = 0
         var lastUpload = 0
         var lastPush = 0
@@ -166,12 +170,17 @@ public final class WeComWSStandIn: Sendable {
         return frame
     }
 
-    /// Tells the client another client subscribed as its bot (§8.1).
+    /// Tells the client another client subscribed as its bot (§8.1). A second subscription of
+    /// the same bot sends it to the older connection by itself.
     public func pushDisconnectedEvent(botID: String = "standin-bot") async throws {
-        try await push(Frame(command: .eventCallback, reqID: "standin-disconnect", body: [
+        try await push(Self.disconnectedEvent(botID: botID))
+    }
+
+    static func disconnectedEvent(botID: String) -> Frame {
+        Frame(command: .eventCallback, reqID: "standin-disconnect", body: [
             "msgid": "standin-disconnect-msg", "create_time": 1_700_000_000, "aibotid": .string(botID),
             "msgtype": "event", "event": ["eventtype": "disconnected_event"],
-        ]))
+        ])
     }
 
     /// Closes every open connection's socket, without a WebSocket close frame (a dropped network).
@@ -199,7 +208,7 @@ public final class WeComWSStandIn: Sendable {
     func closed(_ id: Int) {
         state.withLock { state in
             state.channels[id] = nil
-            state.subscribed.removeAll { $0 == id }
+            state.subscribed.removeAll { $0.connection == id }
         }
         connectionEvents.append(.closed(id))
     }
@@ -216,6 +225,13 @@ public final class WeComWSStandIn: Sendable {
             return ack
         }
         if let reply { Self.write(FrameCodec.encode(reply), to: channel) }
+        let replaced = state.withLock { state in
+            defer { state.replaced.removeAll() }
+            return state.replaced
+        }
+        for older in replaced {
+            Self.write(FrameCodec.encode(Self.disconnectedEvent(botID: frame.body?["bot_id"]?.stringValue ?? "")), to: older)
+        }
     }
 
     private func answer(_ frame: Frame, connection id: Int, state: inout State) -> Ack? {
@@ -225,7 +241,12 @@ public final class WeComWSStandIn: Sendable {
             guard let secret = state.bots[botID], frame.body?["secret"]?.stringValue == secret else {
                 return Ack(reqID: frame.reqID, errcode: LongConnectionError.invalidCredentials, errmsg: Self.invalidCredentialsMessage)
             }
-            state.subscribed.append(id)
+            // The newer subscription takes the bot over; the older connections hear of it (§8.1).
+            for older in state.subscribed where older.botID == botID {
+                if let channel = state.channels[older.connection] { state.replaced.append(channel) }
+            }
+            state.subscribed.removeAll { $0.botID == botID }
+            state.subscribed.append((id, botID))
             return Ack(reqID: frame.reqID)
         case .ping:
             return state.ackPings ? Ack(reqID: frame.reqID) : nil
@@ -248,7 +269,7 @@ public final class WeComWSStandIn: Sendable {
     }
 
     private func latestSubscribedChannel() -> (any Channel)? {
-        state.withLock { state in state.subscribed.last.flatMap { state.channels[$0] } }
+        state.withLock { state in state.subscribed.last.flatMap { state.channels[$0.connection] } }
     }
 
     static func textFrame(_ bytes: [UInt8]) -> WebSocketFrame {
