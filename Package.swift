@@ -16,6 +16,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The long connection's WebSocket client (README, 依赖与原因); swift-nio and swift-nio-ssl come
+        // with it and are named here because the adapter and the test server use them directly.
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Stops a build for any system but Linux with one clear error (see the top of this file).
@@ -63,6 +68,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Long-connection mode: the frame codec, one bot's session (subscribe, heartbeat, reconnect,
+        // acks by req_id) and, in one adapter file, the WebSocket library.
+        .target(name: "LongConnection", dependencies: [
+            "JSONCore", .product(name: "Logging", package: "swift-log"),
+            .product(name: "WSClient", package: "swift-websocket"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
+
         // The Dify client and safe outbound fetches on libcurl: SSE streaming, uploads, size caps.
         .target(name: "DifyClient", dependencies: ["CCurl", "JSONCore"]),
         // The worker's job logic: media, Dify streaming into the store, deadlines, retries.
@@ -73,6 +87,14 @@ let package = Package(
         ]),
         // Test-only: real HTTP servers speaking Dify's wire format, serving media, taking response_url posts.
         .target(name: "DifyStandIn", dependencies: ["JSONCore"], path: "Tests/Support/DifyStandIn"),
+        // Test-only: a real WebSocket server (plain or TLS with a test CA) answering like WeCom's
+        // long-connection endpoint, on the NIO pieces the WebSocket client already brings.
+        .target(name: "WeComWSStandIn", dependencies: [
+            "JSONCore", "LongConnection",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ], path: "Tests/Support/WeComWSStandIn"),
         // Test-only: a logger that keeps every line, for tests of what a component logs.
         .target(name: "LogRecorder", dependencies: [.product(name: "Logging", package: "swift-log")],
                 path: "Tests/Support/LogRecorder"),
@@ -154,6 +176,9 @@ let package = Package(
             "WorkerCore", "BotStore", "BotConfig", "SQLiteStore", "DifyStandIn", "DifyClient", "LogRecorder", "WeComCrypto",
             "WeComModel",
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "LongConnectionTests", dependencies: [
+            "LongConnection", "WeComWSStandIn", "JSONCore", "LogRecorder", .product(name: "Logging", package: "swift-log"),
         ]),
         // End-to-end: real nginx, real wecom-fcgi processes, a real SQLite file.
         .testTarget(name: "IntegrationTests", dependencies: [

@@ -28,6 +28,11 @@ import StrictBase64
 /// | `WECOM_JOB_MAX_ATTEMPTS` | 3 | tries before a job is dead |
 /// | `WECOM_STREAM_FLUSH_INTERVAL` | 0.1 | seconds between stream writes while answering |
 /// | `WECOM_ECHO_AGENT` | 0 | with no Dify configured, answer with the built-in echo agent |
+/// | `WECOM_BOT_ID`, `WECOM_BOT_SECRET` | unset | the default bot in long-connection mode (secret: never printed) |
+/// | `WECOM_WS_URL` | `wss://openws.work.weixin.qq.com` | the long-connection endpoint |
+/// | `WECOM_WS_CA_FILE` | unset | PEM file of CA certificates trusted besides the system's |
+/// | `WECOM_WS_PING_INTERVAL` | 30 | seconds between heartbeats on a long connection |
+/// | `WECOM_WS_LEASE` | 30 | seconds a process holds a bot's long connection between renewals |
 /// | `WECOM_ENV_FILE` | `.env` | the `.env` file to read |
 public struct Configuration: Sendable, Equatable, CustomStringConvertible {
     public var token: String?
@@ -57,6 +62,18 @@ public struct Configuration: Sendable, Equatable, CustomStringConvertible {
     public var jobMaxAttempts: Int
     public var streamFlushInterval: Double
     public var echoAgent: Bool
+    /// The default bot's BotID in long-connection mode; set together with `botSecret`.
+    public var botID: String?
+    /// The default bot's long-connection secret. Never print it.
+    public var botSecret: String?
+    /// The long-connection endpoint (`ws://` or `wss://`).
+    public var wsURL: String
+    /// A PEM file of CA certificates trusted besides the system's (a private deployment, tests).
+    public var wsCAFile: String?
+    public var wsPingInterval: Double
+    public var wsLease: Double
+
+    public static let defaultWSURL = "wss://openws.work.weixin.qq.com"
 
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
@@ -113,10 +130,26 @@ public struct Configuration: Sendable, Equatable, CustomStringConvertible {
         jobMaxAttempts = try env.integer("WECOM_JOB_MAX_ATTEMPTS", default: 3, in: 1...100)
         streamFlushInterval = try env.seconds("WECOM_STREAM_FLUSH_INTERVAL", default: 0.1, allowZero: true)
         echoAgent = try env.flag("WECOM_ECHO_AGENT", default: false)
+        botID = env.nonEmpty("WECOM_BOT_ID")
+        botSecret = env.nonEmpty("WECOM_BOT_SECRET")
+        if (botID == nil) != (botSecret == nil) {
+            throw ConfigurationError(variable: botID == nil ? "WECOM_BOT_ID" : "WECOM_BOT_SECRET",
+                                     reason: "must be set together with \(botID == nil ? "WECOM_BOT_SECRET" : "WECOM_BOT_ID")")
+        }
+        wsURL = try env.url("WECOM_WS_URL", schemes: ["ws", "wss"]) ?? Self.defaultWSURL
+        wsCAFile = env.nonEmpty("WECOM_WS_CA_FILE")
+        if let path = wsCAFile, !FileManager.default.isReadableFile(atPath: path) {
+            throw ConfigurationError(variable: "WECOM_WS_CA_FILE", reason: "must name a readable PEM file of CA certificates")
+        }
+        wsPingInterval = try env.seconds("WECOM_WS_PING_INTERVAL", default: 30)
+        wsLease = try env.seconds("WECOM_WS_LEASE", default: 30)
     }
 
     /// The default bot is configured when both its token and key are set.
     public var hasDefaultBot: Bool { token != nil && encodingAESKey != nil }
+
+    /// The default bot connects out over a WebSocket when its BotID and secret are both set.
+    public var hasDefaultLongConnectionBot: Bool { botID != nil && botSecret != nil }
 
     /// A summary safe for logs: which secrets are set, never what they are.
     public var description: String {
@@ -124,6 +157,7 @@ public struct Configuration: Sendable, Equatable, CustomStringConvertible {
             + "difyAPIKey: \(difyAPIKey == nil ? "unset" : "set"), "
             + (databaseURL == nil ? "db: \(databasePath), " : "db: PostgreSQL (WECOM_DATABASE_URL set), schema: \(pgSchema), ")
             + "mappings: \(agentMapping.count), "
+            + (hasDefaultLongConnectionBot ? "longConnectionBot: \(botID ?? ""), wsURL: \(wsURL), " : "")
             + "logLevel: \(logLevel))"
     }
 

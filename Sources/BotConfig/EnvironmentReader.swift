@@ -44,10 +44,16 @@ struct EnvironmentReader {
 
     /// An absolute http(s) URL.
     func httpURL(_ name: String) throws -> String? {
+        try url(name, schemes: ["http", "https"])
+    }
+
+    /// An absolute URL with one of `schemes` and a host.
+    func url(_ name: String, schemes: [String]) throws -> String? {
         guard let raw = nonEmpty(name)?.trimmingCharacters(in: .whitespaces) else { return nil }
         guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", url.host != nil else {
-            throw ConfigurationError(variable: name, reason: "must be an absolute http:// or https:// URL")
+              schemes.contains(scheme), let host = url.host, !host.isEmpty else {
+            let spelled = schemes.map { "\($0)://" }.joined(separator: " or ")
+            throw ConfigurationError(variable: name, reason: "must be an absolute \(spelled) URL")
         }
         return raw
     }

@@ -64,6 +64,15 @@ import WeComCrypto
         (["WECOM_PG_SCHEMA": "wecom-bot"], "WECOM_PG_SCHEMA"),
         (["WECOM_PG_SCHEMA": "pg_bot"], "WECOM_PG_SCHEMA"),
         (["WECOM_PG_SCHEMA": String(repeating: "a", count: 64)], "WECOM_PG_SCHEMA"),
+        (["WECOM_BOT_ID": "aib1"], "WECOM_BOT_SECRET"),
+        (["WECOM_BOT_SECRET": "s"], "WECOM_BOT_ID"),
+        (["WECOM_WS_URL": "https://openws.work.weixin.qq.com"], "WECOM_WS_URL"),
+        (["WECOM_WS_URL": "wss://"], "WECOM_WS_URL"),
+        (["WECOM_WS_URL": "openws.work.weixin.qq.com"], "WECOM_WS_URL"),
+        (["WECOM_WS_CA_FILE": "/nonexistent/ca.pem"], "WECOM_WS_CA_FILE"),
+        (["WECOM_WS_PING_INTERVAL": "0"], "WECOM_WS_PING_INTERVAL"),
+        (["WECOM_WS_PING_INTERVAL": "often"], "WECOM_WS_PING_INTERVAL"),
+        (["WECOM_WS_LEASE": "-5"], "WECOM_WS_LEASE"),
     ]
 
     @Test(arguments: bad) func badValueNamesTheVariable(values: [String: String], variable: String) {
@@ -144,6 +153,44 @@ import WeComCrypto
         #expect(!"\(c)".contains("pw-Secret-9"))
         #expect(try Configuration(values: ["WECOM_DATABASE_URL": ""]).databaseURL == nil)
         #expect(try Configuration(values: ["WECOM_PG_SCHEMA": "_a9"]).pgSchema == "_a9")
+    }
+
+    @Test func longConnectionDefaults() throws {
+        let c = try Configuration(values: [:])
+        #expect(!c.hasDefaultLongConnectionBot)
+        #expect(c.botID == nil && c.botSecret == nil)
+        #expect(c.wsURL == "wss://openws.work.weixin.qq.com")
+        #expect(c.wsCAFile == nil)
+        #expect(c.wsPingInterval == 30)
+        #expect(c.wsLease == 30)
+    }
+
+    @Test func longConnectionSettings() throws {
+        let ca = FileManager.default.temporaryDirectory.appendingPathComponent("ca-\(UUID().uuidString).pem").path
+        try "-----BEGIN CERTIFICATE-----\n".write(toFile: ca, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: ca) }
+        let c = try Configuration(values: [
+            "WECOM_BOT_ID": "aibLONG", "WECOM_BOT_SECRET": "ws-Secret-42", "WECOM_WS_URL": "ws://127.0.0.1:9100/ws",
+            "WECOM_WS_CA_FILE": ca, "WECOM_WS_PING_INTERVAL": "0.5", "WECOM_WS_LEASE": "12",
+        ])
+        #expect(c.hasDefaultLongConnectionBot)
+        #expect(c.botID == "aibLONG" && c.botSecret == "ws-Secret-42")
+        #expect(c.wsURL == "ws://127.0.0.1:9100/ws")
+        #expect(c.wsCAFile == ca)
+        #expect(c.wsPingInterval == 0.5)
+        #expect(c.wsLease == 12)
+        // The summary names the bot and the endpoint, never the secret.
+        #expect("\(c)".contains("aibLONG") && "\(c)".contains("ws://127.0.0.1:9100/ws"))
+        #expect(!"\(c)".contains("ws-Secret-42"))
+    }
+
+    @Test func aRefusedLongConnectionSettingNeverEchoesTheSecret() {
+        do {
+            _ = try Configuration(values: ["WECOM_BOT_SECRET": "ws-Secret-42"])
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)" == "configuration error: WECOM_BOT_ID: must be set together with WECOM_BOT_SECRET")
+        }
     }
 
     @Test func environmentWinsOverDotEnv() throws {
