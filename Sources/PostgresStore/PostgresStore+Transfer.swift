@@ -39,13 +39,7 @@ extension PostgresStore: StoreTransfer {
     private static func query(_ kind: TransferKind) -> TransferTableQuery {
         switch kind {
         case .bots:
-            return TransferTableQuery(
-                columns: "botid, token, encoding_aes_key, receive_id, agent, bot_name, created_at", table: "bots",
-                key: ["botid"]) { rows, r in
-                    .bot(BotRecord(botID: rows.text(r, 0), token: rows.text(r, 1), encodingAESKey: rows.text(r, 2),
-                                   receiveID: rows.text(r, 3), agent: rows.optionalText(r, 4),
-                                   botName: rows.optionalText(r, 5), createdAt: rows.int64(r, 6)))
-                }
+            return TransferTableQuery(columns: botColumns, table: "bots", key: ["botid"]) { .bot(botRecord($0, $1)) }
         case .agents:
             return TransferTableQuery(
                 columns: "id, name, dify_base_url, dify_api_key, welcome_text, bot_name, created_at", table: "agents",
@@ -191,10 +185,8 @@ extension PostgresStore: StoreTransfer {
         switch record {
         case let .bot(bot):
             try insertRow(record, "a bot with this id", """
-                INSERT INTO bots(botid, token, encoding_aes_key, receive_id, agent, bot_name, created_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING
-                """, [bot.botID.parameter, bot.token.parameter, bot.encodingAESKey.parameter, bot.receiveID.parameter,
-                      bot.agent.parameter, bot.botName.parameter, bot.createdAt.parameter])
+                INSERT INTO bots(\(Self.botColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING
+                """, Self.botParameters(bot))
         case let .agent(agent):
             try insertRow(record, "an agent with this id or the name '\(agent.name)'", """
                 INSERT INTO agents(id, name, dify_base_url, dify_api_key, welcome_text, bot_name, created_at)

@@ -1,7 +1,7 @@
 import BotStore
 
 /// Deleting old rows in bounded write transactions, so responders and workers wait at most one
-/// batch for the write lock.
+/// batch for the write lock. A stream's push state (`ws_streams`) goes with it (foreign key).
 extension SQLiteStore {
     /// A finished stream is purgeable when it was created and finished before `?1` and its job
     /// (if any) is neither queued, running, nor finished at or after `?1`. A stream closed early
@@ -37,7 +37,29 @@ extension SQLiteStore {
             after = last
         }
         while try purgeJobBatch(cutoff: cutoff, batch: batch, into: &counts) == batch {}
+        while try purgeOutboundBatch(cutoff: cutoff, batch: batch, into: &counts) == batch {}
         return counts
+    }
+
+    /// One transaction: up to `batch` messages the bot sent first that were sent, failed or
+    /// cancelled before `cutoff`. Returns the messages deleted.
+    private func purgeOutboundBatch(cutoff: Int64, batch: Int, into counts: inout PurgeCounts) throws -> Int {
+        let sql = """
+            DELETE FROM outbound_messages WHERE id IN (SELECT id FROM outbound_messages
+              WHERE (state = 'sent' OR state = 'failed' OR state = 'cancelled') AND finished_at < ?1 LIMIT ?2)
+            """
+        let deleted = try connection.transaction {
+            try connection.withStatement(sql) { statement in
+                try statement.bind(cutoff, batch)
+                try statement.run()
+                return connection.changes
+            }
+        }
+        if deleted > 0 {
+            counts.outbound += deleted
+            counts.batches += 1
+        }
+        return deleted
     }
 
     /// One transaction: picks up to `batch` purgeable streams with a rowid in (`after`, `before`),

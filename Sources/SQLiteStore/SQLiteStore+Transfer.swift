@@ -30,13 +30,7 @@ extension SQLiteStore: StoreTransfer {
     private static func query(_ kind: TransferKind) -> TransferTableQuery {
         switch kind {
         case .bots:
-            return TransferTableQuery(
-                columns: "botid, token, encoding_aes_key, receive_id, agent, bot_name, created_at", table: "bots",
-                key: ["botid"]) { row in
-                    .bot(BotRecord(botID: row.text(0), token: row.text(1), encodingAESKey: row.text(2),
-                                   receiveID: row.text(3), agent: row.optionalText(4), botName: row.optionalText(5),
-                                   createdAt: row.int64(6)))
-                }
+            return TransferTableQuery(columns: botColumns, table: "bots", key: ["botid"]) { .bot(botRecord($0)) }
         case .agents:
             return TransferTableQuery(
                 columns: "id, name, dify_base_url, dify_api_key, welcome_text, bot_name, created_at", table: "agents",
@@ -176,10 +170,10 @@ extension SQLiteStore: StoreTransfer {
         switch record {
         case let .bot(bot):
             try insertRow(record, "a bot with this id", """
-                INSERT INTO bots(botid, token, encoding_aes_key, receive_id, agent, bot_name, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                INSERT INTO bots(\(Self.botColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """) {
-                try $0.bind(bot.botID, bot.token, bot.encodingAESKey, bot.receiveID, bot.agent, bot.botName, bot.createdAt)
+                try $0.bind(bot.botID, bot.token, bot.encodingAESKey, bot.receiveID, bot.agent, bot.botName, bot.wsSecret,
+                            bot.createdAt)
             }
         case let .agent(agent):
             try insertRow(record, "an agent with this id or the name '\(agent.name)'", """
