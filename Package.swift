@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "wecom-fcgi", targets: ["wecom-fcgi"]),
         .executable(name: "wecom-worker", targets: ["wecom-worker"]),
         .executable(name: "wecomctl", targets: ["wecomctl"]),
+        .executable(name: "wecom-ws", targets: ["wecom-ws"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -77,6 +78,13 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
 
+        // `wecom-ws`'s parts: connection leases and sessions per bot, the callbacks into the store,
+        // the stream pusher and the messages the bot sends first (store calls off the async pool).
+        .target(name: "LongConnectionService", dependencies: [
+            "BotConfig", "BotStore", "JSONCore", "LongConnection", "WeComModel",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // The Dify client and safe outbound fetches on libcurl: SSE streaming, uploads, size caps.
         .target(name: "DifyClient", dependencies: ["CCurl", "JSONCore"]),
         // The worker's job logic: media, Dify streaming into the store, deadlines, retries.
@@ -120,6 +128,11 @@ let package = Package(
         ]),
         .executableTarget(name: "wecom-worker", dependencies: [
             "BotConfig", "BotStore", "ServiceSupport", "StoreFactory", "WorkerCore", "DifyClient",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "wecom-ws", dependencies: [
+            "BotConfig", "BotStore", "JSONCore", "LongConnection", "LongConnectionService", "ServiceSupport", "StoreFactory",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -179,6 +192,9 @@ let package = Package(
         ]),
         .testTarget(name: "LongConnectionTests", dependencies: [
             "LongConnection", "WeComWSStandIn", "JSONCore", "LogRecorder", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "LongConnectionServiceTests", dependencies: [
+            "LongConnectionService", "BotStore", "WeComModel",
         ]),
         // End-to-end: real nginx, real wecom-fcgi processes, a real SQLite file.
         .testTarget(name: "IntegrationTests", dependencies: [
