@@ -198,7 +198,8 @@ let package = Package(
         ]),
         // End-to-end: real nginx, real wecom-fcgi processes, a real SQLite file.
         .testTarget(name: "IntegrationTests", dependencies: [
-            "FastCGITestClient", "WeComCrypto", "WeComModel", "DifyStandIn", "BotConfig", "StoreTestSupport",
+            "FastCGITestClient", "WeComCrypto", "WeComModel", "DifyStandIn", "BotConfig", "StoreTestSupport", "WeComWSStandIn",
+            "LongConnection", "JSONCore",
         ], exclude: ["Fixtures"]),
     ]
 )
