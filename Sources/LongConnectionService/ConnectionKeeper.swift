@@ -39,6 +39,9 @@ actor ConnectionKeeper {
         self.now = now
     }
 
+    /// Whether this process holds any bot: with none, there is nothing to push or send.
+    var holdsAny: Bool { !links.isEmpty }
+
     /// The session of a bot this process holds; nil otherwise.
     func session(for botID: String) -> BotSession? { links[botID]?.session }
 

@@ -43,7 +43,7 @@ public final class LongConnectionService: Sendable {
             },
             logger: logger, now: now)
         pusher = StreamPusher(lane: lane, holder: holderID, relay: StreamRelay(deadline: settings.streamDeadline),
-                              keeper: keeper, images: images, requestIDs: requestIDs, logger: logger, now: now)
+                              flushInterval: settings.flushInterval, keeper: keeper, images: images, requestIDs: requestIDs, logger: logger, now: now)
         outbound = OutboundSender(lane: lane, holder: holderID, keeper: keeper, settings: settings,
                                   requestIDs: requestIDs, logger: logger, now: now, clock: clock)
         (stopping, stopSink) = AsyncStream<Void>.makeStream()
@@ -53,7 +53,7 @@ public final class LongConnectionService: Sendable {
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.loop(every: self.settings.lookEvery) { await self.keeper.tick() } }
-            group.addTask { await self.loop(every: self.settings.flushInterval) { await self.pusher.tick() } }
+            group.addTask { await self.loop(every: self.settings.pushPollInterval) { await self.pusher.tick() } }
             group.addTask { await self.loop(every: self.settings.outboundPollInterval) { await self.outbound.tick() } }
             for await _ in stopping { break }
             group.cancelAll()

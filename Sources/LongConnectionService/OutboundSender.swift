@@ -32,6 +32,7 @@ actor OutboundSender {
 
     /// Claims what is queued and sends it, each message in a task of its own.
     func tick() async {
+        guard await keeper.holdsAny else { return }
         let holder = holder, at = Int64(now()), lease = claimLease
         let claimed: [OutboundMessage]
         do {

@@ -17,10 +17,14 @@ actor StreamPusher {
     private let logger: Logger
     private let now: @Sendable () -> Double
     private var inFlight: Set<String> = []
+    /// When each stream's last growing frame went out, to keep them `flushInterval` apart.
+    private var lastFrameAt: [String: Double] = [:]
+    private let flushInterval: Double
 
-    init(lane: StoreLane, holder: String, relay: StreamRelay, keeper: ConnectionKeeper, images: any ImageSending,
-         requestIDs: RequestIDGenerator, logger: Logger, now: @escaping @Sendable () -> Double) {
+    init(lane: StoreLane, holder: String, relay: StreamRelay, flushInterval: Double, keeper: ConnectionKeeper,
+         images: any ImageSending, requestIDs: RequestIDGenerator, logger: Logger, now: @escaping @Sendable () -> Double) {
         self.lane = lane
+        self.flushInterval = flushInterval
         self.holder = holder
         self.relay = relay
         self.keeper = keeper
@@ -30,8 +34,11 @@ actor StreamPusher {
         self.now = now
     }
 
-    /// One read of the streams; the steps it starts run on in tasks of their own.
+    /// One read of the streams; the steps it starts run on in tasks of their own. Called more
+    /// often than the flush interval, so that a change reaches the user soon after the worker
+    /// wrote it; growing frames of one stream still go at most once per interval.
     func tick() async {
+        guard await keeper.holdsAny else { return }
         let holder = holder, at = Int64(now()), windowStart = at - Int64(relay.deadline.rounded(.down))
         let streams: [LongConnectionStream]
         do {
@@ -44,6 +51,8 @@ actor StreamPusher {
             guard let session = await keeper.session(for: stream.botID), await session.isSubscribed else { continue }
             let step = relay.next(for: stream, now: at)
             if step == .wait { continue }
+            if case .frame(_, false, _) = step, let last = lastFrameAt[stream.streamID], now() - last < flushInterval { continue }
+            if case .frame(_, false, _) = step { lastFrameAt[stream.streamID] = now() } else { lastFrameAt[stream.streamID] = nil }
             inFlight.insert(stream.streamID)
             Task {
                 await self.take(step, for: stream, on: session)

@@ -11,9 +11,11 @@ public struct WSServiceSettings: Sendable {
     /// How often a standby looks for a bot to take: often enough that it subscribes within one
     /// lease period of the holder's death, and a read without a write.
     public var lookEvery: Double { min(max(lease / 10, 0.1), 3) }
-    /// `WECOM_STREAM_FLUSH_INTERVAL`: the shortest gap between two frames of one stream, and how
-    /// often the streams are read.
+    /// `WECOM_STREAM_FLUSH_INTERVAL`: the shortest gap between two growing frames of one stream.
     public var flushInterval: Double
+    /// How often the streams are read: a quarter of the flush interval, so that a change waits
+    /// little for its frame, without reading the store more than 100 times a second.
+    public var pushPollInterval: Double { max(flushInterval / 4, 0.01) }
     /// `WECOM_STREAM_DEADLINE`: the stream ends with a notice this long after its first frame.
     public var streamDeadline: Double
     /// How often queued messages the bot sends first are looked for.

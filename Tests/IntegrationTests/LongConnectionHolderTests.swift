@@ -52,4 +52,31 @@ import WeComWSStandIn
         #expect(holder.log.contains("subscribed"))
         #expect(!holder.log.contains(LongConnectionStack.secret))
     }
+
+    @Test(arguments: Backend.allCases) func aTakeoverStopsHolderAndStandbyUntilAnOperatorReconnects(_ backend: Backend) async throws {
+        let s = try LongConnectionStack(backend: backend)
+        defer { s.stop() }
+        let first = try s.startHolder()
+        #expect(await s.wecom.received.wait(timeout: .seconds(30), where: Self.isSubscribe))
+        let second = try s.startHolder()
+        try waitUntil(timeout: 30, "the second process stands by") { second.log.contains("standing by") }
+
+        // Another client (outside this deployment) subscribed as the bot.
+        try await s.wecom.pushDisconnectedEvent()
+        try s.waitForSQL("SELECT count(*) FROM ws_connections WHERE botid = 'standin-bot' AND taken_over_at IS NOT NULL", toBe: "1")
+        try waitUntil(timeout: 30, "the standby sees the mark") { second.log.contains("taken over by another client") }
+        try waitUntil(timeout: 30, "the holder closed its connection") { s.wecom.openConnections == 0 }
+        let lines = first.log.split(separator: "\n").filter { $0.contains("disconnected_event") }
+        #expect(lines.count == 1, "one line: \(lines)")
+        let status = try s.wecomctl.run("status")
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("taken over"), "\(status.all)")
+        #expect(s.wecom.received.all.filter(Self.isSubscribe).count == 1)
+
+        let reconnect = try s.wecomctl.run("bots", "reconnect", "standin-bot")
+        #expect(reconnect.status == 0, "\(reconnect.all)")
+        #expect(await s.wecom.received.wait(count: 2, timeout: .seconds(30), where: Self.isSubscribe))
+        try s.waitForSQL("SELECT count(*) FROM ws_connections WHERE botid = 'standin-bot' AND taken_over_at IS NULL", toBe: "1")
+        #expect(first.isRunning && second.isRunning)
+    }
 }

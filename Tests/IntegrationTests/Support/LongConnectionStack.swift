@@ -75,6 +75,11 @@ final class LongConnectionStack {
         return holder
     }
 
+    /// `wecomctl` on the stack's store, with the stack's configuration (the default bot too).
+    var wecomctl: WecomctlRunner {
+        WecomctlRunner(directory: scratch, database: database.sqlitePath, extra: environment)
+    }
+
     /// Runs SQL with the operator's shell of the stack's backend.
     @discardableResult
     func sql(_ sql: String) throws -> String { try database.query(sql) }
