@@ -62,9 +62,12 @@ let package = Package(
         .target(name: "FastCGIServer", dependencies: ["CFastCGI", "Threads", .product(name: "Logging", package: "swift-log")]),
         // Wake-up datagrams from responders to idle workers (AF_UNIX, no C library).
         .target(name: "WakeSignal"),
+        // What both modes do with an inbound message or event: accept it into the store (dedupe,
+        // stream, job for its agent), store events, choose the welcome text (pure Swift).
+        .target(name: "MessageIntake", dependencies: ["BotConfig", "BotStore", "WeComCrypto", "WeComModel"]),
         // Callback routing and dispatch (pure Swift; talks to the store through its protocol).
         .target(name: "CallbackHandler", dependencies: [
-            "JSONCore", "StrictBase64", "WeComCrypto", "WeComModel", "BotConfig", "BotStore",
+            "JSONCore", "StrictBase64", "WeComCrypto", "WeComModel", "BotConfig", "BotStore", "MessageIntake",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -162,6 +165,9 @@ let package = Package(
             "StoreFactory", "BotConfig", "BotStore", "PostgresStore", "StoreTestSupport",
         ]),
         .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "FastCGITestClient"]),
+        .testTarget(name: "MessageIntakeTests", dependencies: [
+            "MessageIntake", "BotConfig", "BotStore", "WeComModel", "StoreTestSupport",
+        ]),
         .testTarget(name: "CallbackHandlerTests", dependencies: [
             "CallbackHandler", "WeComCrypto", "WeComModel", "BotStore", "BotConfig", "SQLiteStore",
             .product(name: "Logging", package: "swift-log"),
