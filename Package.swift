@@ -72,9 +72,10 @@ let package = Package(
         ]),
 
         // Long-connection mode: the frame codec, one bot's session (subscribe, heartbeat, reconnect,
-        // acks by req_id) and, in one adapter file, the WebSocket library.
+        // acks by req_id), media uploads, answer splitting, the per-conversation rate limit and, in
+        // one adapter file, the WebSocket library.
         .target(name: "LongConnection", dependencies: [
-            "JSONCore", .product(name: "Logging", package: "swift-log"),
+            "JSONCore", "StrictBase64", "WeComCrypto", .product(name: "Logging", package: "swift-log"),
             .product(name: "WSClient", package: "swift-websocket"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -93,7 +94,7 @@ let package = Package(
         // Test-only: a real WebSocket server (plain or TLS with a test CA) answering like WeCom's
         // long-connection endpoint, on the NIO pieces the WebSocket client already brings.
         .target(name: "WeComWSStandIn", dependencies: [
-            "JSONCore", "LongConnection",
+            "JSONCore", "LongConnection", "StrictBase64",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -184,7 +185,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LongConnectionTests", dependencies: [
-            "LongConnection", "WeComWSStandIn", "JSONCore", "LogRecorder", .product(name: "Logging", package: "swift-log"),
+            "LongConnection", "WeComWSStandIn", "JSONCore", "LogRecorder", "WeComCrypto", .product(name: "Logging", package: "swift-log"),
         ]),
         // End-to-end: real nginx, real wecom-fcgi processes, a real SQLite file.
         .testTarget(name: "IntegrationTests", dependencies: [
