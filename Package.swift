@@ -63,16 +63,20 @@ let package = Package(
         .target(name: "FastCGIServer", dependencies: ["CFastCGI", "Threads", .product(name: "Logging", package: "swift-log")]),
         // Wake-up datagrams from responders to idle workers (AF_UNIX, no C library).
         .target(name: "WakeSignal"),
+        // What both modes do with an inbound message or event: accept it into the store (dedupe,
+        // stream, job for its agent), store events, choose the welcome text (pure Swift).
+        .target(name: "MessageIntake", dependencies: ["BotConfig", "BotStore", "WeComCrypto", "WeComModel"]),
         // Callback routing and dispatch (pure Swift; talks to the store through its protocol).
         .target(name: "CallbackHandler", dependencies: [
-            "JSONCore", "StrictBase64", "WeComCrypto", "WeComModel", "BotConfig", "BotStore",
+            "JSONCore", "StrictBase64", "WeComCrypto", "WeComModel", "BotConfig", "BotStore", "MessageIntake",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Long-connection mode: the frame codec, one bot's session (subscribe, heartbeat, reconnect,
-        // acks by req_id) and, in one adapter file, the WebSocket library.
+        // acks by req_id), media uploads, answer splitting, the per-conversation rate limit and, in
+        // one adapter file, the WebSocket library.
         .target(name: "LongConnection", dependencies: [
-            "JSONCore", .product(name: "Logging", package: "swift-log"),
+            "JSONCore", "StrictBase64", "WeComCrypto", .product(name: "Logging", package: "swift-log"),
             .product(name: "WSClient", package: "swift-websocket"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -98,7 +102,7 @@ let package = Package(
         // Test-only: a real WebSocket server (plain or TLS with a test CA) answering like WeCom's
         // long-connection endpoint, on the NIO pieces the WebSocket client already brings.
         .target(name: "WeComWSStandIn", dependencies: [
-            "JSONCore", "LongConnection",
+            "JSONCore", "LongConnection", "StrictBase64",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -175,6 +179,9 @@ let package = Package(
             "StoreFactory", "BotConfig", "BotStore", "PostgresStore", "StoreTestSupport",
         ]),
         .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "FastCGITestClient"]),
+        .testTarget(name: "MessageIntakeTests", dependencies: [
+            "MessageIntake", "BotConfig", "BotStore", "WeComModel", "StoreTestSupport",
+        ]),
         .testTarget(name: "CallbackHandlerTests", dependencies: [
             "CallbackHandler", "WeComCrypto", "WeComModel", "BotStore", "BotConfig", "SQLiteStore",
             .product(name: "Logging", package: "swift-log"),
@@ -191,7 +198,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LongConnectionTests", dependencies: [
-            "LongConnection", "WeComWSStandIn", "JSONCore", "LogRecorder", .product(name: "Logging", package: "swift-log"),
+            "LongConnection", "WeComWSStandIn", "JSONCore", "LogRecorder", "WeComCrypto", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LongConnectionServiceTests", dependencies: [
             "LongConnectionService", "BotStore", "WeComModel",
