@@ -85,7 +85,7 @@ let package = Package(
         // `wecom-ws`'s parts: connection leases and sessions per bot, the callbacks into the store,
         // the stream pusher and the messages the bot sends first (store calls off the async pool).
         .target(name: "LongConnectionService", dependencies: [
-            "BotConfig", "BotStore", "JSONCore", "LongConnection", "WeComModel",
+            "BotConfig", "BotStore", "LongConnection", "MessageIntake", "WeComModel",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -136,7 +136,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "wecom-ws", dependencies: [
-            "BotConfig", "BotStore", "JSONCore", "LongConnection", "LongConnectionService", "ServiceSupport", "StoreFactory",
+            "BotConfig", "BotStore", "LongConnection", "LongConnectionService", "MessageIntake", "ServiceSupport", "StoreFactory",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -1,5 +1,4 @@
 import BotStore
-import JSONCore
 import Logging
 import LongConnection
 
@@ -15,26 +14,43 @@ struct BotHandler: SessionHandler {
     let now: @Sendable () -> Double
 
     func session(_ session: BotSession, received frame: Frame) async {
-        guard let body = frame.body else {
-            logger.notice("bot \(botID): \(frame) without a body ignored")
-            return
-        }
-        let botID = botID, intake = intake, reqID = frame.reqID, at = Int64(now())
-        do {
-            if frame.command == .messageCallback {
-                let queued = try await lane.run { try intake.acceptMessage(botID: botID, reqID: reqID, body: body, store: $0, now: at) }
-                if queued { lane.notifyWorkers() }
+        let botID = botID, intake = intake
+        var outcome: FrameOutcome?
+        for attempt in 1...Self.attempts {
+            do {
+                outcome = try await lane.run { _ in try intake.take(frame, botID: botID) }
+                break
+            } catch let StoreError.unavailable(cause) {
+                // The frame cannot be asked for again, unlike a callback answered with 503; the
+                // msgid dedupe makes another try harmless.
+                guard attempt < Self.attempts else {
+                    logger.error("bot \(botID): \(frame) lost: store unavailable \(attempt) times: \(cause)")
+                    return
+                }
+                logger.warning("bot \(botID): \(frame) not stored yet (store unavailable: \(cause)); trying again")
+                try? await Task.sleep(for: .seconds(attempt))
+            } catch {
+                logger.warning("bot \(botID): \(frame) ignored: \(error)")
                 return
             }
-            let reply = try await lane.run { try intake.handleEvent(botID: botID, body: body, store: $0, now: at) }
-            if let welcome = reply {
-                let ack = try await session.send(.welcomeText(reqID: reqID, content: welcome))
+        }
+        switch outcome {
+        case .queued?:
+            lane.notifyWorkers()
+        case let .welcome(text)?:
+            do {
+                let ack = try await session.send(.welcomeText(reqID: frame.reqID, content: text))
                 if !ack.isSuccess { logger.warning("bot \(botID): welcome refused: \(ack)") }
+            } catch {
+                logger.warning("bot \(botID): welcome not sent: \(error)")
             }
-        } catch {
-            logger.warning("bot \(botID): \(frame) not handled: \(error)")
+        case .nothing?, nil:
+            break
         }
     }
+
+    /// Tries at storing one callback while the store is unavailable, a second more apart each time.
+    static let attempts = 4
 
     func session(_ session: BotSession, changed event: SessionEvent) async {
         let botID = botID, holder = holder, at = Int64(now())
@@ -55,10 +71,18 @@ struct BotHandler: SessionHandler {
 }
 
 /// The intake of long-connection callbacks: the same store path and rules as the callback mode.
+/// Called on the store lane only (it uses the lane's connection).
 public protocol FrameIntake: Sendable {
-    /// Accepts an `aibot_msg_callback` body; true when it queued a new job (not a redelivery).
-    func acceptMessage(botID: String, reqID: String, body: JSONValue, store: any BotStore, now: Int64) throws -> Bool
-    /// Handles an `aibot_event_callback` body (feedback and card events stored); returns the
-    /// welcome text for `enter_chat`, nil for no reply.
-    func handleEvent(botID: String, body: JSONValue, store: any BotStore, now: Int64) throws -> String?
+    /// Takes an `aibot_msg_callback` or `aibot_event_callback` frame of the bot.
+    func take(_ frame: Frame, botID: String) throws -> FrameOutcome
+}
+
+/// What the pusher's side does after the intake took a frame.
+public enum FrameOutcome: Sendable, Equatable {
+    /// A new job was queued: wake the workers.
+    case queued
+    /// `enter_chat` with its welcome text, to send within 5 s.
+    case welcome(String)
+    /// A redelivery, a stored event, or nothing to answer.
+    case nothing
 }

@@ -119,7 +119,9 @@ actor StreamPusher {
         }
         let mediaID: String
         do {
-            mediaID = try await images.upload(snapshot.images[index].data, name: "image\(index + 1).png", on: session)
+            let data = snapshot.images[index].data
+            let name = "image\(index + 1)" + (data.starts(with: [0x89, 0x50, 0x4E, 0x47]) ? ".png" : ".jpg")
+            mediaID = try await images.upload(data, name: name, on: session)
         } catch {
             log.warning("answer image \(index + 1) not uploaded: \(error)")
             return true

@@ -66,7 +66,7 @@ public final class MessageIntake {
             chatID: message.chatID, chatType: message.chatType.map(Self.chatTypeName), userID: message.from.userID,
             agent: agentRef, proposedStreamID: streamIDs.next(),
             initialContent: configuration.thinkingText, responseURL: reqID == nil ? message.responseURL : nil,
-            payload: JobPayload.encode(message: raw, text: text), maxAttempts: configuration.jobMaxAttempts,
+            payload: JobPayload.encode(message: raw, text: text, longConnection: reqID != nil), maxAttempts: configuration.jobMaxAttempts,
             reqID: reqID)
         return try store.acceptMessage(new, now: now())
     }

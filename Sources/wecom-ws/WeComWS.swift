@@ -2,10 +2,10 @@ import ArgumentParser
 import BotConfig
 import BotStore
 import Foundation
-import JSONCore
 import Logging
 import LongConnection
 import LongConnectionService
+import MessageIntake
 import ServiceSupport
 import StoreFactory
 
@@ -30,14 +30,16 @@ struct WeComWS: AsyncParsableCommand {
         // A responder's share of the backend: it accepts messages, one store call at a time.
         let stores = try backend.startProcess(.responder(threads: 1), logger: logger)
         defer { stores.stop() }
-        let lane = StoreLane(store: try stores.openStore(), signal: backend.makeJobSignal())
+        let store = try stores.openStore()
+        let lane = StoreLane(store: store, signal: backend.makeJobSignal())
         defer { lane.close() }
         let connector = try WebSocketClientConnector(extraCAFile: config.wsCAFile, logger: logger)
         let holder = ConnectionHolder(host: ProcessInfo.processInfo.hostName, pid: getpid(),
                                       nonce: String(UInt32.random(in: .min ... .max), radix: 16))
         let service = LongConnectionService(
             settings: WSServiceSettings(configuration: config), lane: lane, holder: holder, connector: connector,
-            intake: UnwiredIntake(), images: UnwiredImages(), logger: logger)
+            intake: MessageIntakeAdapter(MessageIntake(configuration: config, store: store, now: { Int64(Date().timeIntervalSince1970) })),
+            images: MediaImageSender(), logger: logger)
         ShutdownSignals.onFirstSignal { signal in
             logger.notice("received signal \(signal)")
             service.stop()
@@ -46,14 +48,5 @@ struct WeComWS: AsyncParsableCommand {
         await service.run()
         logger.info("wecom-ws stopped")
     }
-}
-
-// TEMPORARY until the shared intake lands.
-struct UnwiredIntake: FrameIntake {
-    func acceptMessage(botID: String, reqID: String, body: JSONValue, store: any BotStore, now: Int64) throws -> Bool { false }
-    func handleEvent(botID: String, body: JSONValue, store: any BotStore, now: Int64) throws -> String? { nil }
-}
-struct UnwiredImages: ImageSending {
-    func upload(_ data: [UInt8], name: String, on session: BotSession) async throws -> String { throw CancellationError() }
 }
 

@@ -18,6 +18,8 @@ import WeComWSStandIn
         guard await s.wecom.received.wait(timeout: .seconds(30), where: { $0.frame.command == .subscribe }) else {
             throw FixtureError("no subscription: \(s.logs)")
         }
+        // Subscribed once the holder has its ack, which the store shows.
+        try s.waitForSQL("SELECT connected FROM ws_connections WHERE botid = 'standin-bot'", toBe: "1")
         return s
     }
 
@@ -78,9 +80,10 @@ import WeComWSStandIn
         defer { s.stop() }
         let line = String(repeating: "长", count: 99) + "\n"  // 298 bytes
         let answer = String(repeating: line, count: 160)     // 47,680 bytes
-        s.dify.defaultScript = .answer(text: answer)
+        s.dify.defaultScript = .answer(chunks: Array(repeating: line, count: 160))
         let message = try await s.wecom.pushText("写长一点")
-        #expect(await s.wecom.received.wait(timeout: .seconds(30), where: Self.isFinal(reqID: message.reqID)))
+        #expect(await s.wecom.received.wait(timeout: .seconds(30), where: Self.isFinal(reqID: message.reqID)),
+                "\((try? s.sql("SELECT s.state, length(s.content), w.phase, w.push_seq, w.first_frame_at FROM streams s JOIN ws_streams w ON w.stream_id = s.id")) ?? "")\n\(s.logs.suffix(4000))")
         #expect(await s.wecom.received.wait(count: 2, timeout: .seconds(30), where: Self.isSend))
         let head = try #require(Self.streamFrames(s, reqID: message.reqID).last?.content)
         #expect(head.utf8.count <= 20480)

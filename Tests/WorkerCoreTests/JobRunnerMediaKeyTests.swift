@@ -3,6 +3,7 @@ import DifyStandIn
 import Foundation
 import Testing
 import WeComCrypto
+import WeComModel
 @testable import WorkerCore
 
 /// Long-connection media: every URL comes with its own `aeskey`, and the runner decrypts each

@@ -256,7 +256,6 @@ public final class WeComWSStandIn: Sendable {
 
     func handle(_ message: [UInt8], connection id: Int, channel: any Channel) {
         guard case let .command(frame)? = try? FrameCodec.decode(message) else { return }
-        received.append(Received(connection: id, frame: frame))
         let reply: Ack? = state.withLock { state in
             let ack = answer(frame, connection: id, state: &state)
             if let ack, state.held.contains(frame.command) {
@@ -266,6 +265,8 @@ public final class WeComWSStandIn: Sendable {
             return ack
         }
         if let reply { Self.write(FrameCodec.encode(reply), to: channel) }
+        // Recorded once handled: a test that saw a subscription can push to it at once.
+        received.append(Received(connection: id, frame: frame))
         let (replaced, finished) = state.withLock { state in
             defer {
                 state.replaced.removeAll()
