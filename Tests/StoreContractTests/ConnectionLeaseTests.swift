@@ -188,9 +188,9 @@ import Testing
         }
     }
 
-    /// Bots rows with a long-connection secret, and lease rows of bots without one (the default
-    /// bot of `WECOM_BOT_ID`); callback-only bots are not listed. Messages waiting to be sent are
-    /// counted per bot.
+    /// Bots rows with a long-connection secret, lease rows of bots without one (the default bot
+    /// of `WECOM_BOT_ID`), and bots with messages waiting (the default bot before any process held
+    /// it); callback-only bots are not listed. Messages waiting to be sent are counted per bot.
     @Test(arguments: Backend.allCases) func statusesListLongConnectionBotsAndLeaseRows(_ backend: Backend) throws {
         try withStore(backend) { store, _ throws in
             try store.saveBot(BotRecord(botID: "aibCB", token: "tok", encodingAESKey: "key", createdAt: t0))
@@ -205,20 +205,23 @@ import Testing
                 _ = try store.queueOutbound(NewOutboundMessage(botID: "aibWS", target: .user("u\(n)"), markdown: "hi"),
                                             now: t0)
             }
+            _ = try store.queueOutbound(NewOutboundMessage(botID: "aibQueued", target: .group("g1"), markdown: "hi"), now: t0)
 
             let statuses = try store.connectionStatuses(now: t0 + 20)
             #expect(statuses == [
                 ConnectionStatus(botID: "aibBoth", holder: "host-a:12:n1", leaseUntil: t0 + 30, leaseExpired: false,
                                  connected: true, since: t0 + 1, lastError: nil, lastErrorAt: nil, takenOverAt: nil,
                                  queuedOutbound: 0),
+                ConnectionStatus(botID: "aibQueued", holder: nil, leaseUntil: nil, leaseExpired: false, connected: false,
+                                 since: nil, lastError: nil, lastErrorAt: nil, takenOverAt: nil, queuedOutbound: 1),
                 ConnectionStatus(botID: "aibWS", holder: nil, leaseUntil: nil, leaseExpired: false, connected: false,
                                  since: nil, lastError: nil, lastErrorAt: nil, takenOverAt: nil, queuedOutbound: 2),
                 ConnectionStatus(botID: "default-bot", holder: "host-b:34:n2", leaseUntil: t0 + 10, leaseExpired: true,
                                  connected: false, since: t0 + 2, lastError: "TLS handshake failed", lastErrorAt: t0 + 2,
                                  takenOverAt: nil, queuedOutbound: 0),
             ])
-            #expect(statuses.map(\.isConnected) == [true, false, false])
-            #expect(statuses.map(\.isHeld) == [true, false, false])
+            #expect(statuses.map(\.isConnected) == [true, false, false, false])
+            #expect(statuses.map(\.isHeld) == [true, false, false, false])
             #expect(ConnectionHolder(id: statuses[0].holder ?? "")?.description == "host-a (pid 12)")
         }
     }
