@@ -34,8 +34,9 @@ public protocol LongConnectionStore: AnyObject {
     func releaseConnection(botID: String, holder: String, now: Int64) throws -> Bool
     /// Clears the taken-over mark (`wecomctl bots reconnect`); false when the bot was not marked.
     func clearTakenOver(botID: String, now: Int64) throws -> Bool
-    /// Every long-connection bot (a bots row with a secret, or a lease row), by botid, with its
-    /// lease and connection as of `now`.
+    /// Every long-connection bot (a bots row with a secret, a lease row, or queued messages: the
+    /// default bot of `WECOM_BOT_ID` has no bots row), by botid, with its lease and connection as
+    /// of `now`.
     func connectionStatuses(now: Int64) throws -> [ConnectionStatus]
 
     // MARK: streams of long-connection messages

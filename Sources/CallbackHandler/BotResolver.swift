@@ -25,9 +25,11 @@ final class BotResolver {
         self.rows = rows
     }
 
-    /// The bot for the URL's botid, or a 404 when neither the table nor the defaults know it.
+    /// The bot for the URL's botid, or a 404 when neither the table nor the defaults know it, or
+    /// its row has no callback credentials (a bot in long-connection mode only).
     func bot(id: String) throws -> Bot {
         if let record = try rows.row(id: id) {
+            guard record.hasCallbackCredentials else { throw Rejection.notFound("bot \(id) has no callback credentials") }
             return Bot(id: id, crypto: try crypto(token: record.token, key: record.encodingAESKey, receiveID: record.receiveID),
                        record: record)
         }

@@ -37,9 +37,15 @@ extension PostgresStore {
     }
 
     @discardableResult
+    /// One statement: the bot, and its long-connection row when the bot was there.
     public func removeBot(id: String) throws -> Bool {
-        try write {
-            try connection.query("DELETE FROM bots WHERE botid = $1", id).changedRows > 0
+        let sql = """
+            WITH b AS (DELETE FROM bots WHERE botid = $1 RETURNING botid),
+            c AS (DELETE FROM ws_connections WHERE botid IN (SELECT botid FROM b))
+            SELECT count(*) FROM b
+            """
+        return try write {
+            try connection.query(sql, id).int64(0, 0) > 0
         }
     }
 

@@ -109,7 +109,8 @@ extension PostgresStore {
         }
     }
 
-    /// One statement: the bots with a secret and the lease rows, with the queued messages of each.
+    /// One statement: the bots with a secret, the lease rows and the bots with queued messages,
+    /// with the queued messages of each.
     public func connectionStatuses(now: Int64) throws -> [ConnectionStatus] {
         let time = { (column: String) in self.clock.callerTime(column, callerNow: "$1") }
         let sql = """
@@ -117,7 +118,8 @@ extension PostgresStore {
               coalesce(c.connected, 0), \(time("c.since")), c.last_error, \(time("c.last_error_at")),
               \(time("c.taken_over_at")),
               (SELECT count(*) FROM outbound_messages o WHERE o.botid = b.botid AND o.state = 'queued')
-            FROM (SELECT botid FROM bots WHERE ws_secret IS NOT NULL UNION SELECT botid FROM ws_connections) b
+            FROM (SELECT botid FROM bots WHERE ws_secret IS NOT NULL UNION SELECT botid FROM ws_connections
+                  UNION SELECT botid FROM outbound_messages WHERE state = 'queued') b
             LEFT JOIN ws_connections c ON c.botid = b.botid
             ORDER BY b.botid
             """

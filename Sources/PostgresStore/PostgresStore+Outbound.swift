@@ -59,7 +59,8 @@ extension PostgresStore {
         }
     }
 
-    /// Repeatable: a second run finds the message no longer `sending`, and the outcome recorded.
+    /// Not repeatable: a second run after a commit would find the message no longer `sending` and
+    /// report the claim lost.
     public func recordOutboundOutcome(id: Int64, holder: String, outcome: OutboundOutcome, now: Int64) throws -> Bool {
         let dbNow = clock.now("$3")
         let sql = """
@@ -96,7 +97,7 @@ extension PostgresStore {
     }
 
     /// Reads the columns of ``outboundColumns(_:table:)``.
-    private static func outboundMessage(_ rows: PostgresResult, _ r: Int) throws -> OutboundMessage {
+    static func outboundMessage(_ rows: PostgresResult, _ r: Int) throws -> OutboundMessage {
         guard let target = OutboundTarget(chatType: Int(rows.int64(r, 2)), chatID: rows.text(r, 3)) else {
             throw StoreError.backend("outbound message \(rows.int64(r, 0)) has unknown chat_type \(rows.int64(r, 2))")
         }

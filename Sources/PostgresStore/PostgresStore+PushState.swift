@@ -27,11 +27,7 @@ extension PostgresStore {
         return try read {
             let rows = try connection.query(sql, holder, windowStartedBefore, now)
             return try (0..<rows.rowCount).map { r in
-                let pushed = rows.isNull(r, 19) ? nil
-                    : SnapshotVersion(storedUpdatedAt: rows.int64(r, 19), contentBytes: Int(rows.int64(r, 20)))
-                let push = PushState(phase: try PushPhase(stored: rows.text(r, 17)), firstFrameAt: rows.optionalInt64(r, 18),
-                                     pushed: pushed, fallback: rows.int64(r, 21) != 0,
-                                     followUpsSent: Int(rows.int64(r, 22)), seq: rows.int64(r, 23))
+                let push = try Self.pushState(rows, r, from: 17)
                 return LongConnectionStream(
                     streamID: rows.text(r, 0), botID: rows.text(r, 1), reqID: rows.text(r, 2), aibotID: rows.text(r, 3),
                     msgID: rows.text(r, 4), chatID: rows.optionalText(r, 5), chatType: rows.optionalText(r, 6),
@@ -42,6 +38,16 @@ extension PostgresStore {
                     push: push)
             }
         }
+    }
+
+    /// Reads `phase, first_frame_at, pushed_updated_at, pushed_bytes, fallback, follow_ups_sent,
+    /// push_seq` of row `r` from column `first` on.
+    static func pushState(_ rows: PostgresResult, _ r: Int, from first: Int) throws -> PushState {
+        let pushed = rows.isNull(r, first + 2) ? nil
+            : SnapshotVersion(storedUpdatedAt: rows.int64(r, first + 2), contentBytes: Int(rows.int64(r, first + 3)))
+        return PushState(phase: try PushPhase(stored: rows.text(r, first)), firstFrameAt: rows.optionalInt64(r, first + 1),
+                         pushed: pushed, fallback: rows.int64(r, first + 4) != 0,
+                         followUpsSent: Int(rows.int64(r, first + 5)), seq: rows.int64(r, first + 6))
     }
 
     /// One UPDATE, compare-and-set on `push_seq`, while the caller holds the bot. Not repeatable:

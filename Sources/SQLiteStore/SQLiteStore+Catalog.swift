@@ -39,10 +39,16 @@ extension SQLiteStore {
 
     @discardableResult
     public func removeBot(id: String) throws -> Bool {
-        try connection.withStatement("DELETE FROM bots WHERE botid = ?") { statement in
-            try statement.bind(id)
-            try statement.run()
-            return connection.changes > 0
+        try connection.transaction {
+            let removed = try connection.withStatement("DELETE FROM bots WHERE botid = ?") { statement in
+                try statement.bind(id)
+                try statement.run()
+                return connection.changes > 0
+            }
+            if removed {
+                try connection.withStatement("DELETE FROM ws_connections WHERE botid = ?") { try $0.bind(id); try $0.run() }
+            }
+            return removed
         }
     }
 

@@ -98,13 +98,15 @@ extension SQLiteStore {
         }
     }
 
-    /// One statement: the bots with a secret and the lease rows, with the queued messages of each.
+    /// One statement: the bots with a secret, the lease rows and the bots with queued messages,
+    /// with the queued messages of each.
     public func connectionStatuses(now: Int64) throws -> [ConnectionStatus] {
         let sql = """
             SELECT b.botid, c.holder, c.lease_until, coalesce(c.lease_until < ?1, 0), coalesce(c.connected, 0), c.since,
               c.last_error, c.last_error_at, c.taken_over_at,
               (SELECT count(*) FROM outbound_messages o WHERE o.botid = b.botid AND o.state = 'queued')
-            FROM (SELECT botid FROM bots WHERE ws_secret IS NOT NULL UNION SELECT botid FROM ws_connections) b
+            FROM (SELECT botid FROM bots WHERE ws_secret IS NOT NULL UNION SELECT botid FROM ws_connections
+                  UNION SELECT botid FROM outbound_messages WHERE state = 'queued') b
             LEFT JOIN ws_connections c ON c.botid = b.botid
             ORDER BY b.botid
             """

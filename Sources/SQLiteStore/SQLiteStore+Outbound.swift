@@ -96,7 +96,7 @@ extension SQLiteStore {
     }
 
     /// Reads ``outboundColumns``.
-    private static func outboundMessage(_ row: SQLiteStatement) throws -> OutboundMessage {
+    static func outboundMessage(_ row: SQLiteStatement) throws -> OutboundMessage {
         guard let target = OutboundTarget(chatType: Int(row.int64(2)), chatID: row.text(3)) else {
             throw StoreError.backend("outbound message \(row.int64(0)) has unknown chat_type \(row.int64(2))")
         }

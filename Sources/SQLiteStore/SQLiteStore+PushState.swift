@@ -33,11 +33,7 @@ extension SQLiteStore {
             try row.bind(holder, windowStartedBefore)
             var streams: [LongConnectionStream] = []
             while try row.step() {
-                let pushed = row.isNull(18) ? nil
-                    : SnapshotVersion(storedUpdatedAt: row.int64(18), contentBytes: Int(row.int64(19)))
-                let push = PushState(phase: try PushPhase(stored: row.text(16)), firstFrameAt: row.optionalInt64(17),
-                                     pushed: pushed, fallback: row.int64(20) != 0, followUpsSent: Int(row.int64(21)),
-                                     seq: row.int64(22))
+                let push = try Self.pushState(row, from: 16)
                 streams.append(LongConnectionStream(
                     streamID: row.text(0), botID: row.text(1), reqID: row.text(2), aibotID: row.text(3),
                     msgID: row.text(4), chatID: row.optionalText(5), chatType: row.optionalText(6), userID: row.text(7),
@@ -48,6 +44,16 @@ extension SQLiteStore {
             }
             return streams
         }
+    }
+
+    /// Reads `phase, first_frame_at, pushed_updated_at, pushed_bytes, fallback, follow_ups_sent,
+    /// push_seq` from column `first` on.
+    static func pushState(_ row: SQLiteStatement, from first: Int32) throws -> PushState {
+        let pushed = row.isNull(first + 2) ? nil
+            : SnapshotVersion(storedUpdatedAt: row.int64(first + 2), contentBytes: Int(row.int64(first + 3)))
+        return PushState(phase: try PushPhase(stored: row.text(first)), firstFrameAt: row.optionalInt64(first + 1),
+                         pushed: pushed, fallback: row.int64(first + 4) != 0, followUpsSent: Int(row.int64(first + 5)),
+                         seq: row.int64(first + 6))
     }
 
     /// One autocommit UPDATE, compare-and-set on `push_seq`, while the caller holds the bot.
