@@ -30,6 +30,9 @@ public final class LongConnectionService: Sendable {
         self.clock = clock
         self.logger = logger
         let requestIDs = RequestIDGenerator()
+        // One per process: the follow-ups of answers and the messages the bot sends first share
+        // each conversation's 30 a minute.
+        let limiter = ConversationRateLimiter(clock: ContinuousClock())
         let sessionSettings = settings.session
         let holderID = holder.id
         keeper = ConnectionKeeper(
@@ -43,9 +46,10 @@ public final class LongConnectionService: Sendable {
             },
             logger: logger, now: now)
         pusher = StreamPusher(lane: lane, holder: holderID, relay: StreamRelay(deadline: settings.streamDeadline),
-                              flushInterval: settings.flushInterval, keeper: keeper, images: images, requestIDs: requestIDs, logger: logger, now: now)
+                              flushInterval: settings.flushInterval, keeper: keeper, images: images, limiter: limiter, requestIDs: requestIDs,
+                              logger: logger, now: now)
         outbound = OutboundSender(lane: lane, holder: holderID, keeper: keeper, settings: settings,
-                                  requestIDs: requestIDs, logger: logger, now: now, clock: clock)
+                                  requestIDs: requestIDs, limiter: limiter, logger: logger, now: now, clock: clock)
         (stopping, stopSink) = AsyncStream<Void>.makeStream()
     }
 

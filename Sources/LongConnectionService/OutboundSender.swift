@@ -11,6 +11,7 @@ actor OutboundSender {
     private let keeper: ConnectionKeeper
     private let settings: WSServiceSettings
     private let requestIDs: RequestIDGenerator
+    private let limiter: ConversationRateLimiter<ContinuousClock>
     private let logger: Logger
     private let now: @Sendable () -> Double
     private let clock: any Clock<Duration>
@@ -18,8 +19,9 @@ actor OutboundSender {
     private var claimLease: Int64 { Int64(settings.outboundConnectWait.rounded(.up)) + 30 }
 
     init(lane: StoreLane, holder: String, keeper: ConnectionKeeper, settings: WSServiceSettings,
-         requestIDs: RequestIDGenerator, logger: Logger, now: @escaping @Sendable () -> Double,
-         clock: any Clock<Duration>) {
+         requestIDs: RequestIDGenerator, limiter: ConversationRateLimiter<ContinuousClock>, logger: Logger,
+         now: @escaping @Sendable () -> Double, clock: any Clock<Duration>) {
+        self.limiter = limiter
         self.lane = lane
         self.holder = holder
         self.keeper = keeper
@@ -57,6 +59,9 @@ actor OutboundSender {
             case let .group(id): .group(id)
             }
             do {
+                // WeCom allows 30 replies and pushes a minute per conversation; waiting for the
+                // turn beats a refusal (846607) the operator would have to retry by hand.
+                try await limiter.waitForTurn(message.target.chatID)
                 let ack = try await session.send(.sendMarkdown(reqID: requestIDs.next(.sendMessage), to: target,
                                                                content: message.markdown))
                 outcome = ack.isSuccess ? .sent : .failed(errcode: ack.errcode, errmsg: ack.errmsg)

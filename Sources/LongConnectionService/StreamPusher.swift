@@ -13,6 +13,7 @@ actor StreamPusher {
     private let relay: StreamRelay
     private let keeper: ConnectionKeeper
     private let images: any ImageSending
+    private let limiter: ConversationRateLimiter<ContinuousClock>
     private let requestIDs: RequestIDGenerator
     private let logger: Logger
     private let now: @Sendable () -> Double
@@ -22,8 +23,10 @@ actor StreamPusher {
     private let flushInterval: Double
 
     init(lane: StoreLane, holder: String, relay: StreamRelay, flushInterval: Double, keeper: ConnectionKeeper,
-         images: any ImageSending, requestIDs: RequestIDGenerator, logger: Logger, now: @escaping @Sendable () -> Double) {
+         images: any ImageSending, limiter: ConversationRateLimiter<ContinuousClock>, requestIDs: RequestIDGenerator,
+         logger: Logger, now: @escaping @Sendable () -> Double) {
         self.lane = lane
+        self.limiter = limiter
         self.flushInterval = flushInterval
         self.holder = holder
         self.relay = relay
@@ -99,8 +102,10 @@ actor StreamPusher {
         }
     }
 
-    /// Sends a follow-up message; true when it is done with (sent, or refused for good).
+    /// Sends a follow-up message in its conversation's turn (30 a minute); true when it is done
+    /// with (sent, or refused for good).
     private func sent(_ frame: Frame, on session: BotSession, log: Logger) async throws -> Bool {
+        try await limiter.waitForTurn(frame.body?["chatid"]?.stringValue ?? "")
         let ack = try await session.send(frame)
         if ack.isSuccess { return true }
         if ack.errcode == Self.rateLimited {

@@ -11,7 +11,7 @@ import WeComWSStandIn
 /// `aibot_send_msg` for what a frame cannot carry.
 @Suite(.serialized) struct LongConnectionMessageTests {
     /// The stack with a worker and one `wecom-ws`, subscribed.
-    static func started(_ backend: Backend = .sqlite, environment: [String: String] = [:]) async throws -> LongConnectionStack {
+    static func started(_ backend: Backend = .sqlite, _ environment: [String: String] = [:]) async throws -> LongConnectionStack {
         let s = try LongConnectionStack(backend: backend, environment: environment)
         try s.startWorker()
         try s.startHolder()
@@ -94,7 +94,7 @@ import WeComWSStandIn
     }
 
     @Test func anAnswerOutlivingTheDeadlineEndsWithTheNoticeAndFollowsByMessage() async throws {
-        let s = try await Self.started(environment: ["WECOM_STREAM_DEADLINE": "2"])
+        let s = try await Self.started(.sqlite, ["WECOM_STREAM_DEADLINE": "2"])
         defer { s.stop() }
         let gate = Gate()
         s.dify.defaultScript = .gated(chunks: ["第一段。", "第二段。"], gate: gate)
