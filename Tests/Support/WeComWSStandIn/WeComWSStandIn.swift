@@ -264,9 +264,10 @@ public final class WeComWSStandIn: Sendable {
             }
             return ack
         }
-        if let reply { Self.write(FrameCodec.encode(reply), to: channel) }
-        // Recorded once handled: a test that saw a subscription can push to it at once.
+        // Recorded once the state knows it (a test that saw a subscription can push to it at
+        // once) and before the ack goes out (the client acts on the ack only after that).
         received.append(Received(connection: id, frame: frame))
+        if let reply { Self.write(FrameCodec.encode(reply), to: channel) }
         let (replaced, finished) = state.withLock { state in
             defer {
                 state.replaced.removeAll()
