@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "wecom-fcgi", targets: ["wecom-fcgi"]),
         .executable(name: "wecom-worker", targets: ["wecom-worker"]),
         .executable(name: "wecomctl", targets: ["wecomctl"]),
+        .executable(name: "wecom-ws", targets: ["wecom-ws"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -62,19 +63,30 @@ let package = Package(
         .target(name: "FastCGIServer", dependencies: ["CFastCGI", "Threads", .product(name: "Logging", package: "swift-log")]),
         // Wake-up datagrams from responders to idle workers (AF_UNIX, no C library).
         .target(name: "WakeSignal"),
+        // What both modes do with an inbound message or event: accept it into the store (dedupe,
+        // stream, job for its agent), store events, choose the welcome text (pure Swift).
+        .target(name: "MessageIntake", dependencies: ["BotConfig", "BotStore", "WeComCrypto", "WeComModel"]),
         // Callback routing and dispatch (pure Swift; talks to the store through its protocol).
         .target(name: "CallbackHandler", dependencies: [
-            "JSONCore", "StrictBase64", "WeComCrypto", "WeComModel", "BotConfig", "BotStore",
+            "JSONCore", "StrictBase64", "WeComCrypto", "WeComModel", "BotConfig", "BotStore", "MessageIntake",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Long-connection mode: the frame codec, one bot's session (subscribe, heartbeat, reconnect,
-        // acks by req_id) and, in one adapter file, the WebSocket library.
+        // acks by req_id), media uploads, answer splitting, the per-conversation rate limit and, in
+        // one adapter file, the WebSocket library.
         .target(name: "LongConnection", dependencies: [
-            "JSONCore", .product(name: "Logging", package: "swift-log"),
+            "JSONCore", "StrictBase64", "WeComCrypto", .product(name: "Logging", package: "swift-log"),
             .product(name: "WSClient", package: "swift-websocket"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
+
+        // `wecom-ws`'s parts: connection leases and sessions per bot, the callbacks into the store,
+        // the stream pusher and the messages the bot sends first (store calls off the async pool).
+        .target(name: "LongConnectionService", dependencies: [
+            "BotConfig", "BotStore", "LongConnection", "MessageIntake", "WeComModel",
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The Dify client and safe outbound fetches on libcurl: SSE streaming, uploads, size caps.
@@ -90,7 +102,7 @@ let package = Package(
         // Test-only: a real WebSocket server (plain or TLS with a test CA) answering like WeCom's
         // long-connection endpoint, on the NIO pieces the WebSocket client already brings.
         .target(name: "WeComWSStandIn", dependencies: [
-            "JSONCore", "LongConnection",
+            "JSONCore", "LongConnection", "StrictBase64",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -120,6 +132,11 @@ let package = Package(
         ]),
         .executableTarget(name: "wecom-worker", dependencies: [
             "BotConfig", "BotStore", "ServiceSupport", "StoreFactory", "WorkerCore", "DifyClient",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "wecom-ws", dependencies: [
+            "BotConfig", "BotStore", "LongConnection", "LongConnectionService", "MessageIntake", "ServiceSupport", "StoreFactory",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -162,6 +179,9 @@ let package = Package(
             "StoreFactory", "BotConfig", "BotStore", "PostgresStore", "StoreTestSupport",
         ]),
         .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "FastCGITestClient"]),
+        .testTarget(name: "MessageIntakeTests", dependencies: [
+            "MessageIntake", "BotConfig", "BotStore", "WeComModel", "StoreTestSupport",
+        ]),
         .testTarget(name: "CallbackHandlerTests", dependencies: [
             "CallbackHandler", "WeComCrypto", "WeComModel", "BotStore", "BotConfig", "SQLiteStore",
             .product(name: "Logging", package: "swift-log"),
@@ -178,11 +198,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LongConnectionTests", dependencies: [
-            "LongConnection", "WeComWSStandIn", "JSONCore", "LogRecorder", .product(name: "Logging", package: "swift-log"),
+            "LongConnection", "WeComWSStandIn", "JSONCore", "LogRecorder", "WeComCrypto", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "LongConnectionServiceTests", dependencies: [
+            "LongConnectionService", "BotStore", "WeComModel",
         ]),
         // End-to-end: real nginx, real wecom-fcgi processes, a real SQLite file.
         .testTarget(name: "IntegrationTests", dependencies: [
-            "FastCGITestClient", "WeComCrypto", "WeComModel", "DifyStandIn", "BotConfig", "StoreTestSupport",
+            "FastCGITestClient", "WeComCrypto", "WeComModel", "DifyStandIn", "BotConfig", "StoreTestSupport", "WeComWSStandIn",
+            "LongConnection", "JSONCore",
         ], exclude: ["Fixtures"]),
     ]
 )

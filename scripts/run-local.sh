@@ -2,6 +2,8 @@
 # `make run`: the whole service on this machine, in the foreground, until Ctrl-C.
 #   nginx (own prefix, http://127.0.0.1:15000) → wecom-fcgi (2 processes) → SQLite under var/
 #   wecom-worker (4 jobs at once) → Dify, or the built-in echo agent when no Dify is configured.
+#   wecom-ws: the long connections of the long-connection bots (WECOM_BOT_ID/WECOM_BOT_SECRET or
+#   `wecomctl bots add … --ws-secret`); it idles while there are none.
 # Settings come from .env and the environment (README). Overrides for tests and side-by-side
 # runs: WECOM_HTTP_PORT, WECOM_RUN_DIR (default var/), WECOM_BIN_DIR (default .build/release).
 set -euo pipefail
@@ -13,7 +15,7 @@ bin_dir=${WECOM_BIN_DIR:-$root/.build/release}
 mkdir -p "$run_dir/nginx" "$run_dir/run"
 run_dir=$(cd "$run_dir" && pwd)
 
-for b in wecom-fcgi wecom-worker wecomctl; do
+for b in wecom-fcgi wecom-worker wecom-ws wecomctl; do
     [ -x "$bin_dir/$b" ] || { echo "run-local: $bin_dir/$b is missing (make release builds it)" >&2; exit 1; }
 done
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
@@ -65,6 +67,8 @@ fi
 "$bin_dir/wecom-fcgi" --socket "unix:$socket" --processes 2 --socket-mode 666 &
 pids+=($!)
 "$bin_dir/wecom-worker" --concurrency 4 --grace 5 &
+pids+=($!)
+"$bin_dir/wecom-ws" &
 pids+=($!)
 for _ in $(seq 1 200); do [ -S "$socket" ] && break; sleep 0.05; done
 "$nginx_bin" -p "$run_dir/nginx" -c "$run_dir/nginx/nginx.conf" -e "$run_dir/nginx/error.log" -g 'daemon off;' &

@@ -6,7 +6,7 @@
 /// used from one thread at a time (each process opens its own; a worker's answer threads
 /// borrow theirs from a small pool, one store call at a time).
 /// Times are unix seconds, passed in by the caller so that logic stays testable.
-public protocol BotStore: JobQueueStore, OperatorStore {
+public protocol BotStore: JobQueueStore, OperatorStore, LongConnectionStore {
     /// Closes the connection; later calls throw. Never fails.
     func close()
 
@@ -14,7 +14,9 @@ public protocol BotStore: JobQueueStore, OperatorStore {
     func bot(id: String) throws -> BotRecord?
     func bots() throws -> [BotRecord]
     func saveBot(_ bot: BotRecord) throws
-    /// Returns false when no such bot existed.
+    /// Returns false when no such bot existed. Its long-connection row goes too (lease,
+    /// taken-over mark, last error): a process holding the bot learns at its next renewal that it
+    /// no longer does, and drops the connection.
     @discardableResult func removeBot(id: String) throws -> Bool
     /// Looks an agent up by id, then by name.
     func agent(idOrName: String) throws -> AgentRecord?

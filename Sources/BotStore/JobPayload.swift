@@ -12,21 +12,28 @@ public struct JobPayload: Sendable, Equatable {
     public var message: InboundMessage
     /// The user's text without the bot's @name; nil for a message without text.
     public var text: String?
+    /// The message came over a long connection: `wecom-ws` pushes the stream and sends what it
+    /// cannot carry, so the worker writes the whole answer into the stream and keeps no
+    /// 6-minute window of its own (that window starts at the first pushed frame).
+    public var longConnection: Bool
 
     /// The only layout written so far.
     static let version = 1
 
-    public init(message: InboundMessage, text: String?) {
+    public init(message: InboundMessage, text: String?, longConnection: Bool = false) {
         self.message = message
         self.text = text
+        self.longConnection = longConnection
     }
 
     /// The payload text for the decrypted callback `message` (UTF-8 JSON, already checked by the
     /// responder) and its clean `text`. The callback is spliced in as it came, not re-encoded
-    /// from the model, so fields the model does not know reach the worker too.
-    public static func encode(message: [UInt8], text: String?) -> String {
+    /// from the model, so fields the model does not know reach the worker too. A callback's
+    /// payload has no `mode` (jobs queued before long connections read the same).
+    public static func encode(message: [UInt8], text: String?, longConnection: Bool = false) -> String {
         let textJSON = text.map { String(decoding: JSONValue.string($0).jsonBytes(), as: UTF8.self) } ?? "null"
-        return #"{"v":\#(version),"text":"# + textJSON + #","message":"# + String(decoding: message, as: UTF8.self) + "}"
+        let mode = longConnection ? #","mode":"long_connection""# : ""
+        return #"{"v":\#(version),"text":"# + textJSON + mode + #","message":"# + String(decoding: message, as: UTF8.self) + "}"
     }
 
     /// Reads a payload that ``encode(message:text:)`` wrote.
@@ -40,5 +47,6 @@ public struct JobPayload: Sendable, Equatable {
         guard let raw = json["message"] else { throw WeComModelError.malformed("job payload: message missing") }
         message = try InboundMessage(json: raw)
         text = json["text"]?.stringValue
+        longConnection = json["mode"]?.stringValue == "long_connection"
     }
 }

@@ -102,12 +102,15 @@ public struct PurgeCounts: Sendable, Equatable {
     public var messages: Int
     public var images: Int
     public var jobs: Int
+    /// Messages the bot sends first (sent, failed or cancelled).
+    public var outbound: Int
     /// Write transactions used.
     public var batches: Int
 
-    public init(streams: Int = 0, messages: Int = 0, images: Int = 0, jobs: Int = 0, batches: Int = 0) {
+    public init(streams: Int = 0, messages: Int = 0, images: Int = 0, jobs: Int = 0, outbound: Int = 0,
+                batches: Int = 0) {
         self.streams = streams; self.messages = messages; self.images = images; self.jobs = jobs
-        self.batches = batches
+        self.outbound = outbound; self.batches = batches
     }
 }
 

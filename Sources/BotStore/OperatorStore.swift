@@ -26,9 +26,10 @@ public protocol OperatorStore: AnyObject {
     func requeueJob(id: Int64, now: Int64) throws -> RequeueResult
 
     /// Deletes, in write transactions of at most `batch` streams each, the finished or failed
-    /// streams whose `finished_at` is before `cutoff` (with their messages, images and job),
-    /// unless their job is queued, running, or finished at or after `cutoff`; then any
-    /// remaining `done`/`dead` job finished before `cutoff`. Queued and running work is never
+    /// streams whose `finished_at` is before `cutoff` (with their messages, images, job and push
+    /// state), unless their job is queued, running, or finished at or after `cutoff`; then any
+    /// remaining `done`/`dead` job finished before `cutoff`, then the messages the bot sent first
+    /// that were sent, failed or cancelled before `cutoff`. Queued and running work is never
     /// touched. Msgids of purged messages are forgotten, so keep `cutoff` well past WeCom's
     /// redelivery window (minutes).
     func purge(olderThan cutoff: Int64, batch: Int) throws -> PurgeCounts

@@ -1,22 +1,45 @@
 /// Records that cross the store boundary. Plain values: the responder, the worker and
 /// `wecomctl` see the same shapes whatever backend holds them.
 
-/// A bot's callback credentials, keyed by the `<botid>` of `/wecom/callback/<botid>`.
-public struct BotRecord: Sendable, Equatable {
+/// A bot's credentials, keyed by the `<botid>` of `/wecom/callback/<botid>` (callback mode) or
+/// by its BotID (long-connection mode): a bot has the callback's token and key, a
+/// long-connection secret, or both.
+public struct BotRecord: Sendable, Equatable, CustomStringConvertible {
     public var botID: String
+    /// Empty for a bot without callback credentials (long-connection only).
     public var token: String
+    /// Empty for a bot without callback credentials (long-connection only).
     public var encodingAESKey: String
     public var receiveID: String
     /// Agent id or name; nil means "use the mapping or the default agent".
     public var agent: String?
     /// The bot's display name as users @-mention it in groups.
     public var botName: String?
+    /// The long-connection Secret from the admin console; nil for a callback-mode bot. A secret
+    /// like the token: never printed or logged.
+    public var wsSecret: String?
     public var createdAt: Int64
 
     public init(botID: String, token: String, encodingAESKey: String, receiveID: String = "",
-                agent: String? = nil, botName: String? = nil, createdAt: Int64 = 0) {
+                agent: String? = nil, botName: String? = nil, wsSecret: String? = nil, createdAt: Int64 = 0) {
         self.botID = botID; self.token = token; self.encodingAESKey = encodingAESKey
-        self.receiveID = receiveID; self.agent = agent; self.botName = botName; self.createdAt = createdAt
+        self.receiveID = receiveID; self.agent = agent; self.botName = botName; self.wsSecret = wsSecret
+        self.createdAt = createdAt
+    }
+
+    /// Whether callbacks for this bot can be verified and decrypted.
+    public var hasCallbackCredentials: Bool { !token.isEmpty && !encodingAESKey.isEmpty }
+
+    /// Whether `wecom-ws` connects this bot out over a WebSocket.
+    public var isLongConnection: Bool { wsSecret != nil }
+
+    /// Which secrets are set, never what they are: a record in a log line or a test failure
+    /// shows no credential.
+    public var description: String {
+        "BotRecord(botID: \(botID), token: \(token.isEmpty ? "unset" : "set"), "
+            + "encodingAESKey: \(encodingAESKey.isEmpty ? "unset" : "set"), receiveID: \(receiveID), "
+            + "agent: \(agent ?? "nil"), botName: \(botName ?? "nil"), wsSecret: \(wsSecret == nil ? "unset" : "set"), "
+            + "createdAt: \(createdAt))"
     }
 }
 
@@ -58,14 +81,21 @@ public struct NewMessage: Sendable, Equatable {
     public var payload: String
     /// Tries before the job is dead (`WECOM_JOB_MAX_ATTEMPTS`).
     public var maxAttempts: Int
+    /// The `req_id` of the long-connection frame that brought the message (its replies must
+    /// carry it); nil for a callback. A new message with one also opens its push state
+    /// (``LongConnectionStore/longConnectionStreams(holder:windowStartedBefore:now:)``); a
+    /// redelivery keeps the first `req_id`.
+    public var reqID: String?
 
     public init(botID: String, aibotID: String, msgID: String, msgType: String, chatID: String?,
                 chatType: String?, userID: String, agent: String?, proposedStreamID: String,
-                initialContent: String, responseURL: String?, payload: String, maxAttempts: Int = 3) {
+                initialContent: String, responseURL: String?, payload: String, maxAttempts: Int = 3,
+                reqID: String? = nil) {
         self.botID = botID; self.aibotID = aibotID; self.msgID = msgID; self.msgType = msgType
         self.chatID = chatID; self.chatType = chatType; self.userID = userID; self.agent = agent
         self.proposedStreamID = proposedStreamID; self.initialContent = initialContent
         self.responseURL = responseURL; self.payload = payload; self.maxAttempts = maxAttempts
+        self.reqID = reqID
     }
 }
 

@@ -4,8 +4,13 @@
 /// What a copy moves, one kind at a time, in this order.
 public enum TransferKind: String, Sendable, CaseIterable {
     case bots, agents, conversations, feedback
-    /// A stream with its message (the msgid that dedupes a redelivery), its images and its job.
+    /// A stream with its message (the msgid that dedupes a redelivery), its images, its job and,
+    /// for a long-connection message, its push state.
     case streams
+    /// What the store knows of each long-connection bot's connection beyond its lease.
+    case connections
+    /// Messages the bot sends first.
+    case outbound
 
     /// The table whose count tracks the copy's progress.
     public var table: TransferTable {
@@ -15,6 +20,8 @@ public enum TransferKind: String, Sendable, CaseIterable {
         case .conversations: .conversations
         case .feedback: .feedback
         case .streams: .streams
+        case .connections: .wsConnections
+        case .outbound: .outboundMessages
         }
     }
 }
@@ -24,6 +31,9 @@ public enum TransferTable: String, Sendable, CaseIterable {
     case bots, agents, conversations, feedback, streams, messages
     case streamImages = "stream_images"
     case jobs
+    case wsStreams = "ws_streams"
+    case wsConnections = "ws_connections"
+    case outboundMessages = "outbound_messages"
 }
 
 /// Which streams a copy takes: those still at work, and the recent ones.
@@ -34,6 +44,10 @@ public enum TransferTable: String, Sendable, CaseIterable {
 /// redelivery of a message answered just before the move finds its stream instead of queueing
 /// the question again, and a refresh of a stream that finished just before still gets its last
 /// frame. Bots, agents, conversations and feedback are copied whole.
+///
+/// Of long-connection mode, a copy takes every bot's taken-over mark and last error (not its
+/// lease), the push state of each stream it copies, and the messages the bot sends first that
+/// are still queued or being sent, or were queued at or after `recentSince`.
 public struct TransferScope: Sendable, Equatable {
     public var recentSince: Int64
 
@@ -124,17 +138,63 @@ public struct JobRecord: Sendable, Equatable {
     public init(summary: JobSummary, payload: String) { self.summary = summary; self.payload = payload }
 }
 
+/// A `ws_streams` row: the `req_id` a long-connection stream answers and what was pushed of it.
+/// Its times as stored, like every copied time.
+public struct PushStateRecord: Sendable, Equatable {
+    public var botID: String
+    public var reqID: String
+    public var state: PushState
+    public var createdAt: Int64
+    public var updatedAt: Int64
+
+    public init(botID: String, reqID: String, state: PushState, createdAt: Int64, updatedAt: Int64) {
+        self.botID = botID; self.reqID = reqID; self.state = state; self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
 /// A stream and the rows that belong to it, copied in the same transaction, so that an
-/// interrupted copy never leaves a stream without its msgid or its job.
+/// interrupted copy never leaves a stream without its msgid, its job or its push state.
 public struct StreamTransfer: Sendable, Equatable {
     public var stream: StreamRecord
     public var message: MessageRecord?
     /// In position order.
     public var images: [StreamImage]
     public var job: JobRecord?
+    /// Nil for a callback message.
+    public var push: PushStateRecord?
 
-    public init(stream: StreamRecord, message: MessageRecord?, images: [StreamImage], job: JobRecord?) {
-        self.stream = stream; self.message = message; self.images = images; self.job = job
+    public init(stream: StreamRecord, message: MessageRecord?, images: [StreamImage], job: JobRecord?,
+                push: PushStateRecord? = nil) {
+        self.stream = stream; self.message = message; self.images = images; self.job = job; self.push = push
+    }
+}
+
+/// A `ws_connections` row as a copy carries it: the taken-over mark, so that the destination
+/// does not connect a bot that a client outside the deployment took (the kick loop the mark
+/// prevents), and the last error. Not the lease: its holders belong to the source's processes,
+/// stopped for the move, so the row arrives released and disconnected.
+public struct ConnectionRecord: Sendable, Equatable {
+    public var botID: String
+    public var takenOverAt: Int64?
+    public var lastError: String?
+    public var lastErrorAt: Int64?
+    public var updatedAt: Int64
+
+    public init(botID: String, takenOverAt: Int64?, lastError: String?, lastErrorAt: Int64?, updatedAt: Int64) {
+        self.botID = botID; self.takenOverAt = takenOverAt; self.lastError = lastError; self.lastErrorAt = lastErrorAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// An `outbound_messages` row, every column (its id kept, so `wecomctl send` can follow it).
+public struct OutboundRecord: Sendable, Equatable {
+    public var message: OutboundMessage
+    /// When the claim of a message being sent ends.
+    public var claimUntil: Int64?
+
+    public init(message: OutboundMessage, claimUntil: Int64?) {
+        self.message = message; self.claimUntil = claimUntil
     }
 }
 
@@ -145,6 +205,8 @@ public enum TransferRecord: Sendable, Equatable {
     case conversation(ConversationRecord)
     case feedback(FeedbackRecord)
     case stream(StreamTransfer)
+    case connection(ConnectionRecord)
+    case outbound(OutboundRecord)
 
     public var kind: TransferKind {
         switch self {
@@ -153,6 +215,8 @@ public enum TransferRecord: Sendable, Equatable {
         case .conversation: .conversations
         case .feedback: .feedback
         case .stream: .streams
+        case .connection: .connections
+        case .outbound: .outbound
         }
     }
 
@@ -163,6 +227,8 @@ public enum TransferRecord: Sendable, Equatable {
         case let .conversation(record): TransferKey(record.key.transferKeyParts)
         case let .feedback(record): TransferKey([record.event.aibotID, record.event.msgID])
         case let .stream(unit): TransferKey([unit.stream.id])
+        case let .connection(record): TransferKey([record.botID])
+        case let .outbound(record): TransferKey([String(record.message.id)])
         }
     }
 }

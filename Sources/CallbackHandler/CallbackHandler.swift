@@ -2,6 +2,7 @@ import BotConfig
 import BotStore
 import Foundation
 import Logging
+import MessageIntake
 import WeComCrypto
 import WeComModel
 
@@ -13,6 +14,7 @@ public final class CallbackHandler {
     private let configuration: Configuration
     private let store: BotStore
     private let resolver: BotResolver
+    private let intake: MessageIntake
     private let jobSignal: (any JobSignal)?
     private let now: () -> Int64
     private let logger: Logger
@@ -23,7 +25,9 @@ public final class CallbackHandler {
                 logger: Logger, now: @escaping () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.configuration = configuration
         self.store = store
-        self.resolver = BotResolver(configuration: configuration, store: store, now: now)
+        let rows = BotRows(store: store, now: now)
+        self.resolver = BotResolver(configuration: configuration, rows: rows)
+        self.intake = MessageIntake(configuration: configuration, store: store, rows: rows, now: now)
         self.jobSignal = jobSignal
         self.now = now
         self.logger = logger
@@ -91,7 +95,7 @@ public final class CallbackHandler {
         }
         fields.append(("msgtype", inbound.msgType))
         fields.append(("msgid", String(inbound.msgID.prefix(64))))
-        let dispatcher = MessageDispatcher(configuration: configuration, store: store, resolver: resolver, now: now)
+        let dispatcher = MessageDispatcher(store: store, intake: intake)
         let outcome = try dispatcher.dispatch(inbound, raw: plaintext, bot: bot)
         if let stream = outcome.streamID { fields.append(("stream", stream)) }
         if outcome.queuedJob { jobSignal?.notifyWorkers() }

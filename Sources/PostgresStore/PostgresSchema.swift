@@ -15,6 +15,7 @@ enum PostgresSchema {
 
     static let migrations: [Migration] = [
         PostgresMigration1CreateTables.migration,
+        PostgresMigration2LongConnection.migration,
     ]
 
     /// The newest version this build understands.

@@ -4,7 +4,7 @@ import BotStore
 /// the caller's, stored as given: it is a record of when the operator added the row, not a time
 /// the queue compares.
 extension PostgresStore {
-    private static let botColumns = "botid, token, encoding_aes_key, receive_id, agent, bot_name, created_at"
+    static let botColumns = "botid, token, encoding_aes_key, receive_id, agent, bot_name, ws_secret, created_at"
     private static let agentColumns = "id, name, dify_base_url, dify_api_key, welcome_text, bot_name, created_at"
 
     // MARK: bots
@@ -26,28 +26,40 @@ extension PostgresStore {
     /// Inserts the bot, or updates every field but `created_at` of an existing one.
     public func saveBot(_ bot: BotRecord) throws {
         let sql = """
-            INSERT INTO bots(\(Self.botColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7)
+            INSERT INTO bots(\(Self.botColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             ON CONFLICT (botid) DO UPDATE SET token = excluded.token,
               encoding_aes_key = excluded.encoding_aes_key, receive_id = excluded.receive_id,
-              agent = excluded.agent, bot_name = excluded.bot_name
+              agent = excluded.agent, bot_name = excluded.bot_name, ws_secret = excluded.ws_secret
             """
         try write(repeatable: true) {
-            _ = try connection.query(sql, bot.botID, bot.token, bot.encodingAESKey, bot.receiveID, bot.agent,
-                                     bot.botName, bot.createdAt)
+            _ = try connection.query(sql, Self.botParameters(bot))
         }
     }
 
     @discardableResult
+    /// One statement: the bot, and its long-connection row when the bot was there.
     public func removeBot(id: String) throws -> Bool {
-        try write {
-            try connection.query("DELETE FROM bots WHERE botid = $1", id).changedRows > 0
+        let sql = """
+            WITH b AS (DELETE FROM bots WHERE botid = $1 RETURNING botid),
+            c AS (DELETE FROM ws_connections WHERE botid IN (SELECT botid FROM b))
+            SELECT count(*) FROM b
+            """
+        return try write {
+            try connection.query(sql, id).int64(0, 0) > 0
         }
     }
 
-    private static func botRecord(_ rows: PostgresResult, _ row: Int) -> BotRecord {
+    /// Reads ``botColumns``.
+    static func botRecord(_ rows: PostgresResult, _ row: Int) -> BotRecord {
         BotRecord(botID: rows.text(row, 0), token: rows.text(row, 1), encodingAESKey: rows.text(row, 2),
                   receiveID: rows.text(row, 3), agent: rows.optionalText(row, 4), botName: rows.optionalText(row, 5),
-                  createdAt: rows.int64(row, 6))
+                  wsSecret: rows.optionalText(row, 6), createdAt: rows.int64(row, 7))
+    }
+
+    /// The values of ``botColumns``, in order.
+    static func botParameters(_ bot: BotRecord) -> [PostgresParameter] {
+        [bot.botID.parameter, bot.token.parameter, bot.encodingAESKey.parameter, bot.receiveID.parameter,
+         bot.agent.parameter, bot.botName.parameter, bot.wsSecret.parameter, bot.createdAt.parameter]
     }
 
     // MARK: agents

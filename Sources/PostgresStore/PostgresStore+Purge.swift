@@ -1,6 +1,7 @@
 import BotStore
 
-/// Deleting old rows in bounded statements, so that nothing waits long for their locks.
+/// Deleting old rows in bounded statements, so that nothing waits long for their locks. A
+/// stream's push state (`ws_streams`) goes with it (foreign key).
 extension PostgresStore {
     /// A finished stream is purgeable when it was created and finished before the cutoff and its
     /// job (if any) is neither queued, running, nor finished at or after the cutoff. A stream
@@ -61,13 +62,29 @@ extension PostgresStore {
                 AND coalesce(finished_at, updated_at) < \(clock.databaseTime("$1", callerNow: "$3"))
               LIMIT $2)
             """
+        counts.jobs += try deleteInBatches(jobs, cutoff: cutoff, batch: batch, now: now, batches: &counts.batches)
+        let outbound = """
+            DELETE FROM outbound_messages WHERE id IN (SELECT id FROM outbound_messages
+              WHERE state IN ('sent', 'failed', 'cancelled')
+                AND finished_at < \(clock.databaseTime("$1", callerNow: "$3"))
+              LIMIT $2)
+            """
+        counts.outbound += try deleteInBatches(outbound, cutoff: cutoff, batch: batch, now: now, batches: &counts.batches)
+        return counts
+    }
+
+    /// Runs the DELETE `sql` (`$1` cutoff, `$2` batch size, `$3` the caller's now) until it
+    /// deletes less than a batch; returns the rows deleted, and counts the statements that
+    /// deleted some in `batches`.
+    private func deleteInBatches(_ sql: String, cutoff: Int64, batch: Int, now: Int64, batches: inout Int) throws -> Int {
+        var total = 0
         while true {
-            let deleted = try write { try connection.query(jobs, cutoff, batch, now).changedRows }
+            let deleted = try write { try connection.query(sql, cutoff, batch, now).changedRows }
             guard deleted > 0 else { break }
-            counts.jobs += deleted
-            counts.batches += 1
+            total += deleted
+            batches += 1
             guard deleted == batch else { break }
         }
-        return counts
+        return total
     }
 }

@@ -4,7 +4,8 @@ import BotStore
 extension PostgresStore {
     /// One transaction: locks the job row and reads its state; a `done` or `dead` job is
     /// requeued and its stream reopened (its images deleted), and the COMMIT carries the job
-    /// `NOTIFY`. `response_posted_at` is kept: WeCom's response_url works once.
+    /// `NOTIFY`. `response_posted_at` is kept: WeCom's response_url works once. A long-connection
+    /// stream whose frames have ended gets its new answer by `aibot_send_msg`.
     public func requeueJob(id: Int64, now: Int64) throws -> RequeueResult {
         let dbNow = clock.now("$2")
         let requeue = """
@@ -17,6 +18,13 @@ extension PostgresStore {
               updated_at = \(dbNow)
             WHERE id = $1
             """
+        // WeCom takes no stream frame after the final one: a long-connection stream whose frames
+        // ended delivers the new answer as the fallback does, from its first part.
+        let pushAfterRequeue = """
+            UPDATE ws_streams SET phase = 'ended', fallback = 1, follow_ups_sent = 0, push_seq = push_seq + 1,
+              updated_at = \(dbNow)
+            WHERE stream_id = $1 AND phase <> 'streaming'
+            """
         return try write {
             try connection.transaction {
                 let row = try connection.query("SELECT state, stream_id FROM jobs WHERE id = $1 FOR UPDATE", id)
@@ -25,6 +33,7 @@ extension PostgresStore {
                 guard state == .done || state == .dead else { return .notRetryable(state) }
                 _ = try connection.query(requeue, id, now)
                 _ = try connection.query(reopen, streamID, now)
+                _ = try connection.query(pushAfterRequeue, streamID, now)
                 try replaceImages(of: streamID, with: [])
                 connection.notifyAtCommit(settings.jobChannel)
                 return .requeued(from: state, streamID: streamID)

@@ -38,10 +38,18 @@ extension PostgresStore {
         }
     }
 
-    /// The message row unless its (aibotid, msgid) exists, and then its stream and job, in one
-    /// statement (each insert sees what the one before it returned); true when it inserted them.
+    /// The message row unless its (aibotid, msgid) exists, and then its stream and job (and for a
+    /// long-connection message its push state), in one statement (each insert sees what the one
+    /// before it returned); true when it inserted them.
     private func recordMessageWithStreamAndJob(_ message: NewMessage, now: Int64) throws -> Bool {
         let dbNow = clock.now("$14")
+        // A callback runs the statement it always ran; a long-connection message adds one insert.
+        let pushState = message.reqID == nil ? "" : """
+            ,
+            w AS (
+              INSERT INTO ws_streams(stream_id, botid, req_id, created_at, updated_at)
+              SELECT id, $2, $15, created_at, created_at FROM s)
+            """
         let sql = """
             WITH m AS (
               INSERT INTO messages(aibotid, msgid, botid, msgtype, stream_id, created_at)
@@ -54,15 +62,17 @@ extension PostgresStore {
               RETURNING id, created_at),
             j AS (
               INSERT INTO jobs(stream_id, state, payload, max_attempts, run_at, created_at, updated_at)
-              SELECT id, 'queued', $12, $13, created_at, created_at, created_at FROM s)
+              SELECT id, 'queued', $12, $13, created_at, created_at, created_at FROM s)\(pushState)
             SELECT count(*) FROM m
             """
-        return try connection.query(sql, [
+        var parameters = [
             message.proposedStreamID.parameter, message.botID.parameter, message.aibotID.parameter,
             message.msgID.parameter, message.msgType.parameter, message.chatID.parameter, message.chatType.parameter,
             message.userID.parameter, message.agent.parameter, message.initialContent.parameter,
             message.responseURL.parameter, message.payload.parameter, message.maxAttempts.parameter, now.parameter,
-        ]).int64(0, 0) == 1
+        ]
+        if let reqID = message.reqID { parameters.append(reqID.parameter) }
+        return try connection.query(sql, parameters).int64(0, 0) == 1
     }
 
     /// One statement, so one consistent read: the stream row, joined with its images only when

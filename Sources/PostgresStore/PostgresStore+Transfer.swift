@@ -6,12 +6,15 @@ import BotStore
 /// Times are copied as stored, not moved between clocks: they were stamped by the hosts (SQLite)
 /// or the database (here), which agree as far as leases need.
 extension PostgresStore: StoreTransfer {
-    /// How one kind is read: its select list, its table, its key columns in order, and the
-    /// record a row makes.
+    /// How one kind is read: its select list, its table, its key columns in order, the condition
+    /// of ``TransferScope`` (given the placeholder of `recentSince`; nil: every row), whether the
+    /// key is one integer column (held as text in ``TransferKey``), and the record a row makes.
     private struct TransferTableQuery {
         let columns: String
         let table: String
         let key: [String]
+        var inScope: ((String) -> String)?
+        var integerKey = false
         let decode: (PostgresResult, Int) throws -> TransferRecord
     }
 
@@ -36,16 +39,26 @@ extension PostgresStore: StoreTransfer {
         """
     }
 
+    /// The messages the bot sends first that a copy takes: waiting or being sent, or recent.
+    private static func outboundInScope(since: String) -> String {
+        "(state IN ('queued', 'sending') OR created_at >= \(since))"
+    }
+
+    private static let pushStateColumns = """
+        botid, req_id, phase, first_frame_at, pushed_updated_at, pushed_bytes, fallback, follow_ups_sent, push_seq,
+          created_at, updated_at
+        """
+
+    /// Every column of `outbound_messages` as stored, in the order of ``outboundMessage(_:_:)``, then `claim_until`.
+    private static let outboundRowColumns = """
+        id, botid, chat_type, chatid, content, state, holder, errcode, errmsg, created_at, updated_at, finished_at,
+          claim_until
+        """
+
     private static func query(_ kind: TransferKind) -> TransferTableQuery {
         switch kind {
         case .bots:
-            return TransferTableQuery(
-                columns: "botid, token, encoding_aes_key, receive_id, agent, bot_name, created_at", table: "bots",
-                key: ["botid"]) { rows, r in
-                    .bot(BotRecord(botID: rows.text(r, 0), token: rows.text(r, 1), encodingAESKey: rows.text(r, 2),
-                                   receiveID: rows.text(r, 3), agent: rows.optionalText(r, 4),
-                                   botName: rows.optionalText(r, 5), createdAt: rows.int64(r, 6)))
-                }
+            return TransferTableQuery(columns: botColumns, table: "bots", key: ["botid"]) { .bot(botRecord($0, $1)) }
         case .agents:
             return TransferTableQuery(
                 columns: "id, name, dify_base_url, dify_api_key, welcome_text, bot_name, created_at", table: "agents",
@@ -78,8 +91,22 @@ extension PostgresStore: StoreTransfer {
                                             detail: rows.optionalText(r, 7), payload: rows.text(r, 8))
                     return .feedback(FeedbackRecord(event: event, createdAt: rows.int64(r, 9)))
                 }
+        case .connections:
+            return TransferTableQuery(
+                columns: "botid, taken_over_at, last_error, last_error_at, updated_at", table: "ws_connections",
+                key: ["botid"]) { rows, r in
+                    .connection(ConnectionRecord(botID: rows.text(r, 0), takenOverAt: rows.optionalInt64(r, 1),
+                                                 lastError: rows.optionalText(r, 2), lastErrorAt: rows.optionalInt64(r, 3),
+                                                 updatedAt: rows.int64(r, 4)))
+                }
+        case .outbound:
+            return TransferTableQuery(columns: outboundRowColumns, table: "outbound_messages", key: ["id"],
+                                      inScope: outboundInScope, integerKey: true) { rows, r in
+                .outbound(OutboundRecord(message: try outboundMessage(rows, r), claimUntil: rows.optionalInt64(r, 12)))
+            }
         case .streams:
-            return TransferTableQuery(columns: streamColumns, table: "streams s", key: ["s.id"]) { rows, r in
+            return TransferTableQuery(columns: streamColumns, table: "streams s", key: ["s.id"],
+                                      inScope: streamInScope) { rows, r in
                 let stream = StreamRecord(
                     id: rows.text(r, 0), botID: rows.text(r, 1), aibotID: rows.text(r, 2), msgID: rows.text(r, 3),
                     msgType: rows.text(r, 4), chatID: rows.optionalText(r, 5), chatType: rows.optionalText(r, 6),
@@ -102,30 +129,34 @@ extension PostgresStore: StoreTransfer {
               (SELECT count(*) FROM scoped c JOIN messages m ON m.aibotid = c.aibotid AND m.msgid = c.msgid
                  AND m.stream_id = c.id),
               (SELECT count(*) FROM scoped c JOIN stream_images i ON i.stream_id = c.id),
-              (SELECT count(*) FROM scoped c JOIN jobs j ON j.stream_id = c.id)
+              (SELECT count(*) FROM scoped c JOIN jobs j ON j.stream_id = c.id),
+              (SELECT count(*) FROM scoped c JOIN ws_streams w ON w.stream_id = c.id),
+              (SELECT count(*) FROM ws_connections),
+              (SELECT count(*) FROM outbound_messages WHERE \(Self.outboundInScope(since: "$1")))
             """
-        let tables: [TransferTable] = [.bots, .agents, .conversations, .feedback, .streams, .messages, .streamImages, .jobs]
+        let tables: [TransferTable] = [.bots, .agents, .conversations, .feedback, .streams, .messages, .streamImages, .jobs,
+                                       .wsStreams, .wsConnections, .outboundMessages]
         return try read {
             let row = try connection.query(sql, scope.recentSince)
             return Dictionary(uniqueKeysWithValues: tables.enumerated().map { ($1, Int(row.int64(0, $0))) })
         }
     }
 
-    /// `$1` is the limit, then come the scope's `recentSince` (streams only) and the key to
+    /// `$1` is the limit, then come the scope's `recentSince` (kinds with a scope) and the key to
     /// start after.
     public func exportRecords(_ kind: TransferKind, scope: TransferScope, after: TransferKey?, limit: Int) throws
         -> [TransferRecord] {
         let query = Self.query(kind)
         var conditions: [String] = []
         var parameters = [max(1, limit).parameter]
-        if kind == .streams {
-            conditions.append(Self.streamInScope(since: "$2"))
+        if let inScope = query.inScope {
+            conditions.append(inScope("$2"))
             parameters.append(scope.recentSince.parameter)
         }
         if let after {
             let placeholders = query.key.indices.map { "$\($0 + parameters.count + 1)" }
             conditions.append("(\(query.key.joined(separator: ", "))) > (\(placeholders.joined(separator: ", ")))")
-            parameters += after.parts.map(\.parameter)
+            parameters += try Self.keyParameters(after, of: query)
         }
         let sql = """
             SELECT \(query.columns) FROM \(query.table) \(conditions.isEmpty ? "" : "WHERE ")\(conditions.joined(separator: " AND "))
@@ -143,13 +174,23 @@ extension PostgresStore: StoreTransfer {
         let sql = "SELECT \(query.columns) FROM \(query.table) WHERE \(match)"
         return try read {
             try keys.compactMap { key in
-                let rows = try connection.query(sql, key.parts.map(\.parameter))
+                let rows = try connection.query(sql, try Self.keyParameters(key, of: query))
                 return rows.rowCount > 0 ? try withStreamRows(try query.decode(rows, 0)) : nil
             }
         }
     }
 
-    /// A stream record completed with its message, images and job; other records as they are.
+    /// A key's parts as parameters, an integer key as a number.
+    private static func keyParameters(_ key: TransferKey, of query: TransferTableQuery) throws -> [PostgresParameter] {
+        try key.parts.map { part in
+            guard query.integerKey else { return part.parameter }
+            guard let number = Int64(part) else { throw StoreError.backend("transfer key '\(part)' is not a number") }
+            return number.parameter
+        }
+    }
+
+    /// A stream record completed with its message, images, job and push state; other records as
+    /// they are.
     private func withStreamRows(_ record: TransferRecord) throws -> TransferRecord {
         guard case var .stream(unit) = record else { return record }
         let stream = unit.stream
@@ -165,22 +206,31 @@ extension PostgresStore: StoreTransfer {
         unit.images = (0..<images.rowCount).map { StreamImage(data: images.bytes($0, 0), md5: images.text($0, 1)) }
         let job = try connection.query("SELECT \(Self.jobRowColumns) FROM jobs j WHERE j.stream_id = $1", stream.id)
         unit.job = job.rowCount > 0 ? JobRecord(summary: try Self.jobSummary(job, 0, from: 0), payload: job.text(0, 12)) : nil
+        let push = try connection.query("SELECT \(Self.pushStateColumns) FROM ws_streams WHERE stream_id = $1", stream.id)
+        unit.push = push.rowCount > 0
+            ? PushStateRecord(botID: push.text(0, 0), reqID: push.text(0, 1), state: try Self.pushState(push, 0, from: 2),
+                              createdAt: push.int64(0, 9), updatedAt: push.int64(0, 10)) : nil
         return .stream(unit)
     }
 
-    /// After inserting jobs with their ids, moves the identity sequence of `jobs.id` past the
-    /// largest, so that the next message's job does not take a copied id.
+    /// After inserting jobs or messages the bot sends first with their ids, moves the identity
+    /// sequence of their table past the largest, so that the next new row does not take a copied id.
     public func insertRecords(_ records: [TransferRecord]) throws {
-        let advanceJobIDs = """
+        let advanceIDs = { (table: String) in
+            """
             SELECT setval(x.seq, x.top) FROM (
-              SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq, (SELECT max(id) FROM jobs) AS top) x
+              SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq, (SELECT max(id) FROM \(table)) AS top) x
             WHERE x.top > coalesce(pg_sequence_last_value(x.seq), 0)
             """
+        }
         try write {
             try connection.transaction {
                 for record in records { try insert(record) }
                 if records.contains(where: { if case let .stream(unit) = $0 { unit.job != nil } else { false } }) {
-                    _ = try connection.query(advanceJobIDs, settings.quotedSchema + ".jobs")
+                    _ = try connection.query(advanceIDs("jobs"), settings.quotedSchema + ".jobs")
+                }
+                if records.contains(where: { if case .outbound = $0 { true } else { false } }) {
+                    _ = try connection.query(advanceIDs("outbound_messages"), settings.quotedSchema + ".outbound_messages")
                 }
             }
         }
@@ -191,10 +241,8 @@ extension PostgresStore: StoreTransfer {
         switch record {
         case let .bot(bot):
             try insertRow(record, "a bot with this id", """
-                INSERT INTO bots(botid, token, encoding_aes_key, receive_id, agent, bot_name, created_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING
-                """, [bot.botID.parameter, bot.token.parameter, bot.encodingAESKey.parameter, bot.receiveID.parameter,
-                      bot.agent.parameter, bot.botName.parameter, bot.createdAt.parameter])
+                INSERT INTO bots(\(Self.botColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING
+                """, Self.botParameters(bot))
         case let .agent(agent):
             try insertRow(record, "an agent with this id or the name '\(agent.name)'", """
                 INSERT INTO agents(id, name, dify_base_url, dify_api_key, welcome_text, bot_name, created_at)
@@ -218,6 +266,22 @@ extension PostgresStore: StoreTransfer {
                       event.payload.parameter, feedback.createdAt.parameter])
         case let .stream(unit):
             try insertStream(unit, record)
+        case let .connection(connection):
+            try insertRow(record, "a connection row for this bot", """
+                INSERT INTO ws_connections(botid, connected, last_error, last_error_at, taken_over_at, updated_at)
+                VALUES ($1, 0, $2, $3, $4, $5) ON CONFLICT DO NOTHING
+                """, [connection.botID.parameter, connection.lastError.parameter, connection.lastErrorAt.parameter,
+                      connection.takenOverAt.parameter, connection.updatedAt.parameter])
+        case let .outbound(outbound):
+            let m = outbound.message
+            try insertRow(record, "an outbound message with this id", """
+                INSERT INTO outbound_messages(id, botid, chat_type, chatid, msgtype, content, state, holder, claim_until,
+                  errcode, errmsg, created_at, updated_at, finished_at)
+                VALUES ($1, $2, $3, $4, 'markdown', $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING
+                """, [m.id.parameter, m.botID.parameter, m.target.chatType.parameter, m.target.chatID.parameter,
+                      m.markdown.parameter, m.state.rawValue.parameter, m.holder.parameter, outbound.claimUntil.parameter,
+                      m.errcode.parameter, m.errmsg.parameter, m.createdAt.parameter, m.updatedAt.parameter,
+                      m.finishedAt.parameter])
         }
     }
 
@@ -249,6 +313,17 @@ extension PostgresStore: StoreTransfer {
                       job.attempts.parameter, job.maxAttempts.parameter, job.runAt.parameter, job.leaseOwner.parameter,
                       job.leaseUntil.parameter, job.lastError.parameter, job.createdAt.parameter,
                       job.updatedAt.parameter, job.finishedAt.parameter])
+        }
+        if let push = unit.push {
+            let state = push.state
+            try insertRow(record, "its push state", """
+                INSERT INTO ws_streams(stream_id, \(Self.pushStateColumns))
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING
+                """, [s.id.parameter, push.botID.parameter, push.reqID.parameter, state.phase.rawValue.parameter,
+                      state.firstFrameAt.parameter, (state.pushed?.storedUpdatedAt).parameter,
+                      (state.pushed?.contentBytes).parameter, Int64(state.fallback ? 1 : 0).parameter,
+                      state.followUpsSent.parameter, state.seq.parameter, push.createdAt.parameter,
+                      push.updatedAt.parameter])
         }
     }
 

@@ -2,7 +2,7 @@ import BotStore
 
 /// Bots and agents: small tables that operators edit with `wecomctl`.
 extension SQLiteStore {
-    private static let botColumns = "botid, token, encoding_aes_key, receive_id, agent, bot_name, created_at"
+    static let botColumns = "botid, token, encoding_aes_key, receive_id, agent, bot_name, ws_secret, created_at"
     private static let agentColumns = "id, name, dify_base_url, dify_api_key, welcome_text, bot_name, created_at"
 
     // MARK: bots
@@ -25,30 +25,38 @@ extension SQLiteStore {
     /// Inserts the bot, or updates every field but `created_at` of an existing one.
     public func saveBot(_ bot: BotRecord) throws {
         let sql = """
-            INSERT INTO bots(\(Self.botColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO bots(\(Self.botColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(botid) DO UPDATE SET token = excluded.token,
               encoding_aes_key = excluded.encoding_aes_key, receive_id = excluded.receive_id,
-              agent = excluded.agent, bot_name = excluded.bot_name
+              agent = excluded.agent, bot_name = excluded.bot_name, ws_secret = excluded.ws_secret
             """
         try connection.withStatement(sql) { statement in
             try statement.bind(bot.botID, bot.token, bot.encodingAESKey, bot.receiveID, bot.agent, bot.botName,
-                               bot.createdAt)
+                               bot.wsSecret, bot.createdAt)
             try statement.run()
         }
     }
 
     @discardableResult
     public func removeBot(id: String) throws -> Bool {
-        try connection.withStatement("DELETE FROM bots WHERE botid = ?") { statement in
-            try statement.bind(id)
-            try statement.run()
-            return connection.changes > 0
+        try connection.transaction {
+            let removed = try connection.withStatement("DELETE FROM bots WHERE botid = ?") { statement in
+                try statement.bind(id)
+                try statement.run()
+                return connection.changes > 0
+            }
+            if removed {
+                try connection.withStatement("DELETE FROM ws_connections WHERE botid = ?") { try $0.bind(id); try $0.run() }
+            }
+            return removed
         }
     }
 
-    private static func botRecord(_ row: SQLiteStatement) -> BotRecord {
+    /// Reads ``botColumns``.
+    static func botRecord(_ row: SQLiteStatement) -> BotRecord {
         BotRecord(botID: row.text(0), token: row.text(1), encodingAESKey: row.text(2), receiveID: row.text(3),
-                  agent: row.optionalText(4), botName: row.optionalText(5), createdAt: row.int64(6))
+                  agent: row.optionalText(4), botName: row.optionalText(5), wsSecret: row.optionalText(6),
+                  createdAt: row.int64(7))
     }
 
     // MARK: agents

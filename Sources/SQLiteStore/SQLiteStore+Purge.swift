@@ -1,7 +1,7 @@
 import BotStore
 
 /// Deleting old rows in bounded write transactions, so responders and workers wait at most one
-/// batch for the write lock.
+/// batch for the write lock. A stream's push state (`ws_streams`) goes with it (foreign key).
 extension SQLiteStore {
     /// A finished stream is purgeable when it was created and finished before `?1` and its job
     /// (if any) is neither queued, running, nor finished at or after `?1`. A stream closed early
@@ -36,8 +36,38 @@ extension SQLiteStore {
         while let last = try purgeStreamBatch(cutoff: cutoff, batch: batch, after: after, before: before, into: &counts) {
             after = last
         }
-        while try purgeJobBatch(cutoff: cutoff, batch: batch, into: &counts) == batch {}
+        // The `done`/`dead` jobs finished before the cutoff whose stream was kept (not finished).
+        counts.jobs += try deleteInBatches("""
+            DELETE FROM jobs WHERE id IN (SELECT id FROM jobs
+              WHERE state IN ('done', 'dead') AND coalesce(finished_at, updated_at) < ?1 LIMIT ?2)
+            """, cutoff: cutoff, batch: batch, batches: &counts.batches)
+        // The messages the bot sent first that were sent, failed or cancelled before the cutoff.
+        counts.outbound += try deleteInBatches("""
+            DELETE FROM outbound_messages WHERE id IN (SELECT id FROM outbound_messages
+              WHERE (state = 'sent' OR state = 'failed' OR state = 'cancelled') AND finished_at < ?1 LIMIT ?2)
+            """, cutoff: cutoff, batch: batch, batches: &counts.batches)
         return counts
+    }
+
+    /// Runs the DELETE `sql` (`?1` cutoff, `?2` batch size), one transaction each time, until it
+    /// deletes less than a batch; returns the rows deleted, and counts the transactions that
+    /// deleted some in `batches`.
+    private func deleteInBatches(_ sql: String, cutoff: Int64, batch: Int, batches: inout Int) throws -> Int {
+        var total = 0
+        while true {
+            let deleted = try connection.transaction {
+                try connection.withStatement(sql) { statement in
+                    try statement.bind(cutoff, batch)
+                    try statement.run()
+                    return connection.changes
+                }
+            }
+            guard deleted > 0 else { break }
+            total += deleted
+            batches += 1
+            guard deleted == batch else { break }
+        }
+        return total
     }
 
     /// One transaction: picks up to `batch` purgeable streams with a rowid in (`after`, `before`),
@@ -78,26 +108,5 @@ extension SQLiteStore {
         counts.jobs += deleted.jobs
         counts.batches += 1
         return deleted.streams == batch ? deleted.last : nil
-    }
-
-    /// One transaction: up to `batch` `done`/`dead` jobs finished before `cutoff` whose stream
-    /// was kept (not finished). Returns the jobs deleted.
-    private func purgeJobBatch(cutoff: Int64, batch: Int, into counts: inout PurgeCounts) throws -> Int {
-        let sql = """
-            DELETE FROM jobs WHERE id IN (SELECT id FROM jobs
-              WHERE state IN ('done', 'dead') AND coalesce(finished_at, updated_at) < ?1 LIMIT ?2)
-            """
-        let deleted = try connection.transaction {
-            try connection.withStatement(sql) { statement in
-                try statement.bind(cutoff, batch)
-                try statement.run()
-                return connection.changes
-            }
-        }
-        if deleted > 0 {
-            counts.jobs += deleted
-            counts.batches += 1
-        }
-        return deleted
     }
 }

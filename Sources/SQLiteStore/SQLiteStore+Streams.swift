@@ -36,6 +36,7 @@ extension SQLiteStore {
         try insertStream(for: message, now: now)
         try insertMessage(message, now: now)
         try insertJob(for: message, now: now)
+        if let reqID = message.reqID { try insertPushState(for: message, reqID: reqID, now: now) }
         let stream = StreamSnapshot(id: message.proposedStreamID, state: .pending,
                                     content: message.initialContent, finished: false,
                                     createdAt: now, updatedAt: now)

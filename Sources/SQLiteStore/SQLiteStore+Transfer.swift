@@ -4,12 +4,15 @@ import BotStore
 /// order, a batch after the last key of the one before, and written with their ids and times as
 /// they were, each batch in one `BEGIN IMMEDIATE` transaction.
 extension SQLiteStore: StoreTransfer {
-    /// How one kind is read: its select list, its table, its key columns in order, and the
-    /// record a row makes.
+    /// How one kind is read: its select list, its table, its key columns in order, the condition
+    /// of ``TransferScope`` (given the placeholder of `recentSince`; nil: every row), whether the
+    /// key is one integer column (held as text in ``TransferKey``), and the record a row makes.
     private struct TransferTableQuery {
         let columns: String
         let table: String
         let key: [String]
+        var inScope: ((String) -> String)?
+        var integerKey = false
         let decode: (SQLiteStatement) throws -> TransferRecord
     }
 
@@ -27,16 +30,20 @@ extension SQLiteStore: StoreTransfer {
         """
     }
 
+    /// The messages the bot sends first that a copy takes: waiting or being sent, or recent.
+    private static func outboundInScope(since: String) -> String {
+        "(state = 'queued' OR state = 'sending' OR created_at >= \(since))"
+    }
+
+    private static let pushStateColumns = """
+        botid, req_id, phase, first_frame_at, pushed_updated_at, pushed_bytes, fallback, follow_ups_sent, push_seq,
+          created_at, updated_at
+        """
+
     private static func query(_ kind: TransferKind) -> TransferTableQuery {
         switch kind {
         case .bots:
-            return TransferTableQuery(
-                columns: "botid, token, encoding_aes_key, receive_id, agent, bot_name, created_at", table: "bots",
-                key: ["botid"]) { row in
-                    .bot(BotRecord(botID: row.text(0), token: row.text(1), encodingAESKey: row.text(2),
-                                   receiveID: row.text(3), agent: row.optionalText(4), botName: row.optionalText(5),
-                                   createdAt: row.int64(6)))
-                }
+            return TransferTableQuery(columns: botColumns, table: "bots", key: ["botid"]) { .bot(botRecord($0)) }
         case .agents:
             return TransferTableQuery(
                 columns: "id, name, dify_base_url, dify_api_key, welcome_text, bot_name, created_at", table: "agents",
@@ -66,8 +73,22 @@ extension SQLiteStore: StoreTransfer {
                                             payload: row.text(8))
                     return .feedback(FeedbackRecord(event: event, createdAt: row.int64(9)))
                 }
+        case .connections:
+            return TransferTableQuery(
+                columns: "botid, taken_over_at, last_error, last_error_at, updated_at", table: "ws_connections",
+                key: ["botid"]) { row in
+                    .connection(ConnectionRecord(botID: row.text(0), takenOverAt: row.optionalInt64(1),
+                                                 lastError: row.optionalText(2), lastErrorAt: row.optionalInt64(3),
+                                                 updatedAt: row.int64(4)))
+                }
+        case .outbound:
+            return TransferTableQuery(columns: outboundColumns + ", claim_until", table: "outbound_messages", key: ["id"],
+                                      inScope: outboundInScope, integerKey: true) { row in
+                .outbound(OutboundRecord(message: try outboundMessage(row), claimUntil: row.optionalInt64(12)))
+            }
         case .streams:
-            return TransferTableQuery(columns: streamColumns, table: "streams s", key: ["s.id"]) { row in
+            return TransferTableQuery(columns: streamColumns, table: "streams s", key: ["s.id"],
+                                      inScope: streamInScope) { row in
                 let stream = StreamRecord(
                     id: row.text(0), botID: row.text(1), aibotID: row.text(2), msgID: row.text(3), msgType: row.text(4),
                     chatID: row.optionalText(5), chatType: row.optionalText(6), userID: row.text(7),
@@ -88,9 +109,13 @@ extension SQLiteStore: StoreTransfer {
               (SELECT count(*) FROM scoped c JOIN messages m ON m.aibotid = c.aibotid AND m.msgid = c.msgid
                  AND m.stream_id = c.id),
               (SELECT count(*) FROM scoped c JOIN stream_images i ON i.stream_id = c.id),
-              (SELECT count(*) FROM scoped c JOIN jobs j ON j.stream_id = c.id)
+              (SELECT count(*) FROM scoped c JOIN jobs j ON j.stream_id = c.id),
+              (SELECT count(*) FROM scoped c JOIN ws_streams w ON w.stream_id = c.id),
+              (SELECT count(*) FROM ws_connections),
+              (SELECT count(*) FROM outbound_messages WHERE \(Self.outboundInScope(since: "?1")))
             """
-        let tables: [TransferTable] = [.bots, .agents, .conversations, .feedback, .streams, .messages, .streamImages, .jobs]
+        let tables: [TransferTable] = [.bots, .agents, .conversations, .feedback, .streams, .messages, .streamImages, .jobs,
+                                       .wsStreams, .wsConnections, .outboundMessages]
         return try connection.withStatement(sql) { row in
             try row.bind(scope.recentSince)
             guard try row.step() else { throw StoreError.backend("transfer counts: no row") }
@@ -98,14 +123,14 @@ extension SQLiteStore: StoreTransfer {
         }
     }
 
-    /// `?1` is the limit, then come the scope's `recentSince` (streams only) and the key to
+    /// `?1` is the limit, then come the scope's `recentSince` (kinds with a scope) and the key to
     /// start after.
     public func exportRecords(_ kind: TransferKind, scope: TransferScope, after: TransferKey?, limit: Int) throws
         -> [TransferRecord] {
         let query = Self.query(kind)
         var conditions: [String] = []
         var texts: [String] = []
-        if kind == .streams { conditions.append(Self.streamInScope(since: "?2")) }
+        if let inScope = query.inScope { conditions.append(inScope("?2")) }
         let firstKey = conditions.count + 2
         if let after {
             let placeholders = query.key.indices.map { "?\($0 + firstKey)" }
@@ -118,8 +143,8 @@ extension SQLiteStore: StoreTransfer {
             """
         let records = try connection.withStatement(sql) { row in
             try row.bind(Int64(max(1, limit)))
-            if kind == .streams { try row.bind(scope.recentSince, at: 2) }
-            for (index, part) in texts.enumerated() { try row.bind(part, at: Int32(index + firstKey)) }
+            if query.inScope != nil { try row.bind(scope.recentSince, at: 2) }
+            try Self.bindKey(texts, of: query, to: row, from: firstKey)
             var records: [TransferRecord] = []
             while try row.step() { records.append(try query.decode(row)) }
             return records
@@ -133,14 +158,28 @@ extension SQLiteStore: StoreTransfer {
         let sql = "SELECT \(query.columns) FROM \(query.table) WHERE \(match)"
         let records = try keys.compactMap { key in
             try connection.withStatement(sql) { row -> TransferRecord? in
-                for (index, part) in key.parts.enumerated() { try row.bind(part, at: Int32(index + 1)) }
+                try Self.bindKey(key.parts, of: query, to: row, from: 1)
                 return try row.step() ? try query.decode(row) : nil
             }
         }
         return try records.map(withStreamRows)
     }
 
-    /// A stream record completed with its message, images and job; other records as they are.
+    /// Binds a key's parts from parameter `first` on, an integer key as a number.
+    private static func bindKey(_ parts: [String], of query: TransferTableQuery, to row: SQLiteStatement,
+                                from first: Int) throws {
+        for (index, part) in parts.enumerated() {
+            if query.integerKey {
+                guard let number = Int64(part) else { throw StoreError.backend("transfer key '\(part)' is not a number") }
+                try row.bind(number, at: Int32(index + first))
+            } else {
+                try row.bind(part, at: Int32(index + first))
+            }
+        }
+    }
+
+    /// A stream record completed with its message, images, job and push state; other records as
+    /// they are.
     private func withStreamRows(_ record: TransferRecord) throws -> TransferRecord {
         guard case var .stream(unit) = record else { return record }
         let stream = unit.stream
@@ -162,6 +201,12 @@ extension SQLiteStore: StoreTransfer {
             try row.bind(stream.id)
             return try row.step() ? JobRecord(summary: try Self.jobSummary(row, from: 0), payload: row.text(12)) : nil
         }
+        unit.push = try connection.withStatement("SELECT \(Self.pushStateColumns) FROM ws_streams WHERE stream_id = ?") { row in
+            try row.bind(stream.id)
+            guard try row.step() else { return nil }
+            return PushStateRecord(botID: row.text(0), reqID: row.text(1), state: try Self.pushState(row, from: 2),
+                                   createdAt: row.int64(9), updatedAt: row.int64(10))
+        }
         return .stream(unit)
     }
 
@@ -176,10 +221,10 @@ extension SQLiteStore: StoreTransfer {
         switch record {
         case let .bot(bot):
             try insertRow(record, "a bot with this id", """
-                INSERT INTO bots(botid, token, encoding_aes_key, receive_id, agent, bot_name, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                INSERT INTO bots(\(Self.botColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """) {
-                try $0.bind(bot.botID, bot.token, bot.encodingAESKey, bot.receiveID, bot.agent, bot.botName, bot.createdAt)
+                try $0.bind(bot.botID, bot.token, bot.encodingAESKey, bot.receiveID, bot.agent, bot.botName, bot.wsSecret,
+                            bot.createdAt)
             }
         case let .agent(agent):
             try insertRow(record, "an agent with this id or the name '\(agent.name)'", """
@@ -208,6 +253,24 @@ extension SQLiteStore: StoreTransfer {
             }
         case let .stream(unit):
             try insertStream(unit, record)
+        case let .connection(connection):
+            try insertRow(record, "a connection row for this bot", """
+                INSERT INTO ws_connections(botid, connected, last_error, last_error_at, taken_over_at, updated_at)
+                VALUES (?, 0, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """) {
+                try $0.bind(connection.botID, connection.lastError, connection.lastErrorAt, connection.takenOverAt,
+                            connection.updatedAt)
+            }
+        case let .outbound(outbound):
+            let m = outbound.message
+            try insertRow(record, "an outbound message with this id", """
+                INSERT INTO outbound_messages(id, botid, chat_type, chatid, msgtype, content, state, holder, claim_until,
+                  errcode, errmsg, created_at, updated_at, finished_at)
+                VALUES (?, ?, ?, ?, 'markdown', ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """) {
+                try $0.bind(m.id, m.botID, m.target.chatType, m.target.chatID, m.markdown, m.state.rawValue, m.holder,
+                            outbound.claimUntil, m.errcode, m.errmsg, m.createdAt, m.updatedAt, m.finishedAt)
+            }
         }
     }
 
@@ -239,6 +302,17 @@ extension SQLiteStore: StoreTransfer {
                 """) {
                 try $0.bind(job.id, s.id, job.state.rawValue, payload, job.attempts, job.maxAttempts, job.runAt,
                             job.leaseOwner, job.leaseUntil, job.lastError, job.createdAt, job.updatedAt, job.finishedAt)
+            }
+        }
+        if let push = unit.push {
+            let state = push.state
+            try insertRow(record, "its push state", """
+                INSERT INTO ws_streams(stream_id, \(Self.pushStateColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
+                """) {
+                try $0.bind(s.id, push.botID, push.reqID, state.phase.rawValue, state.firstFrameAt,
+                            state.pushed?.storedUpdatedAt, state.pushed?.contentBytes, state.fallback ? 1 : 0,
+                            state.followUpsSent, state.seq, push.createdAt, push.updatedAt)
             }
         }
     }

@@ -25,6 +25,7 @@ enum Schema {
         Migration3DropMessagesCreated.migration,
         Migration4StateChecksAsComparisons.migration,
         Migration5FewerIndexes.migration,
+        Migration6LongConnection.migration,
     ]
 
     /// The newest version this build understands.

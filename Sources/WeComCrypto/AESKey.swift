@@ -1,6 +1,7 @@
 import StrictBase64
 
-/// Key material derived from a 43-character EncodingAESKey (docs/wecom-protocol.md §3.1).
+/// Key material derived from a 43-character EncodingAESKey (docs/wecom-protocol.md §3.1), or
+/// from a long-connection media struct's `aeskey` (§8.2).
 ///
 /// `key = base64_decode(EncodingAESKey + "=")` must be exactly 32 bytes (AES-256);
 /// the IV is not random: it is `key[0..<16]`. `description` and `dump` never show the bytes.
@@ -20,6 +21,21 @@ public struct AESKey: Sendable, Equatable {
         } catch {
             throw WeComCryptoError.illegalAESKey(error.description)
         }
+    }
+
+    /// The key a long-connection media struct carries for its own URL (`aeskey`,
+    /// docs/wecom-protocol.md §8.2): standard base64 of 32 bytes, sent without its `=` padding,
+    /// which is added here. Unlike an EncodingAESKey it is not held to letters and digits: nothing
+    /// promises that for a key WeCom makes per file.
+    ///
+    /// - Throws: ``WeComCryptoError/illegalAESKey(_:)`` when it is not base64 of 32 bytes.
+    public init(mediaAESKey text: String) throws {
+        let length = text.utf8.count
+        guard length % 4 != 1, let key = Base64.decode(text + String(repeating: "=", count: (4 - length % 4) % 4)) else {
+            throw WeComCryptoError.illegalAESKey("media aeskey is not valid base64")
+        }
+        guard key.count == 32 else { throw WeComCryptoError.illegalAESKey("media aeskey decodes to \(key.count) bytes, not 32") }
+        self.key = key
     }
 }
 

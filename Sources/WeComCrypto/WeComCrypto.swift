@@ -33,7 +33,7 @@ public struct WeComCrypto: Sendable {
         let prefix = random ?? SecureRandom.alphanumericBytes(MessageFrame.randomCount, from: SecureRandom.alphabet)
         var plaintext = try MessageFrame(random: prefix, message: message, receiveID: Array(receiveID.utf8)).encoded()
         PKCS7.pad(&plaintext)
-        return Base64.encodedBytes(try encryptPadded(plaintext))
+        return Base64.encodedBytes(try aesKey.encryptPadded(plaintext))
     }
 
     /// base64 → AES-256-CBC decrypt (library padding off) → validate and strip PKCS#7/32 →
@@ -43,42 +43,20 @@ public struct WeComCrypto: Sendable {
     ///   ``WeComCryptoError/illegalBuffer(_:)`` or ``WeComCryptoError/validateReceiveID``.
     public func decrypt(_ base64: String) throws -> [UInt8] {
         guard let ciphertext = Base64.decode(base64) else { throw WeComCryptoError.decodeBase64 }
-        let frame = try MessageFrame(decoding: try decryptMedia(ciphertext))
+        let frame = try MessageFrame(decoding: try aesKey.decryptMedia(ciphertext))
         if !receiveID.isEmpty, frame.receiveID != Array(receiveID.utf8) { throw WeComCryptoError.validateReceiveID }
         return frame.message
     }
 
-    /// Decrypts downloaded media (image, file, video): AES-256-CBC with the same key and IV,
-    /// PKCS#7 padded to 32, no framing (docs/wecom-protocol.md §3.7).
-    ///
-    /// - Throws: ``WeComCryptoError/decryptAES(_:)`` for a bad length, bad padding or an
-    ///   OpenSSL failure.
+    /// Decrypts downloaded media (image, file, video) with the bot's key (docs/wecom-protocol.md
+    /// §3.7): ``AESKey/decryptMedia(_:)``.
     public func decryptMedia(_ data: [UInt8]) throws -> [UInt8] {
-        guard !data.isEmpty, data.count % CipherContext.blockSize == 0 else {
-            throw WeComCryptoError.decryptAES("ciphertext length \(data.count) is not a positive multiple of 16")
-        }
-        let padded: [UInt8]
-        do {
-            padded = try CipherContext.aes256CBC(.decrypt, data, key: aesKey)
-        } catch {
-            throw WeComCryptoError.decryptAES(error.description)
-        }
-        return try PKCS7.unpad(padded)
+        try aesKey.decryptMedia(data)
     }
 
-    /// Pads `data` PKCS#7 to 32 and encrypts it AES-256-CBC, without framing (tests, media fixtures).
-    ///
-    /// - Throws: ``WeComCryptoError/encryptAES(_:)`` on an OpenSSL failure.
+    /// Pads `data` PKCS#7 to 32 and encrypts it AES-256-CBC with the bot's key, without framing
+    /// (tests, media fixtures).
     public func encryptMedia(_ data: [UInt8]) throws -> [UInt8] {
-        try encryptPadded(PKCS7.pad(data))
-    }
-
-    /// AES-256-CBC of already padded bytes.
-    private func encryptPadded(_ padded: [UInt8]) throws(WeComCryptoError) -> [UInt8] {
-        do {
-            return try CipherContext.aes256CBC(.encrypt, padded, key: aesKey)
-        } catch {
-            throw .encryptAES(error.description)
-        }
+        try aesKey.encryptMedia(data)
     }
 }

@@ -2,16 +2,17 @@
 public enum MessageContent: Sendable, Equatable {
     /// `text.content`; in groups it still contains the `@BotName` mention (see `Mention`).
     case text(String)
-    /// `image.url`: encrypted bytes behind a 5-minute URL.
-    case image(url: String)
+    /// `image.url`: encrypted bytes behind a 5-minute URL; `image.aeskey`, the URL's own key, in
+    /// long-connection mode (nil in callback mode: the bot's key decrypts it).
+    case image(url: String, aesKey: String? = nil)
     /// `mixed.msg_item`, in order.
     case mixed([MixedItem])
     /// `voice.content`: WeCom's ASR transcript (no audio in webhook mode).
     case voice(String)
-    /// `file.url`: encrypted bytes behind a 5-minute URL.
-    case file(url: String)
-    /// `video.url`: encrypted bytes behind a 5-minute URL.
-    case video(url: String)
+    /// `file.url` and, in long-connection mode, `file.aeskey` (as for `image`).
+    case file(url: String, aesKey: String? = nil)
+    /// `video.url` and, in long-connection mode, `video.aeskey` (as for `image`).
+    case video(url: String, aesKey: String? = nil)
     /// msgtype `stream`: a refresh poll for the stream we opened, `stream.id`.
     case streamRefresh(id: String)
     /// msgtype `event`.
@@ -24,8 +25,8 @@ public enum MessageContent: Sendable, Equatable {
 public enum MixedItem: Sendable, Equatable {
     /// `text.content`
     case text(String)
-    /// `image.url`
-    case image(url: String)
+    /// `image.url` and, in long-connection mode, `image.aeskey`.
+    case image(url: String, aesKey: String? = nil)
     /// An item of another msgtype, named here.
     case unknown(String)
 }
@@ -37,15 +38,15 @@ extension MessageContent {
         case "text":
             self = .text(try fields.requiredObject("text").requiredString("content"))
         case "image":
-            self = .image(url: try fields.requiredObject("image").requiredString("url"))
+            self = try Self.media(fields.requiredObject("image"), MessageContent.image)
         case "mixed":
             self = .mixed(try Self.mixedItems(fields.requiredObject("mixed")))
         case "voice":
             self = .voice(try fields.requiredObject("voice").requiredString("content"))
         case "file":
-            self = .file(url: try fields.requiredObject("file").requiredString("url"))
+            self = try Self.media(fields.requiredObject("file"), MessageContent.file)
         case "video":
-            self = .video(url: try fields.requiredObject("video").requiredString("url"))
+            self = try Self.media(fields.requiredObject("video"), MessageContent.video)
         case "stream":
             self = .streamRefresh(id: try fields.requiredObject("stream").requiredString("id"))
         case "event":
@@ -53,6 +54,11 @@ extension MessageContent {
         default:
             self = .unknown(msgType: msgType)
         }
+    }
+
+    /// A media struct: its `url`, and its `aeskey` when it has one.
+    private static func media<T>(_ media: FieldReader, _ make: (String, String?) -> T) throws -> T {
+        make(try media.requiredString("url"), try media.string("aeskey"))
     }
 
     private static func mixedItems(_ mixed: FieldReader) throws -> [MixedItem] {
@@ -64,7 +70,7 @@ extension MessageContent {
             let type = try item.requiredString("msgtype")
             switch type {
             case "text": return .text(try item.requiredObject("text").requiredString("content"))
-            case "image": return .image(url: try item.requiredObject("image").requiredString("url"))
+            case "image": return try media(item.requiredObject("image"), MixedItem.image)
             default: return .unknown(type)
             }
         }

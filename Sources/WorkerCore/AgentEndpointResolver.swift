@@ -27,11 +27,12 @@ struct AgentEndpointResolver {
         return configuration.echoAgent ? Agent(key: "echo", endpoint: nil) : nil
     }
 
-    func crypto(botID: String) throws -> WeComCrypto? {
+    /// The bot's EncodingAESKey, which decrypts a callback's media; nil for a bot without
+    /// callback credentials (long-connection media carry keys of their own).
+    func mediaKey(botID: String) throws -> AESKey? {
         if let bot = try stores.withStore({ try $0.bot(id: botID) }) {
-            return try WeComCrypto(token: bot.token, encodingAESKey: bot.encodingAESKey, receiveID: bot.receiveID)
+            return bot.hasCallbackCredentials ? try AESKey(encodingAESKey: bot.encodingAESKey) : nil
         }
-        guard let token = configuration.token, let key = configuration.encodingAESKey else { return nil }
-        return try WeComCrypto(token: token, encodingAESKey: key, receiveID: configuration.receiveID)
+        return try configuration.encodingAESKey.map { try AESKey(encodingAESKey: $0) }
     }
 }

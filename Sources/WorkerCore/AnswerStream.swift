@@ -11,10 +11,14 @@ struct AnswerStream {
     /// When the lease was last renewed (through the progress writer or directly).
     var leaseRenewedAt: Double
     let deadline: StreamDeadline
+    /// `wecom-ws` delivers the answer (``JobPayload/longConnection``): the whole of it goes into
+    /// the stream, however long, and nothing goes to response_url.
+    let longConnection: Bool
 
-    init(job: ClaimedJob, settings: WorkerSettings, start: Double) {
+    init(job: ClaimedJob, settings: WorkerSettings, start: Double, longConnection: Bool) {
         leaseRenewedAt = start
-        deadline = StreamDeadline(messageAt: job.messageAt, deadline: settings.streamDeadline)
+        self.longConnection = longConnection
+        deadline = longConnection ? .never : StreamDeadline(messageAt: job.messageAt, deadline: settings.streamDeadline)
     }
 
     /// The answer as shown while it grows: images still as links (they are fetched at the end).

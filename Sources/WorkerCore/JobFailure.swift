@@ -1,4 +1,5 @@
 import DifyClient
+import WeComModel
 
 /// A reason a job cannot produce an answer, with what the user reads and what the job
 /// records. Built from the boundary errors so both texts stay consistent.

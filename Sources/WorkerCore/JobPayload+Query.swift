@@ -3,15 +3,18 @@ import WeComModel
 
 /// What the worker makes of a job payload: the media to fetch and the query for Dify.
 extension JobPayload {
-    /// Media URLs to fetch, in message order (images of mixed messages, a file, a video).
-    public var mediaURLs: [String] {
+    /// Media to fetch, in message order (images of mixed messages, a file, a video).
+    public var media: [MediaSource] {
         switch message.content {
-        case let .image(url), let .file(url), let .video(url): return [url]
+        case let .image(url, key), let .file(url, key), let .video(url, key): return [MediaSource(url: url, aesKey: key)]
         case let .mixed(items):
-            return items.compactMap { if case let .image(url) = $0 { return url } else { return nil } }
+            return items.compactMap { if case let .image(url, key) = $0 { MediaSource(url: url, aesKey: key) } else { nil } }
         default: return []
         }
     }
+
+    /// The URLs of ``media``.
+    public var mediaURLs: [String] { media.map(\.url) }
 
     /// The query for Dify: the user's text, with quoted content as context; a media-only
     /// message gets a short prompt, since Dify rejects an empty query.

@@ -6,13 +6,17 @@ import WeComModel
 
 extension JobRunner {
     /// The answer is in: fetch its images, finish the stream, and send what the stream
-    /// cannot carry (past the 6-minute window, or past 20480 bytes) through response_url.
+    /// cannot carry (past the 6-minute window, or past 20480 bytes) through response_url. A
+    /// long-connection answer is finished whole: `wecom-ws` sends what a frame cannot carry.
     func complete(_ job: ClaimedJob, answer: ChatSummary, agent: AgentEndpointResolver.Agent, stream: AnswerStream,
                   log: Logger) throws -> String {
         let (images, fetched) = try answerImages(answer: answer.answer, files: answer.files, job: job, agent: agent, log: log)
         var display = MarkdownImages.displayText(answer.answer, fetched: fetched)
         if display.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && images.isEmpty {
             display = UserNotice.emptyAnswer
+        }
+        if stream.longConnection {
+            return try finish(job, JobOutcome(kind: .done, content: display, images: images))
         }
         let late = stream.closedEarly || stream.deadline.hasPassed(now: clock())
         let (head, rest) = StreamContent.split(display)

@@ -104,7 +104,7 @@ public final class JobRunner {
         if queued.query.isEmpty {
             return try finish(job, JobOutcome(kind: .done, content: UserNotice.emptyQuestion))
         }
-        var stream = AnswerStream(job: job, settings: settings, start: clock())
+        var stream = AnswerStream(job: job, settings: settings, start: clock(), longConnection: queued.longConnection)
         guard let endpoint = agent.endpoint else {
             try echo(queued.query, job: job, stream: &stream)
             return try complete(job, answer: stream.received, agent: agent, stream: stream, log: log)

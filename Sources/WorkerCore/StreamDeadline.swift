@@ -9,6 +9,13 @@ public struct StreamDeadline: Sendable, Equatable {
         closeAt = Double(messageAt) + deadline
     }
 
+    private init(closeAt: Double) {
+        self.closeAt = closeAt
+    }
+
+    /// For a long-connection message: `wecom-ws` keeps that window, counted from its first frame.
+    public static let never = StreamDeadline(closeAt: .infinity)
+
     public func hasPassed(now: Double) -> Bool { now >= closeAt }
 
     /// Seconds left before closing (never negative).

@@ -47,4 +47,19 @@ import WeComCrypto
         clock.withLock { $0 = 102 }
         #expect(try verify(handler, botid: "aibC", token: "new", key: newKey) == 404, "no row and no WECOM_* defaults")
     }
+
+    /// A bot in long-connection mode only has no callback: its URL is not found, even with the
+    /// `WECOM_*` defaults set, which belong to other botids.
+    @Test func aLongConnectionOnlyBotHasNoCallback() throws {
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try SQLiteStore(path: path)
+        try store.migrate()
+        let key = EncodingAESKeyGenerator.make()
+        try store.saveBot(BotRecord(botID: "aibW", token: "", encodingAESKey: "", wsSecret: "ws-secret"))
+        let configuration = try Configuration(values: ["WECOM_TOKEN": "tok", "WECOM_ENCODING_AES_KEY": key])
+        let handler = CallbackHandler(configuration: configuration, store: store, jobSignal: nil,
+                                      logger: Logger(label: "test"), now: { 100 })
+        #expect(try verify(handler, botid: "aibW", token: "tok", key: key) == 404)
+        #expect(try verify(handler, botid: "aibOther", token: "tok", key: key) == 200)
+    }
 }

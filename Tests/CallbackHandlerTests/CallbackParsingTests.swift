@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import WeComModel
 @testable import CallbackHandler
 
 @Suite struct CallbackQueryTests {
@@ -52,16 +51,5 @@ import WeComModel
     @Test func sixtyFourCharactersIsTheLimit() throws {
         let id = String(repeating: "a", count: 64)
         #expect(try CallbackRoute.botID(fromPath: "/" + id) == id)
-    }
-}
-
-@Suite struct UserTextTests {
-    @Test func groupTextAndMixedLoseTheMention() {
-        #expect(MessageDispatcher.userText(of: .text("@RobotA 你好"), botName: "RobotA", inGroup: true) == "你好")
-        #expect(MessageDispatcher.userText(of: .text("@RobotA 你好"), botName: "RobotA", inGroup: false) == "@RobotA 你好")
-        #expect(MessageDispatcher.userText(of: .voice("语音转写"), botName: nil, inGroup: false) == "语音转写")
-        let mixed = MessageContent.mixed([.text("@RobotA 看图"), .image(url: "https://x/1"), .text("第二段")])
-        #expect(MessageDispatcher.userText(of: mixed, botName: "RobotA", inGroup: true) == "看图\n第二段")
-        #expect(MessageDispatcher.userText(of: .image(url: "https://x"), botName: nil, inGroup: false) == nil)
     }
 }

@@ -104,7 +104,7 @@ import WeComCrypto
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         // The units as shipped, with ExecStart pointing at the built binaries (verify checks that
         // the programs exist and are executable).
-        let units = ["wecom-fcgi.socket", "wecom-fcgi.service", "wecom-worker@.service"]
+        let units = ["wecom-fcgi.socket", "wecom-fcgi.service", "wecom-worker@.service", "wecom-ws.service"]
         for unit in units {
             let text = try String(contentsOfFile: Self.deploy + "/systemd/" + unit, encoding: .utf8)
             try text.replacingOccurrences(of: "/usr/local/bin/", with: TestPaths.binaries + "/")
@@ -115,7 +115,7 @@ import WeComCrypto
                                                    withDestinationPath: "wecom-worker@.service")
         let result = try Self.run(which("systemd-analyze")!, ["verify", "--man=no",
                                                                scratch + "/wecom-fcgi.socket", scratch + "/wecom-fcgi.service",
-                                                               scratch + "/wecom-worker@1.service"])
+                                                               scratch + "/wecom-worker@1.service", scratch + "/wecom-ws.service"])
         #expect(result.status == 0, "\(result.output)")
         // Unknown keys and bad values are only warnings for systemd: none may mention our units.
         let ours = result.output.split(separator: "\n").filter { $0.contains("wecom") }
@@ -124,14 +124,15 @@ import WeComCrypto
 
     @Test func unitsDeclareWhatTheDeploymentNeeds() throws {
         let socket = try Self.unit("wecom-fcgi.socket"), service = try Self.unit("wecom-fcgi.service")
-        let worker = try Self.unit("wecom-worker@.service")
+        let worker = try Self.unit("wecom-worker@.service"), ws = try Self.unit("wecom-ws.service")
+        #expect(ws["ExecStart"] == ["/usr/local/bin/wecom-ws"] && ws["KillSignal"] == ["SIGTERM"])
         #expect(socket["ListenStream"] == ["/run/wecom-bot/fcgi.sock"])
         #expect(socket["Accept"] == ["no"] && socket["SocketMode"] == ["0660"] && socket["SocketGroup"] == ["www-data"])
         #expect(service["StandardInput"] == ["socket"])
         #expect(service["StandardOutput"] == ["journal"] && service["StandardError"] == ["journal"])
         #expect(service["Requires"] == ["wecom-fcgi.socket"])
         #expect(service["ExecStart"] == ["/usr/local/bin/wecom-fcgi --processes 2 --threads 4"])
-        for unit in [service, worker] {
+        for unit in [service, worker, ws] {
             #expect(unit["EnvironmentFile"] == ["/etc/wecom-bot/wecom-bot.env"])
             #expect(unit["User"] == ["wecom-bot"] && unit["WorkingDirectory"] == ["/var/lib/wecom-bot"])
             #expect(unit["ProtectSystem"] == ["strict"] && unit["ReadWritePaths"] == ["/var/lib/wecom-bot"])

@@ -23,8 +23,8 @@ import WeComCrypto
 
             let created = try ctl.run("init")
             #expect(created.status == 0)
-            #expect(created.stdout == "database: \(database)\nschema version: 5\n")
-            #expect(try sqlite(database, "PRAGMA user_version") == "5")
+            #expect(created.stdout == "database: \(database)\nschema version: 6\n")
+            #expect(try sqlite(database, "PRAGMA user_version") == "6")
             #expect(try ctl.run("init").stdout == created.stdout)
 
             let elsewhere = ctl.directory + "/other.sqlite3"
@@ -52,10 +52,10 @@ import WeComCrypto
         #expect(created.status == 0)
         let location = "PostgreSQL host=\(url.host ?? "") port=\(url.port ?? 0) dbname=\(url.path.dropFirst()) "
             + "user=\(url.user ?? "") schema=\(schema)"
-        #expect(created.stdout == "database: \(location)\nschema version: 1\n")
+        #expect(created.stdout == "database: \(location)\nschema version: 2\n")
         let status = try ctl.run("status")
         #expect(status.status == 0)
-        #expect(status.stdout.hasPrefix("database: \(location) (schema 1)\n"))
+        #expect(status.stdout.hasPrefix("database: \(location) (schema 2)\n"))
         for result in [missing, created, status] { #expect(!result.all.contains(password)) }
         #expect(!FileManager.default.fileExists(atPath: scratch + "/unused.sqlite3"))
     }
@@ -66,19 +66,19 @@ import WeComCrypto
             let added = try ctl.run("bots", "add", "aibOPS", "--token", token, "--aes-key", key,
                                     "--agent", "sales", "--name", "@销售助手")
             #expect(added.status == 0)
-            #expect(added.stdout == "added bot aibOPS\n")
+            #expect(added.stdout == "added bot aibOPS (callback)\n")
             #expect(added.stderr.contains("no agent 'sales' yet"))
             #expect(try sqlite(database, "SELECT token || '|' || encoding_aes_key || '|' || agent || '|' || bot_name FROM bots")
                     == "\(token)|\(key)|sales|销售助手")
 
             let newToken = "tok" + SecureRandom.alphanumeric(20)
             let updated = try ctl.run("bots", "add", "aibOPS", "--token", newToken, "--aes-key", key)
-            #expect(updated.stdout == "updated bot aibOPS\n")
+            #expect(updated.stdout == "updated bot aibOPS (callback)\n")
             #expect(try sqlite(database, "SELECT token || '|' || agent FROM bots") == "\(newToken)|sales")
 
             let list = try ctl.run("bots", "list")
             #expect(list.status == 0)
-            #expect(list.stdout.contains("aibOPS") && list.stdout.contains("销售助手") && list.stdout.contains("set"))
+            #expect(WecomctlTests.row(list.stdout, "aibOPS")?.prefix(4) == ["aibOPS", "callback", "sales", "销售助手"])
             for result in [added, updated, list] {
                 #expect(!result.all.contains(token) && !result.all.contains(newToken) && !result.all.contains(key))
             }
@@ -136,6 +136,14 @@ import WeComCrypto
         ["bots", "add", "bad id", "--token", "t", "--aes-key", "k"],
         ["bots", "add", "aibOK", "--token", "t", "--aes-key", "tooShort"],
         ["bots", "add"],
+        ["bots", "add", "aibOK", "--token", "t"],
+        ["bots", "add", "aibOK", "--ws-secret", "s", "--ws-secret-file", "/dev/null"],
+        ["bots", "add", "aibOK", "--ws-secret", "has space"],
+        ["bots", "reconnect"],
+        ["send", "aibOK", "--markdown", "hi"],
+        ["send", "aibOK", "--to", "u1", "--chat", "c1", "--markdown", "hi"],
+        ["send", "aibOK", "--to", "u1", "--markdown", ""],
+        ["send", "aibOK", "--to", "u1", "--markdown", "hi", "--timeout", "0"],
         ["agents", "add", "a1", "--name", "n", "--base-url", "ftp://x", "--api-key", "k"],
         ["jobs", "list", "--state", "sleeping"],
         ["jobs", "retry", "notANumber"],
@@ -162,7 +170,7 @@ import WeComCrypto
             #expect(root.stdout.contains("OVERVIEW:") && root.stdout.contains("Examples:"))
             let leaves = [["init"], ["bots", "add"], ["bots", "list"], ["bots", "remove"], ["agents", "add"],
                           ["agents", "list"], ["agents", "remove"], ["status"], ["streams", "show"], ["jobs", "list"],
-                          ["jobs", "retry"], ["purge"], ["gen-key"], ["simulate"]]
+                          ["jobs", "retry"], ["purge"], ["gen-key"], ["simulate"], ["bots", "reconnect"], ["send"]]
             for command in leaves {
                 let help = try ctl.start(command + ["--help"]).wait()
                 #expect(help.status == 0, "\(command)")

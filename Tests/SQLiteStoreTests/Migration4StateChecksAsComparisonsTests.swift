@@ -61,7 +61,7 @@ import Testing
             let migrating = try SQLiteStore(path: path)
             defer { migrating.close() }
             try migrating.migrate()
-            #expect(try migrating.scalarInt("PRAGMA user_version") == 5)
+            #expect(try migrating.scalarInt("PRAGMA user_version") == Int64(Schema.latestVersion))
             #expect(try migrating.scalarInt("SELECT count(*) FROM jobs") == 1)
 
             // The connection that was open before prepared its insert statements with the old
@@ -77,7 +77,7 @@ import Testing
     /// migration still reaches the latest version, keeping the old constraints (correct, only slower).
     @Test func aDefensiveBuildKeepsTheOldConstraintsAndStillMigrates() throws {
         try withDefensivelyMigratedStore { store throws in
-            #expect(try store.scalarInt("PRAGMA user_version") == 5)
+            #expect(try store.scalarInt("PRAGMA user_version") == Int64(Schema.latestVersion))
             #expect(try store.scalarInt("SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%state IN (%'") == 2)
             #expect(try opcodes(Self.inserts[1], on: store).contains("OpenEphemeral"))
             _ = try store.acceptMessage(.mock(msgID: "m1", streamID: "s1"), now: 1_700_000_000)

@@ -47,7 +47,7 @@ import Testing
             let migrating = try SQLiteStore(path: path)
             defer { migrating.close() }
             try migrating.migrate()
-            #expect(try migrating.scalarInt("PRAGMA user_version") == 5)
+            #expect(try migrating.scalarInt("PRAGMA user_version") == Int64(Schema.latestVersion))
             let objects = try schemaObjects(migrating)
             #expect(!objects.contains("streams_created") && !objects.contains("messages_stream"))
             #expect(objects.contains("streams_delete_message"))
@@ -74,7 +74,7 @@ import Testing
     /// still completes and the purge still counts and removes messages.
     @Test func aDefensiveBuildKeepsTheForeignKeyAndItsIndex() throws {
         try withDefensivelyMigratedStore { store throws in
-            #expect(try store.scalarInt("PRAGMA user_version") == 5)
+            #expect(try store.scalarInt("PRAGMA user_version") == Int64(Schema.latestVersion))
             let objects = try schemaObjects(store)
             #expect(objects.contains("messages_stream") && !objects.contains("streams_delete_message"))
             #expect(!objects.contains("streams_created"))

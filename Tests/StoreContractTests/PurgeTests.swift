@@ -63,4 +63,40 @@ import Testing
             #expect(try store.count("messages", where: "msgid IN ('m2', 'm4')") == 2)
         }
     }
+
+    /// A long-connection stream's push state goes with its stream; messages the bot sent first go
+    /// once finished (sent, failed, cancelled) before the cutoff; waiting and in-flight ones stay.
+    @Test(arguments: Backend.allCases) func removesPushStateAndFinishedOutboundMessages(_ backend: Backend) throws {
+        try withStore(backend) { store, _ throws in
+            _ = try store.acquireConnection(botID: "bot-1", holder: "A", now: t0, lease: 100_000)
+            for n in 1...2 {
+                _ = try store.acceptMessage(.mockLongConnection(msgID: "m\(n)", streamID: "s\(n)", reqID: "r\(n)"), now: t0)
+            }
+            let job = try #require(try store.claimJob(owner: "w1", now: t0, lease: 30))
+            #expect(try store.finishJob(jobID: job.id, owner: "w1", outcome: JobOutcome(kind: .done, content: "a"), now: t0 + 10))
+
+            func queue(_ n: Int, at now: Int64) throws -> Int64 {
+                try store.queueOutbound(NewOutboundMessage(botID: "bot-1", target: .user("u\(n)"), markdown: "m\(n)"), now: now)
+            }
+            let sent = try queue(1, at: t0), failed = try queue(2, at: t0), sending = try queue(3, at: t0)
+            #expect(try store.claimOutbound(holder: "A", now: t0 + 1, lease: 100_000, limit: 3).count == 3)
+            #expect(try store.recordOutboundOutcome(id: sent, holder: "A", outcome: .sent, now: t0 + 10))
+            #expect(try store.recordOutboundOutcome(id: failed, holder: "A", outcome: .failed(errcode: 93006, errmsg: "bad chatid"),
+                                                    now: t0 + 20))
+            let cancelled = try queue(4, at: t0 + 2)
+            #expect(try store.cancelOutbound(id: cancelled, now: t0 + 30))
+            let queued = try queue(5, at: t0 + 3)
+            let recent = try queue(6, at: t0 + 4)
+            #expect(try store.cancelOutbound(id: recent, now: t0 + 900))
+
+            let counts = try store.purge(olderThan: t0 + 500, batch: 2)
+            #expect(counts == PurgeCounts(streams: 1, messages: 1, images: 0, jobs: 1, outbound: 3, batches: 3))
+            #expect(try store.count("ws_streams", where: "TRUE") == 1)
+            #expect(try store.count("ws_streams", where: "stream_id = 's2'") == 1)
+            for id in [sent, failed, cancelled] { #expect(try store.outboundMessage(id: id) == nil) }
+            #expect(try [sending, queued, recent].map { try store.outboundMessage(id: $0)?.state }
+                    == [.sending, .queued, .cancelled])
+            #expect(try store.purge(olderThan: t0 + 500, batch: 2) == PurgeCounts())
+        }
+    }
 }

@@ -91,7 +91,7 @@ import Testing
                     #expect(try Self.exportAll(final) == records)
                     let check = try copier.countCheck()
                     #expect(check.matches)
-                    #expect(check.rows.map(\.destination) == [2, 2, 3, 2, 4, 4, 2, 4])
+                    #expect(check.rows.map(\.destination) == [2, 2, 3, 2, 4, 4, 2, 4, 0, 0, 0])
                 }
             }
         }
@@ -212,6 +212,97 @@ import Testing
                 key: ConversationKey(botID: "aibA", agent: "1", chat: "group-1", userID: "u1"), conversationID: "conv-1",
                 updatedAt: Self.t0 - 99))])
             #expect(try transfer.transferCounts(scope: TransferScope(recentSince: Self.t0 - 5000))[.streams] == 6)
+        }
+    }
+
+    /// Long-connection rows: a bot with only a secret, a stream with its push state, the
+    /// connection rows (a taken-over mark, a last error, not the lease), and the messages the bot
+    /// sends first that wait, are being sent, or were queued recently (the old sent one stays).
+    static func populateLongConnection(_ store: any TestStore) throws {
+        try store.saveBot(BotRecord(botID: "aibWS", token: "", encodingAESKey: "", agent: "2", wsSecret: "ws-secret",
+                                    createdAt: t0 - 5000))
+        _ = try store.acquireConnection(botID: "aibWS", holder: "h1:10:a", now: t0 - 5000, lease: 10_000)
+        func queue(_ user: String, at now: Int64) throws -> Int64 {
+            try store.queueOutbound(NewOutboundMessage(botID: "aibWS", target: .user(user), markdown: "to \(user)"), now: now)
+        }
+        let old = try queue("u-old", at: t0 - 4000)
+        #expect(try store.claimOutbound(holder: "h1:10:a", now: t0 - 3000, lease: 30, limit: 1).map(\.id) == [old])
+        #expect(try store.recordOutboundOutcome(id: old, holder: "h1:10:a", outcome: .sent, now: t0 - 2990))
+        let inFlight = try queue("u-sending", at: t0 - 2000)
+        #expect(try store.claimOutbound(holder: "h1:10:a", now: t0 - 1500, lease: 100, limit: 1).map(\.id) == [inFlight])
+        let withdrawn = try store.queueOutbound(NewOutboundMessage(botID: "aibWS", target: .group("g1"), markdown: "群"),
+                                                now: t0 - 100)
+        #expect(try store.cancelOutbound(id: withdrawn, now: t0 - 90))
+        _ = try queue("u-waiting", at: t0 - 50)
+
+        _ = try store.acceptMessage(.mockLongConnection(msgID: "m8", streamID: "s8", reqID: "req-8", botID: "aibWS"),
+                                    now: t0 - 10)
+        let stream = try #require(try store.longConnectionStreams(holder: "h1:10:a", windowStartedBefore: 0, now: t0 - 9).first)
+        #expect(try store.recordPush(streamID: "s8", holder: "h1:10:a", expectedSeq: 0,
+                                     update: PushUpdate(frameSent: true, pushed: stream.version, phase: .streaming,
+                                                        fallback: false, followUpsSent: 0), now: t0 - 9))
+        #expect(try store.recordDisconnected(botID: "aibWS", holder: "h1:10:a", error: "connection reset", now: t0 - 8))
+        #expect(try store.releaseConnection(botID: "aibWS", holder: "h1:10:a", now: t0 - 7))
+        _ = try store.acquireConnection(botID: "default-bot", holder: "h2:20:b", now: t0 - 6, lease: 30)
+        #expect(try store.markTakenOver(botID: "default-bot", holder: "h2:20:b", now: t0 - 5))
+    }
+
+    @Test(arguments: directions) func longConnectionRowsGoAcrossAndBack(_ from: Backend, _ to: Backend) throws {
+        try withStore(from) { store, source in
+            try Self.populateLongConnection(store)
+            let original = try source.backend.openTransfer()
+            defer { original.close() }
+            let records = try Self.exportAll(original)
+            #expect(records.map(\.kind) == [.bots, .streams, .connections, .connections, .outbound, .outbound, .outbound])
+            guard case let .stream(unit) = records[1] else { throw MissingRow(description: "s8") }
+            #expect(unit.push == PushStateRecord(botID: "aibWS", reqID: "req-8", state: PushState(
+                phase: .streaming, firstFrameAt: Self.t0 - 9,
+                pushed: SnapshotVersion(storedUpdatedAt: Self.t0 - 10, contentBytes: "thinking…".utf8.count), fallback: false,
+                followUpsSent: 0, seq: 1), createdAt: Self.t0 - 10, updatedAt: Self.t0 - 9))
+            #expect(records[2] == .connection(ConnectionRecord(botID: "aibWS", takenOverAt: nil, lastError: "connection reset",
+                                                               lastErrorAt: Self.t0 - 8, updatedAt: Self.t0 - 7)))
+            #expect(records[3] == .connection(ConnectionRecord(botID: "default-bot", takenOverAt: Self.t0 - 5, lastError: nil,
+                                                               lastErrorAt: nil, updatedAt: Self.t0 - 5)))
+            let outbound = records.compactMap { if case let .outbound(record) = $0 { record } else { nil } }
+            #expect(outbound.map(\.message.state) == [.sending, .cancelled, .queued])
+            #expect(outbound.map(\.message.markdown) == ["to u-sending", "群", "to u-waiting"])
+            #expect(outbound.first?.claimUntil == Self.t0 - 1400 && outbound.first?.message.holder == "h1:10:a")
+
+            try withStore(to) { moved, other in
+                let middle = try other.backend.openTransfer()
+                defer { middle.close() }
+                let copier = StoreCopier(source: original, destination: middle, scope: Self.scope, batchSize: 2)
+                _ = try copier.copyAll()
+                #expect(try Self.exportAll(middle) == records)
+                let check = try copier.countCheck()
+                #expect(check.matches)
+                #expect(check.rows.map(\.table) == TransferTable.allCases)
+                #expect(check.rows.map(\.destination) == [1, 0, 0, 0, 1, 1, 0, 1, 1, 2, 3])
+                try withTestDatabase(from) { back in
+                    let final = try back.backend.openTransfer()
+                    defer { final.close() }
+                    _ = try StoreCopier(source: middle, destination: final, scope: Self.scope).copyAll()
+                    #expect(try Self.exportAll(final) == records)
+                }
+
+                // The destination carries on: the bot is free (its lease stayed behind), the
+                // taken-over bot is not, the stream goes on from its push state, the waiting
+                // message is sent and the one in flight is not sent again, and a new message takes
+                // an id no copied one has.
+                #expect(try moved.acquireConnection(botID: "aibWS", holder: "h3", now: Self.t0, lease: 30)
+                        == .acquired(until: Self.t0 + 30))
+                #expect(try moved.acquireConnection(botID: "default-bot", holder: "h3", now: Self.t0, lease: 30)
+                        == .takenOver(at: Self.t0 - 5))
+                let carried = try moved.longConnectionStreams(holder: "h3", windowStartedBefore: Self.t0 - 9, now: Self.t0)
+                #expect(carried.map(\.reqID) == ["req-8"] && carried.first?.push.seq == 1)
+                #expect(try moved.claimOutbound(holder: "h3", now: Self.t0, lease: 30, limit: 10).map(\.markdown)
+                        == ["to u-waiting"])
+                let inFlight = try #require(outbound.first?.message.id)
+                #expect(try moved.outboundMessage(id: inFlight)?.errmsg == OutboundMessage.unknownOutcome)
+                let next = try moved.queueOutbound(NewOutboundMessage(botID: "aibWS", target: .user("u"), markdown: "new"),
+                                                   now: Self.t0)
+                #expect(next > outbound.map(\.message.id).max() ?? 0)
+            }
         }
     }
 }

@@ -54,6 +54,25 @@ import Testing
         ]))
     }
 
+    /// Long-connection media carry their URL's own key; callback media have none.
+    @Test func longConnectionMediaKeepTheirAESKeys() throws {
+        let image = try InboundMessage.decode(#"{"msgid":"m","msgtype":"image","image":{"url":"https://x/i","aeskey":"K1"}}"#)
+        #expect(image.content == .image(url: "https://x/i", aesKey: "K1"))
+        let file = try InboundMessage.decode(#"{"msgid":"m","msgtype":"file","file":{"url":"https://x/f","aeskey":"K2"}}"#)
+        #expect(file.content == .file(url: "https://x/f", aesKey: "K2"))
+        let video = try InboundMessage.decode(#"{"msgid":"m","msgtype":"video","video":{"url":"https://x/v","aeskey":"K3"}}"#)
+        #expect(video.content == .video(url: "https://x/v", aesKey: "K3"))
+        let mixed = try InboundMessage.decode(#"""
+            {"msgid":"m","msgtype":"mixed","mixed":{"msg_item":[{"msgtype":"image","image":{"url":"https://x/a","aeskey":"K4"}},
+             {"msgtype":"image","image":{"url":"https://x/b"}}]}}
+            """#)
+        #expect(mixed.content == .mixed([.image(url: "https://x/a", aesKey: "K4"), .image(url: "https://x/b")]))
+        #expect(try InboundMessage.decode(Payloads.image).content == .image(url: "https://cos.example.com/img?sign=1", aesKey: nil))
+        #expect(throws: WeComModelError.malformed("image.aeskey: expected string, got number")) {
+            try InboundMessage.decode(#"{"msgid":"m","msgtype":"image","image":{"url":"https://x/i","aeskey":1}}"#)
+        }
+    }
+
     @Test func quoteOfAnImage() throws {
         let message = try InboundMessage.decode(Payloads.textQuotingImage)
         #expect(message.content == .text("这张图里是什么"))

@@ -1,5 +1,6 @@
 import Testing
 @testable import WorkerCore
+import WeComModel
 
 /// A message with nothing to ask (a group message that was only the bot's @name) gets a
 /// prompt for the question, and Dify, which refuses an empty query, is not called.

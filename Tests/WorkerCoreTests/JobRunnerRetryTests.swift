@@ -3,6 +3,7 @@ import DifyStandIn
 import Foundation
 import Testing
 @testable import WorkerCore
+import WeComModel
 
 /// Failures: retried when transient and nothing was shown yet, else a readable message; a
 /// stale conversation is asked again once in a new one.

@@ -60,14 +60,20 @@ final class RunnerFixture {
     /// Accepts a text message `text` at the clock's time and claims its job as `owner`.
     func claimNewJob(_ text: String, msgID: String = "msg-1", responseURL: String? = nil, maxAttempts: Int = 3,
                      owner: String = "runner-1") throws -> ClaimedJob {
-        let callback: [String: Any] = [
-            "msgid": msgID, "aibotid": "aib-1", "chattype": "single", "from": ["userid": "zhangsan"],
-            "msgtype": "text", "text": ["content": text],
-        ]
-        let payload = try JSONSerialization.data(withJSONObject: ["v": 1, "text": text, "message": callback])
-        let message = NewMessage(botID: "bot-1", aibotID: "aib-1", msgID: msgID, msgType: "text", chatID: nil,
-                                 chatType: "single", userID: "zhangsan", agent: nil, proposedStreamID: "stream-\(msgID)",
-                                 initialContent: "", responseURL: responseURL,
+        try claimNewJob(body: ["msgtype": "text", "text": ["content": text]], text: text, msgID: msgID,
+                        responseURL: responseURL, maxAttempts: maxAttempts, owner: owner)
+    }
+
+    /// Accepts a direct message from zhangsan whose `msgtype` and its struct are `body`, with the
+    /// user's clean `text`, and claims its job as `owner`.
+    func claimNewJob(body: [String: Any], text: String?, msgID: String = "msg-1", responseURL: String? = nil,
+                     maxAttempts: Int = 3, owner: String = "runner-1") throws -> ClaimedJob {
+        var callback: [String: Any] = ["msgid": msgID, "aibotid": "aib-1", "chattype": "single", "from": ["userid": "zhangsan"]]
+        callback.merge(body) { _, new in new }
+        let payload = try JSONSerialization.data(withJSONObject: ["v": 1, "text": text.map { $0 as Any } ?? NSNull(), "message": callback])
+        let message = NewMessage(botID: "bot-1", aibotID: "aib-1", msgID: msgID, msgType: callback["msgtype"] as? String ?? "",
+                                 chatID: nil, chatType: "single", userID: "zhangsan", agent: nil,
+                                 proposedStreamID: "stream-\(msgID)", initialContent: "", responseURL: responseURL,
                                  payload: String(decoding: payload, as: UTF8.self), maxAttempts: maxAttempts)
         _ = try store.acceptMessage(message, now: Int64(clock.now))
         return try claim(owner: owner)

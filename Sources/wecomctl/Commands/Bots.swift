@@ -2,12 +2,15 @@ import ArgumentParser
 
 struct Bots: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Manage bots: the callback credentials of each /wecom/callback/<botid>.",
+        abstract: "Manage bots: callback credentials, long-connection secrets.",
         discussion: """
-        A botid without a row here uses the default credentials WECOM_TOKEN and \
-        WECOM_ENCODING_AES_KEY; with neither, the callback answers 404.
+        A bot in callback mode has the Token and EncodingAESKey of its /wecom/callback/<botid>; \
+        a botid without a row here uses the default credentials WECOM_TOKEN and \
+        WECOM_ENCODING_AES_KEY; with neither, the callback answers 404. A bot in long-connection \
+        mode has its long-connection secret here (or is the default bot of WECOM_BOT_ID and \
+        WECOM_BOT_SECRET), and wecom-ws connects it out to WeCom.
         """,
-        subcommands: [BotsAdd.self, BotsList.self, BotsRemove.self])
+        subcommands: [BotsAdd.self, BotsList.self, BotsRemove.self, BotsReconnect.self])
 }
 
 /// Rules for the identifiers operators type.

@@ -3,7 +3,7 @@ import ArgumentParser
 struct BotsRemove: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remove",
-        abstract: "Remove a bot. Its callbacks then use the default credentials, if any.",
+        abstract: "Remove a bot. Its callbacks then use the default credentials, if any; a wecom-ws holding its long connection drops it.",
         discussion: """
         Example:
           wecomctl bots remove aibXXXX

@@ -4,11 +4,18 @@ import JSONCore
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show the queue and the streams: counts by state, waiting time, dead jobs, expired leases.",
+        abstract: "Show the queue, the streams and the long connections: counts by state, waiting time, dead jobs, expired leases, who holds each bot.",
         discussion: """
         Queued jobs wait for a worker (a growing oldest age means no worker is running, or too \
         few); running jobs with an expired lease belonged to a worker that died and will be \
         re-claimed; dead jobs failed for good (see `wecomctl jobs list --state dead`).
+
+        Long-connection bots (a secret in `wecomctl bots list`, the default bot of WECOM_BOT_ID, \
+        any bot with messages queued by `wecomctl send`): whether the bot is connected, which \
+        wecom-ws holds it (host and pid) and since when, until when its lease runs (an expired \
+        lease means the holder died or stalled: a standby takes over), the last connection \
+        error, whether another client took the bot over (clear with `wecomctl bots reconnect`), \
+        and the messages waiting to be sent.
 
         Examples:
           wecomctl status
@@ -21,13 +28,22 @@ struct Status: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let (store, backend, _) = try database.openStore(create: false)
+        let (store, backend, config) = try database.openStore(create: false)
         defer { store.close() }
         let now = Formatting.now
         let report = try store.statusReport(now: now)
         let version = try store.schemaVersion()
+        var connections = try store.connectionStatuses(now: now)
+        if config.hasDefaultLongConnectionBot, let botID = config.botID, !connections.contains(where: { $0.botID == botID }) {
+            // The default bot before any wecom-ws held it: it has no row yet.
+            connections.append(ConnectionStatus(botID: botID, holder: nil, leaseUntil: nil, leaseExpired: false,
+                                                connected: false, since: nil, lastError: nil, lastErrorAt: nil,
+                                                takenOverAt: nil, queuedOutbound: 0))
+            connections.sort { $0.botID < $1.botID }
+        }
         if json {
-            Console.out(StatusJSON(report: report, database: backend.description, schemaVersion: version, now: now).text)
+            Console.out(StatusJSON(report: report, connections: connections, database: backend.description,
+                                   schemaVersion: version, now: now).text)
             return
         }
         Console.out("database: \(backend) (schema \(version))")
@@ -39,6 +55,30 @@ struct Status: ParsableCommand {
         var streams = TextTable("STREAMS", "COUNT")
         for state in StreamState.allCases { streams.add(state.rawValue, String(report.streams[state] ?? 0)) }
         Console.out(streams.rendered)
+        if !connections.isEmpty { Console.out(Self.connectionTable(connections)) }
+    }
+
+    /// One row per long-connection bot, then a line for each bot taken over.
+    static func connectionTable(_ connections: [ConnectionStatus]) -> String {
+        var table = TextTable("LONG-CONNECTION BOT", "CONNECTED", "HOLDER", "SINCE", "LEASE", "TAKEN OVER", "QUEUED",
+                              "LAST ERROR")
+        for bot in connections {
+            let lease = bot.leaseUntil.map { (bot.leaseExpired ? "expired " : "until ") + Formatting.localTime($0) } ?? "-"
+            let error = bot.lastError.map { Formatting.excerpt($0, 80) + " (\(Formatting.localTime(bot.lastErrorAt)))" }
+            table.add(bot.botID, bot.isConnected ? "yes" : "no", bot.holder.map(holderText) ?? "-",
+                      Formatting.localTime(bot.since), lease, Formatting.localTime(bot.takenOverAt),
+                      String(bot.queuedOutbound), error ?? "-")
+        }
+        let notes = connections.filter { $0.takenOverAt != nil }.map { bot in
+            "bot \(bot.botID) was taken over by another client: stop that client, then run "
+                + "`wecomctl bots reconnect \(bot.botID)`"
+        }
+        return ([table.rendered] + notes).joined(separator: "\n")
+    }
+
+    /// `host (pid 1234)`, or the stored id when it is not one of ``ConnectionHolder``'s.
+    static func holderText(_ id: String) -> String {
+        ConnectionHolder(id: id)?.description ?? id
     }
 
     private func note(for state: JobState, _ report: StatusReport) -> String {
@@ -54,12 +94,14 @@ struct Status: ParsableCommand {
 /// `status --json`: stable snake_case keys, every state present, `null` for a missing age.
 struct StatusJSON {
     var report: StatusReport
+    var connections: [ConnectionStatus]
     var database: String
     var schemaVersion: Int
     var now: Int64
 
-    init(report: StatusReport, database: String, schemaVersion: Int, now: Int64) {
+    init(report: StatusReport, connections: [ConnectionStatus], database: String, schemaVersion: Int, now: Int64) {
         self.report = report
+        self.connections = connections
         self.database = database
         self.schemaVersion = schemaVersion
         self.now = now
@@ -76,6 +118,28 @@ struct StatusJSON {
             "due_jobs": .number(Double(report.dueJobs)),
             "dead_jobs": .number(Double(report.deadJobs)),
             "expired_leases": .number(Double(report.expiredLeases)),
+            "long_connection_bots": .array(connections.map(Self.json)),
+        ]
+    }
+
+    /// One long-connection bot; times in unix seconds, `null` when unset.
+    static func json(_ bot: ConnectionStatus) -> JSONValue {
+        let time = { (value: Int64?) in value.map { JSONValue.number(Double($0)) } ?? .null }
+        let holder = bot.holder.map { id -> JSONValue in
+            guard let parsed = ConnectionHolder(id: id) else { return ["id": .string(id)] }
+            return ["host": .string(parsed.host), "pid": .number(Double(parsed.pid))]
+        }
+        return [
+            "bot_id": .string(bot.botID),
+            "connected": .bool(bot.isConnected),
+            "holder": holder ?? .null,
+            "since": time(bot.since),
+            "lease_until": time(bot.leaseUntil),
+            "lease_expired": .bool(bot.leaseExpired),
+            "last_error": bot.lastError.map(JSONValue.string) ?? .null,
+            "last_error_at": time(bot.lastErrorAt),
+            "taken_over_at": time(bot.takenOverAt),
+            "queued_outbound": .number(Double(bot.queuedOutbound)),
         ]
     }
 

@@ -9,8 +9,9 @@ struct StoreCopy: ParsableCommand {
         abstract: "Copy bots, agents, conversations, feedback and the unfinished and recent streams with their jobs to another database.",
         discussion: """
         For moving a single-host SQLite install to PostgreSQL (several hosts), or back. Stop \
-        the responders and workers on both sides first: the copy refuses a store where a job \
-        runs under a live lease (a worker at work), and nothing may write meanwhile.
+        the responders, workers and wecom-ws on both sides first: the copy refuses a store where \
+        a job runs or a bot's connection is held under a live lease, and nothing may write \
+        meanwhile.
 
         FROM and TO are each a SQLite file or a PostgreSQL URI, postgresql://USER@HOST:PORT/DB; \
         what the URI leaves out comes from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE (keep \
@@ -20,9 +21,12 @@ struct StoreCopy: ParsableCommand {
 
         Copied: every bot, agent, Dify conversation and feedback event; streams that are not \
         finished, whose job is queued or running, or that arrived within --recent, each with \
-        its msgid, images and job (ids kept). The recent ones keep deduping WeCom's \
-        redeliveries and serve the last refreshes after the move; older finished streams stay \
-        behind. Running jobs are re-claimed on the destination when their lease ends.
+        its msgid, images, job (ids kept) and long-connection push state. The recent ones keep \
+        deduping WeCom's redeliveries and serve the last refreshes after the move; older \
+        finished streams stay behind. Running jobs are re-claimed on the destination when their \
+        lease ends. Of long-connection mode: each bot's taken-over mark and last error (not its \
+        lease), and the messages queued by `wecomctl send` that wait, are being sent, or were \
+        queued within --recent (ids kept).
 
         Interrupted (Ctrl-C, a lost connection)? Run the same command again: rows already \
         copied are recognised and passed over. A destination holding other values under the \
@@ -105,7 +109,8 @@ struct StoreCopy: ParsableCommand {
         try Self.report(try copier.countCheck())
     }
 
-    /// A job running under a live lease means a worker is at work on that store.
+    /// A job running under a live lease means a worker is at work on that store; a bot's
+    /// connection held under a live lease, a `wecom-ws`.
     private static func refuseLiveLeases(in store: any BotStore, named option: String, now: Int64) throws {
         let report = try store.statusReport(now: now)
         let live = (report.jobs[.running] ?? 0) - report.expiredLeases
@@ -113,6 +118,12 @@ struct StoreCopy: ParsableCommand {
             throw CommandFailure("\(option): \(live) job(s) run under a live lease, so a worker is at work there; "
                                  + "stop the responders and workers first (a stopped worker hands its jobs back; "
                                  + "after a crash, wait WECOM_JOB_LEASE seconds)")
+        }
+        let held = try store.connectionStatuses(now: now).filter(\.isHeld)
+        guard held.isEmpty else {
+            throw CommandFailure("\(option): \(held.count) bot(s) held by a wecom-ws under a live lease "
+                                 + "(\(held.map(\.botID).joined(separator: ", "))); stop wecom-ws first (a stopped "
+                                 + "wecom-ws gives its bots up; after a crash, wait WECOM_WS_LEASE seconds)")
         }
     }
 

@@ -11,8 +11,12 @@ enum Console {
     }
 }
 
-/// A failure reported as one line (`wecomctl: …`) and exit status 1.
+/// A failure reported as one line (`wecomctl: …`) and exit status 1, or `exitCode`.
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    let exitCode: Int32
+    init(_ description: String, exitCode: Int32 = 1) {
+        self.description = description
+        self.exitCode = exitCode
+    }
 }

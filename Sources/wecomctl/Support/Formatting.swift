@@ -22,6 +22,11 @@ enum Formatting {
         }
     }
 
+    /// A number of seconds as an operator typed it: `30`, `2.5`.
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+
     /// The first `count` characters, with `…` when cut; line breaks shown as `⏎`.
     static func excerpt(_ text: String, _ count: Int) -> String {
         let flat = text.replacingOccurrences(of: "\r\n", with: "⏎").replacingOccurrences(of: "\n", with: "⏎")

@@ -80,35 +80,20 @@ final class ResponderStack {
     var logs: String { (responders + workers).map(\.log).joined(separator: "\n") }
 
     /// Starts a `wecom-worker` process on the same database and waits until it listens for
-    /// new jobs (its wake socket; on PostgreSQL its `LISTEN` session); `arguments` are added to
-    /// its command line, `environment` to its environment.
+    /// new jobs; `arguments` are added to its command line, `environment` to its environment.
     @discardableResult
     func startWorker(concurrency: Int = 4, grace: Double = 5, arguments: [String] = [],
                      environment extra: [String: String] = [:]) throws -> ChildProcess {
-        let index = workers.count
-        let tag = workerApplicationName(index)
-        var env = environment.merging(database.environment(applicationName: tag)) { _, new in new }
-        env.merge(extra) { _, new in new }
-        let worker = try ChildProcess(
-            name: "wecom-worker-\(index)", executable: try TestPaths.binary("wecom-worker"),
-            arguments: ["--concurrency", String(concurrency), "--grace", String(grace)] + arguments,
-            environment: env, directory: scratch, logPath: scratch + "/wecom-worker-\(index).log")
+        let worker = try WorkerProcess.start(index: workers.count, database: database,
+                                             environment: environment.merging(extra) { _, new in new },
+                                             scratch: scratch, concurrency: concurrency, grace: grace, arguments: arguments)
         workers.append(worker)
-        let socket = scratch + "/wake/worker-\(worker.pid).sock"
-        try waitUntil("wecom-worker-\(index) listening") {
-            guard worker.isRunning else { return true }
-            switch backend {
-            case .sqlite: return FileManager.default.fileExists(atPath: socket)
-            case .postgres: return (try? database.sessions(of: tag, where: "query LIKE 'LISTEN %'")) == 1
-            }
-        }
-        guard worker.isRunning else { throw FixtureError("wecom-worker-\(index) exited: \(worker.log)") }
         return worker
     }
 
     /// The `application_name` of the connections of the `index`-th worker started (PostgreSQL).
     func workerApplicationName(_ index: Int) -> String {
-        "\(database.schema ?? "sqlite")-worker-\(index)"
+        WorkerProcess.applicationName(index, database: database)
     }
 
     /// Waits until `sql` (a single value) returns `expected`.

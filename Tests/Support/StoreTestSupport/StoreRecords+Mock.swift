@@ -11,6 +11,18 @@ extension NewMessage {
     }
 }
 
+extension NewMessage {
+    /// A text message that came over bot `botID`'s long connection in the frame `reqID`.
+    public static func mockLongConnection(msgID: String, streamID: String, reqID: String,
+                                          botID: String = "bot-1") -> NewMessage {
+        var message = NewMessage.mock(msgID: msgID, streamID: streamID, aibotID: botID)
+        message.botID = botID
+        message.responseURL = nil
+        message.reqID = reqID
+        return message
+    }
+}
+
 extension StoredEvent {
     public static func mockFeedback(msgID: String, rating: Int? = 1) -> StoredEvent {
         StoredEvent(kind: .feedback, botID: "bot-1", aibotID: "aibot-1", msgID: msgID, userID: "u1",

@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import NIOWebSocket
+import StrictBase64
 import Synchronization
 
 /// A real WebSocket server on 127.0.0.1 (plain, or TLS with a test CA's certificate) that answers
@@ -12,9 +13,15 @@ import Synchronization
 /// client connects to it:
 /// - `aibot_subscribe`: errcode 0 for a BotID and secret in `bots`, otherwise 853000;
 /// - `ping`: acked while `ackPings` is on;
-/// - every other request: acked with errcode 0 or the code set with `answer(_:errcode:errmsg:)`;
-///   the upload steps' acks carry an `upload_id` and a `media_id`; `holdAcks(for:)` keeps a
-///   command's acks back until `releaseHeldAck()`;
+/// - the three upload steps (§8.4): `aibot_upload_media_init` opens an upload and answers its
+///   `upload_id`, `aibot_upload_media_chunk` keeps a chunk by its `chunk_index`,
+///   `aibot_upload_media_finish` joins the chunks in index order, records the file in `uploads`
+///   and answers a `media_id`; a step with missing fields, an unknown `upload_id`, or a finish
+///   whose chunks do not add up to the announced count and size is refused with
+///   `invalidUploadErrcode`;
+/// - every other request: acked with errcode 0;
+/// - any command: acked with the code set with `answer(_:errcode:errmsg:)` instead;
+///   `holdAcks(for:)` keeps a command's acks back until `releaseHeldAck()`;
 /// - `push` sends callbacks to the connected client, `pushDisconnectedEvent` the takeover event
 ///   (which a second subscription of the same bot also sends to the older connection, as WeCom
 ///   does), `dropConnections` closes the sockets without a close frame.
@@ -33,11 +40,31 @@ public final class WeComWSStandIn: Sendable {
         case closed(Int)
     }
 
+    /// A file the stand-in received through the three upload steps.
+    public struct Upload: Sendable, Equatable {
+        public let uploadID: String
+        public let mediaID: String
+        public let type: String
+        public let filename: String
+        /// The `md5` the init step announced.
+        public let md5: String
+        /// The `chunk_index` of every chunk, in arrival order.
+        public let chunkIndices: [Int]
+        /// Each chunk's size after base64 decoding, in arrival order.
+        public let chunkSizes: [Int]
+        /// The chunks joined in index order.
+        public let bytes: [UInt8]
+    }
+
     public static let invalidCredentialsMessage = "invalid bot_id or secret"
+    /// The stand-in's own code for an upload step it cannot take (WeCom's is not documented).
+    public static let invalidUploadErrcode = 40058
 
     public let port: Int
     public let usesTLS: Bool
     public let received = AwaitableLog<Received>()
+    /// Every upload that finished.
+    public let uploads = AwaitableLog<Upload>()
     public let connectionEvents = AwaitableLog<ConnectionEvent>()
 
     struct State {
@@ -53,7 +80,21 @@ public final class WeComWSStandIn: Sendable {
         var replaced: [any Channel] = []
         var lastConnection = 0
         var lastUpload = 0
+        /// Uploads between init and finish, by upload_id.
+        var openUploads: [String: OpenUpload] = [:]
+        /// Uploads just finished, for `uploads` once the lock is released.
+        var finishedUploads: [Upload] = []
         var lastPush = 0
+    }
+
+    struct OpenUpload {
+        var number: Int
+        var type: String
+        var filename: String
+        var totalSize: Int
+        var totalChunks: Int
+        var md5: String
+        var chunks: [(index: Int, bytes: [UInt8])] = []
     }
 
     let state: Mutex<State>
@@ -215,7 +256,6 @@ public final class WeComWSStandIn: Sendable {
 
     func handle(_ message: [UInt8], connection id: Int, channel: any Channel) {
         guard case let .command(frame)? = try? FrameCodec.decode(message) else { return }
-        received.append(Received(connection: id, frame: frame))
         let reply: Ack? = state.withLock { state in
             let ack = answer(frame, connection: id, state: &state)
             if let ack, state.held.contains(frame.command) {
@@ -224,11 +264,18 @@ public final class WeComWSStandIn: Sendable {
             }
             return ack
         }
+        // Recorded once the state knows it (a test that saw a subscription can push to it at
+        // once) and before the ack goes out (the client acts on the ack only after that).
+        received.append(Received(connection: id, frame: frame))
         if let reply { Self.write(FrameCodec.encode(reply), to: channel) }
-        let replaced = state.withLock { state in
-            defer { state.replaced.removeAll() }
-            return state.replaced
+        let (replaced, finished) = state.withLock { state in
+            defer {
+                state.replaced.removeAll()
+                state.finishedUploads.removeAll()
+            }
+            return (state.replaced, state.finishedUploads)
         }
+        for upload in finished { uploads.append(upload) }
         for older in replaced {
             Self.write(FrameCodec.encode(Self.disconnectedEvent(botID: frame.body?["bot_id"]?.stringValue ?? "")), to: older)
         }
@@ -255,16 +302,52 @@ public final class WeComWSStandIn: Sendable {
                 return Ack(reqID: frame.reqID, errcode: refusal.errcode, errmsg: refusal.errmsg)
             }
             switch frame.command {
-            case .uploadMediaInit:
-                state.lastUpload += 1
-                return Ack(reqID: frame.reqID, body: ["upload_id": .string("standin-upload-\(state.lastUpload)")])
-            case .uploadMediaFinish:
-                return Ack(reqID: frame.reqID, body: [
-                    "type": "image", "media_id": .string("standin-media-\(state.lastUpload)"), "created_at": 1_700_000_000,
-                ])
+            case .uploadMediaInit, .uploadMediaChunk, .uploadMediaFinish:
+                return Self.answerUpload(frame, state: &state)
             default:
                 return Ack(reqID: frame.reqID)
             }
+        }
+    }
+
+    /// One step of an upload (§8.4), as described at the top.
+    private static func answerUpload(_ frame: Frame, state: inout State) -> Ack {
+        let body = frame.body
+        let refused = { (reason: String) in Ack(reqID: frame.reqID, errcode: invalidUploadErrcode, errmsg: reason) }
+        switch frame.command {
+        case .uploadMediaInit:
+            guard let type = body?["type"]?.stringValue, let filename = body?["filename"]?.stringValue,
+                  let size = body?["total_size"]?.intValue, let count = body?["total_chunks"]?.intValue,
+                  let md5 = body?["md5"]?.stringValue
+            else { return refused("init without type, filename, total_size, total_chunks or md5") }
+            state.lastUpload += 1
+            let id = "standin-upload-\(state.lastUpload)"
+            state.openUploads[id] = OpenUpload(number: state.lastUpload, type: type, filename: filename, totalSize: size, totalChunks: count, md5: md5)
+            return Ack(reqID: frame.reqID, body: ["upload_id": .string(id)])
+        case .uploadMediaChunk:
+            guard let id = body?["upload_id"]?.stringValue, state.openUploads[id] != nil else { return refused("unknown upload_id") }
+            guard let index = body?["chunk_index"]?.intValue, let data = body?["base64_data"]?.stringValue.flatMap(Base64.decode)
+            else { return refused("chunk without chunk_index or base64_data") }
+            state.openUploads[id]?.chunks.append((index, data))
+            return Ack(reqID: frame.reqID)
+        default:
+            guard let id = body?["upload_id"]?.stringValue, let open = state.openUploads.removeValue(forKey: id) else {
+                return refused("unknown upload_id")
+            }
+            // A chunk sent twice counts once: chunks are idempotent.
+            var byIndex: [Int: [UInt8]] = [:]
+            for chunk in open.chunks { byIndex[chunk.index] = chunk.bytes }
+            let bytes = byIndex.keys.sorted().flatMap { byIndex[$0] ?? [] }
+            guard byIndex.count == open.totalChunks, bytes.count == open.totalSize else {
+                return refused("\(byIndex.count) chunks of \(bytes.count) bytes, announced \(open.totalChunks) of \(open.totalSize)")
+            }
+            let mediaID = "standin-media-\(open.number)"
+            state.finishedUploads.append(Upload(
+                uploadID: id, mediaID: mediaID, type: open.type, filename: open.filename, md5: open.md5,
+                chunkIndices: open.chunks.map(\.index), chunkSizes: open.chunks.map(\.bytes.count), bytes: bytes))
+            return Ack(reqID: frame.reqID, body: [
+                "type": .string(open.type), "media_id": .string(mediaID), "created_at": 1_700_000_000,
+            ])
         }
     }
 

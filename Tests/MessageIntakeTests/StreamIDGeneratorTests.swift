@@ -1,4 +1,4 @@
-@testable import CallbackHandler
+@testable import MessageIntake
 import Synchronization
 import Testing
 

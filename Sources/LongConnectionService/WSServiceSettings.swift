@@ -1,0 +1,49 @@
+import BotConfig
+import LongConnection
+
+/// What `wecom-ws` takes from the configuration, in the units its parts use.
+public struct WSServiceSettings: Sendable {
+    /// `WECOM_WS_LEASE`: how long a bot's connection lease lasts without a renewal.
+    public var lease: Double
+    /// How often the holder renews: a third of the lease, so that two missed renewals still
+    /// leave it the bot.
+    public var renewEvery: Double { lease / 3 }
+    /// How often a standby looks for a bot to take: often enough that it subscribes within one
+    /// lease period of the holder's death, and a read without a write.
+    public var lookEvery: Double { min(max(lease / 10, 0.1), 3) }
+    /// `WECOM_STREAM_FLUSH_INTERVAL`: the shortest gap between two growing frames of one stream.
+    public var flushInterval: Double
+    /// How often the streams are read: a quarter of the flush interval, so that a change waits
+    /// little for its frame, without reading the store more than 100 times a second.
+    public var pushPollInterval: Double { max(flushInterval / 4, 0.01) }
+    /// `WECOM_STREAM_DEADLINE`: the stream ends with a notice this long after its first frame.
+    public var streamDeadline: Double
+    /// How often queued messages the bot sends first are looked for.
+    public var outboundPollInterval: Double
+    /// How long a claimed outbound message may wait for its bot's connection before it fails.
+    public var outboundConnectWait: Double
+    public var session: SessionSettings
+    /// The default bot, when `WECOM_BOT_ID` and `WECOM_BOT_SECRET` are set.
+    public var defaultBot: BotCredentials?
+
+    public init(lease: Double, flushInterval: Double, streamDeadline: Double, outboundPollInterval: Double = 0.2,
+                outboundConnectWait: Double = 10, session: SessionSettings, defaultBot: BotCredentials?) {
+        self.lease = lease
+        self.flushInterval = flushInterval
+        self.streamDeadline = streamDeadline
+        self.outboundPollInterval = outboundPollInterval
+        self.outboundConnectWait = outboundConnectWait
+        self.session = session
+        self.defaultBot = defaultBot
+    }
+
+    public init(configuration: Configuration) {
+        let defaultBot = configuration.botID.flatMap { id in
+            configuration.botSecret.map { BotCredentials(botID: id, secret: $0) }
+        }
+        self.init(lease: configuration.wsLease, flushInterval: max(configuration.streamFlushInterval, 0.05),
+                  streamDeadline: configuration.streamDeadline,
+                  session: SessionSettings(url: configuration.wsURL, pingInterval: .seconds(configuration.wsPingInterval)),
+                  defaultBot: defaultBot)
+    }
+}

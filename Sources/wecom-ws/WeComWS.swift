@@ -1,0 +1,52 @@
+import ArgumentParser
+import BotConfig
+import BotStore
+import Foundation
+import Logging
+import LongConnection
+import LongConnectionService
+import MessageIntake
+import ServiceSupport
+import StoreFactory
+
+/// `wecom-ws`: holds the long connections of the long-connection bots (docs/architecture.md §9).
+@main
+struct WeComWS: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wecom-ws",
+        abstract: "Connects the long-connection bots out to WeCom and relays their messages and answers.",
+        discussion: """
+        Run one per host for availability: each bot's one connection is held by a lease in the \
+        store (WECOM_WS_LEASE), and a second process stands by and takes the bots over within \
+        one lease period when the holder dies. SIGTERM/SIGINT: close the connections, give the \
+        leases up, exit.
+        """)
+
+    func run() async throws {
+        let config = try StartUp.configuration()
+        let logger = StartUp.logger(label: "wecom-ws", level: config.logLevel)
+        ShutdownSignals.blockInThisAndNewThreads()
+        let backend = try StoreFactory.backend(for: config)
+        // A responder's share of the backend: it accepts messages, one store call at a time.
+        let stores = try backend.startProcess(.responder(threads: 1), logger: logger)
+        defer { stores.stop() }
+        let store = try stores.openStore()
+        let lane = StoreLane(store: store, signal: backend.makeJobSignal())
+        defer { lane.close() }
+        let connector = try WebSocketClientConnector(extraCAFile: config.wsCAFile, logger: logger)
+        let holder = ConnectionHolder(host: ProcessInfo.processInfo.hostName, pid: getpid(),
+                                      nonce: String(UInt32.random(in: .min ... .max), radix: 16))
+        let service = LongConnectionService(
+            settings: WSServiceSettings(configuration: config), lane: lane, holder: holder, connector: connector,
+            intake: MessageIntakeAdapter(MessageIntake(configuration: config, store: store, now: { Int64(Date().timeIntervalSince1970) })),
+            images: MediaImageSender(), logger: logger)
+        ShutdownSignals.onFirstSignal { signal in
+            logger.notice("received signal \(signal)")
+            service.stop()
+        }
+        logger.info("wecom-ws started", metadata: ["holder": "\(holder)", "db": "\(backend)", "url": "\(config.wsURL)"])
+        await service.run()
+        logger.info("wecom-ws stopped")
+    }
+}
+

@@ -1,0 +1,82 @@
+import Foundation
+import LongConnection
+import StoreTestSupport
+import Testing
+import WeComWSStandIn
+
+/// Issue 18: exactly one connection per bot across `wecom-ws` processes, held by a lease in the
+/// store; the subscription's failures and a takeover by a client outside the deployment.
+@Suite(.serialized) struct LongConnectionHolderTests {
+    static func isSubscribe(_ r: WeComWSStandIn.Received) -> Bool { r.frame.command == .subscribe }
+
+    @Test(arguments: Backend.allCases) func oneConnectionPerBotAndAStandbyTakesOverWhenTheHolderIsKilled(_ backend: Backend) async throws {
+        let s = try LongConnectionStack(backend: backend)
+        defer { s.stop() }
+        let first = try s.startHolder()
+        #expect(await s.wecom.received.wait(timeout: .seconds(30), where: Self.isSubscribe))
+        try s.waitForSQL("SELECT holder LIKE '%:\(first.pid):%' AND connected = 1 FROM ws_connections WHERE botid = 'standin-bot'",
+                         toBe: backend == .sqlite ? "1" : "t")
+        let second = try s.startHolder()
+        try waitUntil(timeout: 30, "the second process stands by") { second.log.contains("standing by") }
+        #expect(s.wecom.openConnections == 1)
+        #expect(s.wecom.received.all.filter(Self.isSubscribe).count == 1)
+
+        first.stop(signal: SIGKILL)
+        #expect(await s.wecom.received.wait(count: 2, timeout: .seconds(30), where: Self.isSubscribe))
+        try s.waitForSQL("SELECT holder LIKE '%:\(second.pid):%' FROM ws_connections WHERE botid = 'standin-bot'",
+                         toBe: backend == .sqlite ? "1" : "t")
+        #expect(second.log.contains("took the connection lease"))
+        try waitUntil(timeout: 30, "the killed holder's socket closed") { s.wecom.openConnections == 1 }
+    }
+
+    @Test func aRefusedSecretIsLoggedByBotNeverQuotedAndRetried() async throws {
+        let s = try LongConnectionStack(environment: ["WECOM_BOT_SECRET": "wrong-secret-value-42", "WECOM_LOG_LEVEL": "trace"])
+        defer { s.stop() }
+        let holder = try s.startHolder()
+        #expect(await s.wecom.received.wait(count: 2, timeout: .seconds(30), where: Self.isSubscribe))
+        try s.waitForSQL("SELECT last_error LIKE '%853000%' FROM ws_connections WHERE botid = 'standin-bot'", toBe: "1")
+        #expect(try s.sql("SELECT connected FROM ws_connections WHERE botid = 'standin-bot'") == "0")
+        let refusals = holder.log.split(separator: "\n").filter { $0.contains("853000") }
+        #expect(!refusals.isEmpty)
+        #expect(refusals.allSatisfy { $0.contains("standin-bot") })
+        #expect(!holder.log.contains("wrong-secret-value-42"))
+        #expect(holder.isRunning)
+    }
+
+    @Test func overTLSWithATestCAAndNoSecretInTheTraceLog() async throws {
+        let s = try LongConnectionStack(environment: ["WECOM_LOG_LEVEL": "trace"], tls: true)
+        defer { s.stop() }
+        let holder = try s.startHolder()
+        #expect(await s.wecom.received.wait(timeout: .seconds(30), where: Self.isSubscribe))
+        try s.waitForSQL("SELECT connected FROM ws_connections WHERE botid = 'standin-bot'", toBe: "1")
+        #expect(holder.log.contains("subscribed"))
+        #expect(!holder.log.contains(LongConnectionStack.secret))
+    }
+
+    @Test(arguments: Backend.allCases) func aTakeoverStopsHolderAndStandbyUntilAnOperatorReconnects(_ backend: Backend) async throws {
+        let s = try LongConnectionStack(backend: backend)
+        defer { s.stop() }
+        let first = try s.startHolder()
+        #expect(await s.wecom.received.wait(timeout: .seconds(30), where: Self.isSubscribe))
+        let second = try s.startHolder()
+        try waitUntil(timeout: 30, "the second process stands by") { second.log.contains("standing by") }
+
+        // Another client (outside this deployment) subscribed as the bot.
+        try await s.wecom.pushDisconnectedEvent()
+        try s.waitForSQL("SELECT count(*) FROM ws_connections WHERE botid = 'standin-bot' AND taken_over_at IS NOT NULL", toBe: "1")
+        try waitUntil(timeout: 30, "the standby sees the mark") { second.log.contains("taken over by another client") }
+        try waitUntil(timeout: 30, "the holder closed its connection") { s.wecom.openConnections == 0 }
+        let lines = first.log.split(separator: "\n").filter { $0.contains("disconnected_event") }
+        #expect(lines.count == 1, "one line: \(lines)")
+        let status = try s.wecomctl.run("status")
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("taken over"), "\(status.all)")
+        #expect(s.wecom.received.all.filter(Self.isSubscribe).count == 1)
+
+        let reconnect = try s.wecomctl.run("bots", "reconnect", "standin-bot")
+        #expect(reconnect.status == 0, "\(reconnect.all)")
+        #expect(await s.wecom.received.wait(count: 2, timeout: .seconds(30), where: Self.isSubscribe))
+        try s.waitForSQL("SELECT count(*) FROM ws_connections WHERE botid = 'standin-bot' AND taken_over_at IS NULL", toBe: "1")
+        #expect(first.isRunning && second.isRunning)
+    }
+}
