@@ -29,28 +29,48 @@ import WeComWSStandIn
         try waitUntil(timeout: 30, "the killed holder's socket closed") { s.wecom.openConnections == 1 }
     }
 
-    @Test func aRefusedSecretIsLoggedByBotNeverQuotedAndRetried() async throws {
-        let s = try LongConnectionStack(environment: ["WECOM_BOT_SECRET": "wrong-secret-value-42", "WECOM_LOG_LEVEL": "trace"])
+    @Test func aRefusedSecretIsLoggedByBotNeverQuotedAndRetriedWhileOtherBotsRun() async throws {
+        let s = try LongConnectionStack(bots: [LongConnectionStack.botID: LongConnectionStack.secret, "bot-b": "right-secret-b"],
+                                        environment: ["WECOM_LOG_LEVEL": "trace"])
         defer { s.stop() }
+        let added = try s.wecomctl.run("bots", "add", "bot-b", "--ws-secret", "wrong-secret-value-42")
+        #expect(added.status == 0, "\(added.all)")
         let holder = try s.startHolder()
-        #expect(await s.wecom.received.wait(count: 2, timeout: .seconds(30), where: Self.isSubscribe))
-        try s.waitForSQL("SELECT last_error LIKE '%853000%' FROM ws_connections WHERE botid = 'standin-bot'", toBe: "1")
-        #expect(try s.sql("SELECT connected FROM ws_connections WHERE botid = 'standin-bot'") == "0")
+        let refusedB: @Sendable (WeComWSStandIn.Received) -> Bool = {
+            $0.frame.command == .subscribe && $0.frame.body?["bot_id"]?.stringValue == "bot-b"
+        }
+        #expect(await s.wecom.received.wait(count: 2, timeout: .seconds(30), where: refusedB))
+        try s.waitForSQL("SELECT last_error LIKE '%853000%' FROM ws_connections WHERE botid = 'bot-b'", toBe: "1")
+        #expect(try s.sql("SELECT connected FROM ws_connections WHERE botid = 'bot-b'") == "0")
+        // The other bot is subscribed and serves meanwhile.
+        try s.waitForSQL("SELECT connected FROM ws_connections WHERE botid = 'standin-bot'", toBe: "1")
         let refusals = holder.log.split(separator: "\n").filter { $0.contains("853000") }
         #expect(!refusals.isEmpty)
-        #expect(refusals.allSatisfy { $0.contains("standin-bot") })
+        #expect(refusals.allSatisfy { $0.contains("bot-b") })
         #expect(!holder.log.contains("wrong-secret-value-42"))
+        let status = try s.wecomctl.run("status")
+        #expect(status.stdout.contains("853000") && !status.all.contains("wrong-secret-value-42"), "\(status.all)")
         #expect(holder.isRunning)
     }
 
-    @Test func overTLSWithATestCAAndNoSecretInTheTraceLog() async throws {
+    @Test func overTLSWithATestCAAndNoSecretInAnyTraceLog() async throws {
         let s = try LongConnectionStack(environment: ["WECOM_LOG_LEVEL": "trace"], tls: true)
         defer { s.stop() }
+        try s.startWorker()
         let holder = try s.startHolder()
         #expect(await s.wecom.received.wait(timeout: .seconds(30), where: Self.isSubscribe))
         try s.waitForSQL("SELECT connected FROM ws_connections WHERE botid = 'standin-bot'", toBe: "1")
-        #expect(holder.log.contains("subscribed"))
-        #expect(!holder.log.contains(LongConnectionStack.secret))
+        #expect(holder.log.contains("subscribed at wss://localhost"))
+        s.dify.defaultScript = .answer(text: "加密连接上的回答")
+        let message = try await s.wecom.pushText("你好")
+        #expect(await s.wecom.received.wait(timeout: .seconds(30), where: LongConnectionMessageTests.isFinal(reqID: message.reqID)))
+        let sent = try s.wecomctl.run("send", LongConnectionStack.botID, "--to", "wangwu", "--markdown", "通知")
+        #expect(sent.status == 0, "\(sent.all)")
+        let status = try s.wecomctl.run("status", "--json")
+        for output in [s.logs, sent.all, status.all, try s.wecomctl.run("bots", "list").all] {
+            #expect(!output.contains(LongConnectionStack.secret))
+        }
+        #expect(s.logs.contains("trace"), "the logs are at trace level")
     }
 
     @Test(arguments: Backend.allCases) func aTakeoverStopsHolderAndStandbyUntilAnOperatorReconnects(_ backend: Backend) async throws {
