@@ -99,4 +99,19 @@ import WeComWSStandIn
         try s.waitForSQL("SELECT count(*) FROM ws_connections WHERE botid = 'standin-bot' AND taken_over_at IS NULL", toBe: "1")
         #expect(first.isRunning && second.isRunning)
     }
+
+    @Test func sigtermClosesTheConnectionAndGivesTheLeaseUp() async throws {
+        let s = try LongConnectionStack(environment: ["WECOM_WS_LEASE": "600"])
+        defer { s.stop() }
+        let first = try s.startHolder()
+        #expect(await s.wecom.received.wait(timeout: .seconds(30), where: Self.isSubscribe))
+        try s.waitForSQL("SELECT connected FROM ws_connections WHERE botid = 'standin-bot'", toBe: "1")
+        let second = try s.startHolder()
+        try waitUntil(timeout: 30, "the second process stands by") { second.log.contains("standing by") }
+        #expect(first.stop() == 0)
+        #expect(first.log.contains("leases given up"))
+        // With a 10-minute lease, only the release lets the standby in.
+        #expect(await s.wecom.received.wait(count: 2, timeout: .seconds(30), where: Self.isSubscribe))
+        try s.waitForSQL("SELECT holder LIKE '%:\(second.pid):%' FROM ws_connections WHERE botid = 'standin-bot'", toBe: "1")
+    }
 }

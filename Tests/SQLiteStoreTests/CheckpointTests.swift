@@ -106,8 +106,9 @@ import Testing
             #expect(try checkpointer.scalarInt("SELECT count(*) FROM jobs") == 7500)
             // 7,500 messages write about 60,000 pages (250 MB) of log, all of which stays in the file
             // when the log never restarts. Bounded, it stays near the 50 MB
-            // threshold; the margin is for a loaded machine, where the checkpoint runs late.
-            #expect(largestWAL <= 150 * 1024 * 1024, "WAL reached \(largestWAL / 1024 / 1024) MiB")
+            // threshold; the margin is for a loaded machine, where the checkpoint runs late (a
+            // release build beside it took one run to 162 MB), and still well short of 250 MB.
+            #expect(largestWAL <= 200 * 1024 * 1024, "WAL reached \(largestWAL / 1024 / 1024) MiB")
         }
     }
 }

@@ -267,7 +267,6 @@ public final class WeComWSStandIn: Sendable {
         // Recorded once the state knows it (a test that saw a subscription can push to it at
         // once) and before the ack goes out (the client acts on the ack only after that).
         received.append(Received(connection: id, frame: frame))
-        if let reply { Self.write(FrameCodec.encode(reply), to: channel) }
         let (replaced, finished) = state.withLock { state in
             defer {
                 state.replaced.removeAll()
@@ -276,6 +275,7 @@ public final class WeComWSStandIn: Sendable {
             return (state.replaced, state.finishedUploads)
         }
         for upload in finished { uploads.append(upload) }
+        if let reply { Self.write(FrameCodec.encode(reply), to: channel) }
         for older in replaced {
             Self.write(FrameCodec.encode(Self.disconnectedEvent(botID: frame.body?["bot_id"]?.stringValue ?? "")), to: older)
         }

@@ -10,8 +10,7 @@ import ServiceSupport
 import StoreFactory
 
 /// `wecom-ws`: holds the long connections of the long-connection bots (docs/architecture.md §9).
-@main
-struct WeComWS: AsyncParsableCommand {
+struct WeComWS: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wecom-ws",
         abstract: "Connects the long-connection bots out to WeCom and relays their messages and answers.",
@@ -22,10 +21,12 @@ struct WeComWS: AsyncParsableCommand {
         leases up, exit.
         """)
 
-    func run() async throws {
+    func run() throws {
+        // First, on the main thread: the threads started later (Swift's concurrency pool among
+        // them) inherit the blocked SIGTERM/SIGINT, and only the signal thread takes them.
+        ShutdownSignals.blockInThisAndNewThreads()
         let config = try StartUp.configuration()
         let logger = StartUp.logger(label: "wecom-ws", level: config.logLevel)
-        ShutdownSignals.blockInThisAndNewThreads()
         let backend = try StoreFactory.backend(for: config)
         // A responder's share of the backend: it accepts messages, one store call at a time.
         let stores = try backend.startProcess(.responder(threads: 1), logger: logger)
@@ -45,8 +46,15 @@ struct WeComWS: AsyncParsableCommand {
             service.stop()
         }
         logger.info("wecom-ws started", metadata: ["holder": "\(holder)", "db": "\(backend)", "url": "\(config.wsURL)"])
-        await service.run()
+        // The main thread only waits: the service runs on the concurrency pool.
+        let stopped = DispatchSemaphore(value: 0)
+        Task {
+            await service.run()
+            stopped.signal()
+        }
+        stopped.wait()
         logger.info("wecom-ws stopped")
     }
 }
 
+WeComWS.main()
