@@ -1,5 +1,6 @@
 import Foundation
 import BotStore
+import LongConnection
 import WeComModel
 
 /// Decides how a long-connection stream reaches the user (docs/wecom-protocol.md §8.3): stream
@@ -87,15 +88,10 @@ struct StreamRelay: Sendable {
         content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "" : head(content)
     }
 
-    /// `text` in pieces of at most `maxBytes` UTF-8 bytes; none for blank text.
+    /// `text` in pieces of at most `maxBytes` UTF-8 bytes, cut as ``AnswerSplitter`` cuts;
+    /// none for blank text (nothing to send).
     static func parts(of text: String, maxBytes: Int) -> [String] {
-        var parts: [String] = []
-        var rest = text
-        while !rest.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            let (head, tail) = StreamContent.split(rest, maxBytes: maxBytes)
-            parts.append(head)
-            rest = tail
-        }
-        return parts
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return [] }
+        return AnswerSplitter.split(text, maxBytes: maxBytes)
     }
 }
