@@ -43,6 +43,8 @@ final class WSBench {
         var finished = 0
         var exact = 0
         var anomalies: [String] = []
+        /// Stream frames that repeated their stream's previous frame (content and finish flag).
+        var repeated = 0
         var wsIdleCPU = 0.0
         var wsIdleKB = 0
         var wsCPU = 0.0
@@ -194,6 +196,7 @@ final class WSBench {
             var final: ContinuousClock.Instant?
             var finals = 0
             var notPrefix = 0
+            var previous: (content: String, finish: Bool)?
         }
         var streams = Dictionary(uniqueKeysWithValues: plans.map { ($0.reqID, Progress(plan: $0)) })
         for r in records {
@@ -207,7 +210,10 @@ final class WSBench {
                 p.next += 1
             }
             if !p.plan.answer.hasPrefix(content) { p.notPrefix += 1 }
-            if r.frame.body?["stream"]?["finish"] == .bool(true) {
+            let finish = r.frame.body?["stream"]?["finish"] == .bool(true)
+            if let previous = p.previous, previous == (content, finish) { outcome.repeated += 1 }
+            p.previous = (content, finish)
+            if finish {
                 p.finals += 1
                 p.final = r.at
                 if content == p.plan.answer { outcome.exact += 1 }

@@ -73,7 +73,8 @@ struct WSCommand: ParsableCommand {
     private func correctness(_ o: WSBench.Outcome) -> String {
         var text = "\(o.finished) of \(o.setup.messages) streams got their final frame, \(o.exact) with exactly Dify's answer"
         text += o.sends == 0 ? "; no `aibot_send_msg`" : "; \(o.sends) `aibot_send_msg`"
-        if !o.anomalies.isEmpty { text += "; " + o.anomalies.prefix(5).joined(separator: "; ") + (o.anomalies.count > 5 ? " …" : "") }
+        text += "; \(o.repeated) frames repeated their stream's previous frame"
+        if !o.anomalies.isEmpty { text += "; \(o.anomalies.count) streams with: " + o.anomalies.prefix(5).joined(separator: "; ") + (o.anomalies.count > 5 ? " …" : "") }
         return text + (o.finished == o.setup.messages && o.exact == o.finished && o.anomalies.isEmpty ? " (**all correct**)." : " (**not all correct**).")
     }
 }
