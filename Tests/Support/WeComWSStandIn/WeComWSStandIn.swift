@@ -281,8 +281,8 @@ public final class WeComWSStandIn: Sendable {
         }
         // Recorded once the state knows it (a test that saw a subscription can push to it at
         // once) and before the ack goes out (the client acts on the ack only after that).
+        // A finished upload likewise: the uploader returns on the finish step's ack.
         received.append(Received(connection: id, frame: frame, at: at))
-        if let reply { Self.write(FrameCodec.encode(reply), to: channel) }
         let (replaced, finished) = state.withLock { state in
             defer {
                 state.replaced.removeAll()
@@ -291,6 +291,7 @@ public final class WeComWSStandIn: Sendable {
             return (state.replaced, state.finishedUploads)
         }
         for upload in finished { uploads.append(upload) }
+        if let reply { Self.write(FrameCodec.encode(reply), to: channel) }
         for older in replaced {
             Self.write(FrameCodec.encode(Self.disconnectedEvent(botID: frame.body?["bot_id"]?.stringValue ?? "")), to: older)
         }
