@@ -24,16 +24,16 @@ actor StreamPusher {
     /// final frame) or follow-up message again.
     private var reads = 0
     private var stepEndedDuring: [String: Int] = [:]
-    /// When each stream's last growing frame went out, to keep them `flushInterval` apart.
+    /// When each stream's last growing frame went out, to keep them `frameGap` apart.
     private var lastFrameAt: [String: Double] = [:]
-    private let flushInterval: Double
+    private let frameGap: Double
 
-    init(lane: StoreLane, holder: String, relay: StreamRelay, flushInterval: Double, keeper: ConnectionKeeper,
+    init(lane: StoreLane, holder: String, relay: StreamRelay, frameGap: Double, keeper: ConnectionKeeper,
          images: any ImageSending, limiter: ConversationRateLimiter<ContinuousClock>, requestIDs: RequestIDGenerator,
          logger: Logger, now: @escaping @Sendable () -> Double) {
         self.lane = lane
         self.limiter = limiter
-        self.flushInterval = flushInterval
+        self.frameGap = frameGap
         self.holder = holder
         self.relay = relay
         self.keeper = keeper
@@ -45,7 +45,7 @@ actor StreamPusher {
 
     /// One read of the streams; the steps it starts run on in tasks of their own. Called more
     /// often than the flush interval, so that a change reaches the user soon after the worker
-    /// wrote it; growing frames of one stream still go at most once per interval.
+    /// wrote it; growing frames of one stream still go about once per interval at most.
     func tick() async {
         guard await keeper.holdsAny else { return }
         let holder = holder, at = Int64(now()), windowStart = at - Int64(relay.deadline.rounded(.down))
@@ -63,7 +63,7 @@ actor StreamPusher {
             guard let session = await keeper.session(for: stream.botID), await session.isSubscribed else { continue }
             let step = relay.next(for: stream, now: at)
             if step == .wait { continue }
-            if case .frame(_, false, _) = step, let last = lastFrameAt[stream.streamID], now() - last < flushInterval { continue }
+            if case .frame(_, false, _) = step, let last = lastFrameAt[stream.streamID], now() - last < frameGap { continue }
             if case .frame(_, false, _) = step { lastFrameAt[stream.streamID] = now() } else { lastFrameAt[stream.streamID] = nil }
             inFlight.insert(stream.streamID)
             Task {
