@@ -71,17 +71,9 @@ final class WSBench {
         dify.setRequestScript { chat in
             let plan = WSPlan(query: chat.query ?? "")
             return .custom { chat, writer in
-                active.change(+1)
-                defer { active.change(-1) }
-                let stream = DifyEventStream(writer: writer, chat: chat, splitWrites: false, splitPauseMicros: 0)
-                guard stream.start() else { return }
-                for i in 0..<plan.chunks {
-                    if i > 0 { usleep(useconds_t(plan.gap(before: i) * 1000)) }
-                    guard stream.message(WSPlan.text(i)) else { return }
+                streamAnswer(chat, writer, active: active, chunks: plan.chunks, gap: plan.gap(before:), text: WSPlan.text) { i in
                     written.set("\(plan.key)#\(i)", ContinuousClock.now)
                 }
-                stream.messageEnd()
-                stream.finish()
             }
         }
     }
