@@ -152,10 +152,11 @@ let package = Package(
             "CallbackHandler", "BotConfig", "BotStore", "StoreFactory", "WeComCrypto",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Fuzz/FuzzCallback"),
-        // Benchmarks (bench/run.sh, `make bench`): pre-signed request files and the worker figures.
+        // Benchmarks (bench/run.sh, `make bench`): pre-signed request files, the worker and wecom-ws figures.
         .executableTarget(name: "wecom-bench", dependencies: [
             "WeComCrypto", "WeComModel", "SQLiteStore", "PostgresStore", "BotStore", "CallbackHandler", "WakeSignal",
-            "DifyStandIn", "BotConfig", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "DifyStandIn", "BotConfig", "LongConnection", "WeComWSStandIn", "JSONCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "bench/Sources/wecom-bench"),
 

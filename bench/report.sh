@@ -167,6 +167,10 @@ awk -F'\t' -v rate="$rate" -v ratios="$ratios" '
     }' "$results"
 echo
 cat "$worker"
+if [ -s "${WS_FIGURES:-/dev/null}" ]; then
+    echo
+    cat "$WS_FIGURES"
+fi
 
 if [ -n "${PG_DESCRIPTION:-}" ]; then
     pg_processes=${PG_PROCESSES:-2}

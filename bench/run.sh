@@ -4,7 +4,8 @@
 # of a database that already holds days of answered messages, with a wecom-worker draining the queue;
 # the same rounds on the PostgreSQL backend with 2 processes, beside SQLite's; then instructions
 # (callgrind) and system calls (strace) per request of each path beside B's, and the worker figures
-# (wecom-bench worker), on both backends. Writes bench/results.md. Never fails on timing.
+# (wecom-bench worker), on both backends, and the long-connection figures (wecom-bench ws: wecom-ws relay
+# latency, 100 bots and 1,000 streams in one process, on SQLite). Writes bench/results.md. Never fails on timing.
 # Knobs: BENCH_DURATION (seconds per wrk run, default 10), BENCH_CONNECTIONS (16),
 # BENCH_THREADS (wrk threads, 1), BENCH_PROCESSES ("1 2 4"), BENCH_RATE (2000),
 # BENCH_LOG_LEVEL (wecom-fcgi's WECOM_LOG_LEVEL, info), BENCH_WORKER_STREAMS ("100 500 1000"),
@@ -22,7 +23,10 @@
 # commit's release build, instead of this checkout's),
 # BENCH_PG (1: the PostgreSQL backend too, on a server of the run's own with fsync and synchronous_commit
 # on; 0: SQLite only), BENCH_PG_PROCESSES (2: the process count whose rounds PostgreSQL joins),
-# BENCH_PG_SHARED_BUFFERS (1GB), BENCH_PG_BIN (/usr/lib/postgresql/15/bin).
+# BENCH_PG_SHARED_BUFFERS (1GB), BENCH_PG_BIN (/usr/lib/postgresql/15/bin),
+# BENCH_WS (1; 0 skips the long-connection figures), BENCH_WS_BOTS (100), BENCH_WS_STREAMS (1000),
+# BENCH_WS_WORKERS (2) and BENCH_WS_CONCURRENCY (500: the wecom-worker processes of the scale run and their
+# --concurrency), BENCH_WS_BIN=PATH (another wecom-ws binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${BENCH_DURATION:-10}
@@ -49,6 +53,11 @@ PG=${BENCH_PG:-1}
 PG_PROCESSES=${BENCH_PG_PROCESSES:-2}
 PG_SHARED_BUFFERS=${BENCH_PG_SHARED_BUFFERS:-1GB}
 PG_BIN=${BENCH_PG_BIN:-/usr/lib/postgresql/15/bin}
+WS=${BENCH_WS:-1}
+WS_BOTS=${BENCH_WS_BOTS:-100}
+WS_STREAMS=${BENCH_WS_STREAMS:-1000}
+WS_WORKERS=${BENCH_WS_WORKERS:-2}
+WS_CONCURRENCY=${BENCH_WS_CONCURRENCY:-500}
 TOKEN=benchToken2026
 KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8   # protocol doc test key; fine for a benchmark
 
@@ -71,10 +80,11 @@ if [ "$PG" = 1 ] && [[ " $PROCESSES " != *" $PG_PROCESSES "* ]]; then
 fi
 
 echo "bench: building release binaries" >&2
-for product in wecom-fcgi wecom-worker wecom-bench; do swift build -c release --product "$product" >&2; done
+for product in wecom-fcgi wecom-worker wecom-ws wecom-bench; do swift build -c release --product "$product" >&2; done
 BIN=$(swift build -c release --show-bin-path)
 FCGI_BIN=${BENCH_FCGI:-$BIN/wecom-fcgi}
 WORKER_BIN=${BENCH_WORKER_BIN:-$BIN/wecom-worker}
+WS_BIN=${BENCH_WS_BIN:-$BIN/wecom-ws}
 
 WORK=$(mktemp -d /tmp/wb-bench.XXXXXX)   # short: unix socket paths are limited to 107 bytes
 PIDS=()
@@ -448,7 +458,16 @@ else
     fi
 fi
 
-THREADS_USED="$WORK/threads.tsv" HANDLER="$WORK/handler.md" LOAD_BEFORE="$LOAD_BEFORE" ROUNDS="$ROUNDS" \
+if [ "$WS" = 0 ]; then
+    echo "(Long-connection figures skipped: BENCH_WS=0.)" > "$WORK/ws.md"
+else
+    echo "bench: long-connection figures" >&2
+    mkdir -p "$WORK/ws"
+    "$BIN/wecom-bench" ws --ws "$WS_BIN" --worker "$WORKER_BIN" --dir "$WORK/ws" --bots "$WS_BOTS" \
+        --streams "$WS_STREAMS" --workers "$WS_WORKERS" --concurrency "$WS_CONCURRENCY" > "$WORK/ws.md"
+fi
+
+THREADS_USED="$WORK/threads.tsv" WS_FIGURES="$WORK/ws.md" HANDLER="$WORK/handler.md" LOAD_BEFORE="$LOAD_BEFORE" ROUNDS="$ROUNDS" \
     BACKLOG="$BACKLOG" BACKLOG_DAYS="$BACKLOG_DAYS" BACKLOG_SECONDS="$BACKLOG_SECONDS" SEED="$SEED" \
     DRAIN_CONCURRENCY="$DRAIN_CONCURRENCY" DRAINED="$DRAINED" COUNTS="$COUNTS" CALLGRIND_N="$CALLGRIND_N" STRACE_N="$STRACE_N" \
     COUNTED_RATE="$COUNTED_RATE" PG_DESCRIPTION="$PG_DESCRIPTION" PG_PROCESSES="$PG_PROCESSES" \

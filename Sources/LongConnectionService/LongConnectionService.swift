@@ -46,7 +46,7 @@ public final class LongConnectionService: Sendable {
             },
             logger: logger, now: now)
         pusher = StreamPusher(lane: lane, holder: holderID, relay: StreamRelay(deadline: settings.streamDeadline),
-                              flushInterval: settings.flushInterval, keeper: keeper, images: images, limiter: limiter, requestIDs: requestIDs,
+                              frameGap: settings.frameGap, keeper: keeper, images: images, limiter: limiter, requestIDs: requestIDs,
                               logger: logger, now: now)
         outbound = OutboundSender(lane: lane, holder: holderID, keeper: keeper, settings: settings,
                                   requestIDs: requestIDs, limiter: limiter, logger: logger, now: now, clock: clock)

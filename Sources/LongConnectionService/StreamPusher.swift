@@ -18,16 +18,22 @@ actor StreamPusher {
     private let logger: Logger
     private let now: @Sendable () -> Double
     private var inFlight: Set<String> = []
-    /// When each stream's last growing frame went out, to keep them `flushInterval` apart.
+    /// Reads of the streams started so far, and for each stream whose step ended lately, the read
+    /// under way when it ended. A read that began before a step recorded its result can show the
+    /// stream as it was before the step, and acting on that would send the same frame (a second
+    /// final frame) or follow-up message again.
+    private var reads = 0
+    private var stepEndedDuring: [String: Int] = [:]
+    /// When each stream's last growing frame went out, to keep them `frameGap` apart.
     private var lastFrameAt: [String: Double] = [:]
-    private let flushInterval: Double
+    private let frameGap: Double
 
-    init(lane: StoreLane, holder: String, relay: StreamRelay, flushInterval: Double, keeper: ConnectionKeeper,
+    init(lane: StoreLane, holder: String, relay: StreamRelay, frameGap: Double, keeper: ConnectionKeeper,
          images: any ImageSending, limiter: ConversationRateLimiter<ContinuousClock>, requestIDs: RequestIDGenerator,
          logger: Logger, now: @escaping @Sendable () -> Double) {
         self.lane = lane
         self.limiter = limiter
-        self.flushInterval = flushInterval
+        self.frameGap = frameGap
         self.holder = holder
         self.relay = relay
         self.keeper = keeper
@@ -39,10 +45,12 @@ actor StreamPusher {
 
     /// One read of the streams; the steps it starts run on in tasks of their own. Called more
     /// often than the flush interval, so that a change reaches the user soon after the worker
-    /// wrote it; growing frames of one stream still go at most once per interval.
+    /// wrote it; growing frames of one stream still go about once per interval at most.
     func tick() async {
         guard await keeper.holdsAny else { return }
         let holder = holder, at = Int64(now()), windowStart = at - Int64(relay.deadline.rounded(.down))
+        reads += 1
+        let read = reads
         let streams: [LongConnectionStream]
         do {
             streams = try await lane.run { try $0.longConnectionStreams(holder: holder, windowStartedBefore: windowStart, now: at) }
@@ -50,11 +58,12 @@ actor StreamPusher {
             logger.warning("cannot read the streams to push: \(error)")
             return
         }
-        for stream in streams where !inFlight.contains(stream.streamID) {
+        stepEndedDuring = stepEndedDuring.filter { $0.value >= read }
+        for stream in streams where !inFlight.contains(stream.streamID) && stepEndedDuring[stream.streamID] == nil {
             guard let session = await keeper.session(for: stream.botID), await session.isSubscribed else { continue }
             let step = relay.next(for: stream, now: at)
             if step == .wait { continue }
-            if case .frame(_, false, _) = step, let last = lastFrameAt[stream.streamID], now() - last < flushInterval { continue }
+            if case .frame(_, false, _) = step, let last = lastFrameAt[stream.streamID], now() - last < frameGap { continue }
             if case .frame(_, false, _) = step { lastFrameAt[stream.streamID] = now() } else { lastFrameAt[stream.streamID] = nil }
             inFlight.insert(stream.streamID)
             Task {
@@ -66,6 +75,7 @@ actor StreamPusher {
 
     private func finished(_ streamID: String) {
         inFlight.remove(streamID)
+        stepEndedDuring[streamID] = reads
     }
 
     private func take(_ step: RelayStep, for stream: LongConnectionStream, on session: BotSession) async {

@@ -11,11 +11,17 @@ public struct WSServiceSettings: Sendable {
     /// How often a standby looks for a bot to take: often enough that it subscribes within one
     /// lease period of the holder's death, and a read without a write.
     public var lookEvery: Double { min(max(lease / 10, 0.1), 3) }
-    /// `WECOM_STREAM_FLUSH_INTERVAL`: the shortest gap between two growing frames of one stream.
+    /// `WECOM_STREAM_FLUSH_INTERVAL`: how often at most a stream gets a growing frame (see `frameGap`).
     public var flushInterval: Double
     /// How often the streams are read: a quarter of the flush interval, so that a change waits
     /// little for its frame, without reading the store more than 100 times a second.
     public var pushPollInterval: Double { max(flushInterval / 4, 0.01) }
+    /// The shortest gap between two growing frames of one stream: the flush interval less one
+    /// read, because the gap is only looked at on each read. The worker writes a stream at most
+    /// once per flush interval already; with the whole interval as the gap, a write that came a
+    /// little early for the previous frame's read time waited one more read, and at a steady
+    /// answer frames went out only every interval and a read, falling further behind the writes.
+    public var frameGap: Double { flushInterval - pushPollInterval }
     /// `WECOM_STREAM_DEADLINE`: the stream ends with a notice this long after its first frame.
     public var streamDeadline: Double
     /// How often queued messages the bot sends first are looked for.

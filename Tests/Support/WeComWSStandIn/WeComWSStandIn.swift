@@ -29,10 +29,12 @@ import Synchronization
 /// Everything received is recorded in `received`, connections opening and closing in
 /// `connectionEvents`, both awaitable.
 public final class WeComWSStandIn: Sendable {
-    /// A frame the server received, and on which connection (numbered from 1 in accept order).
+    /// A frame the server received, on which connection (numbered from 1 in accept order), and
+    /// when (read on the event loop as the frame was handled, for the benchmark's latencies).
     public struct Received: Sendable {
         public let connection: Int
         public let frame: Frame
+        public let at: ContinuousClock.Instant
     }
 
     public enum ConnectionEvent: Sendable, Equatable {
@@ -197,6 +199,18 @@ public final class WeComWSStandIn: Sendable {
         try await channel.writeAndFlush(Self.textFrame(FrameCodec.encode(frame)))
     }
 
+    /// Sends `frame` to the open connection subscribed as `botID`.
+    public func push(_ frame: Frame, toBot botID: String) async throws {
+        let channel = state.withLock { state in
+            state.subscribed.last { $0.botID == botID }.flatMap { state.channels[$0.connection] }
+        }
+        guard let channel else { throw ChannelError.ioOnClosedChannel }
+        try await channel.writeAndFlush(Self.textFrame(FrameCodec.encode(frame)))
+    }
+
+    /// BotIDs with an open subscribed connection.
+    public var subscribedBots: Set<String> { state.withLock { Set($0.subscribed.map(\.botID)) } }
+
     /// An `aibot_msg_callback` text message from `userid` in a direct chat, with a fresh req_id and msgid.
     public func pushText(_ content: String, from userid: String = "standin-user", botID: String = "standin-bot") async throws -> Frame {
         let n = state.withLock { state in
@@ -255,6 +269,7 @@ public final class WeComWSStandIn: Sendable {
     }
 
     func handle(_ message: [UInt8], connection id: Int, channel: any Channel) {
+        let at = ContinuousClock.now
         guard case let .command(frame)? = try? FrameCodec.decode(message) else { return }
         let reply: Ack? = state.withLock { state in
             let ack = answer(frame, connection: id, state: &state)
@@ -266,7 +281,8 @@ public final class WeComWSStandIn: Sendable {
         }
         // Recorded once the state knows it (a test that saw a subscription can push to it at
         // once) and before the ack goes out (the client acts on the ack only after that).
-        received.append(Received(connection: id, frame: frame))
+        // A finished upload likewise: the uploader returns on the finish step's ack.
+        received.append(Received(connection: id, frame: frame, at: at))
         let (replaced, finished) = state.withLock { state in
             defer {
                 state.replaced.removeAll()

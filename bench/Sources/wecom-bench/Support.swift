@@ -92,6 +92,11 @@ struct Samples {
 
 func ms(_ seconds: Double) -> String { String(format: "%.1f ms", seconds * 1000) }
 
+func mb(_ kB: Int) -> String { String(format: "%.1f MB", Double(kB) / 1024) }
+
+/// A target's verdict as results.md writes it.
+func verdict(_ met: Bool) -> String { met ? "**met**" : "**missed**" }
+
 /// Thread-safe records keyed by a string.
 final class Recorder<Value: Sendable>: @unchecked Sendable {
     // @unchecked: `values` is only touched under `lock`.

@@ -57,17 +57,9 @@ final class WorkerBench {
             if query.hasPrefix("start-") { arrived.set(query, monotonic()) }
             let plan = RelayPlan(query: query)
             return .custom { chat, writer in
-                active.change(+1)
-                defer { active.change(-1) }
-                let stream = DifyEventStream(writer: writer, chat: chat, splitWrites: false, splitPauseMicros: 0)
-                guard stream.start() else { return }
-                for i in 0..<plan.chunks {
-                    if i > 0 { usleep(useconds_t(plan.gap(before: i) * 1000)) }
-                    guard stream.message(plan.text(i)) else { return }
+                streamAnswer(chat, writer, active: active, chunks: plan.chunks, gap: plan.gap(before:), text: plan.text) { i in
                     if plan.timed { written.set("\(query)#\(i)", monotonic()) }
                 }
-                stream.messageEnd()
-                stream.finish()
             }
         }
     }
@@ -298,6 +290,23 @@ final class Poller {
         guard response.status == 200 else { throw BenchError("HTTP \(response.status): \(response.text)") }
         return (try signer.open(response.body), at)
     }
+}
+
+/// Streams an answer of `chunks` chunks as the stand-in Dify, `gap(i)` milliseconds before chunk
+/// `i`, calling `written(i)` as soon as chunk `i` is out; counted in `active` meanwhile.
+func streamAnswer(_ chat: RecordedChatRequest, _ writer: HTTPResponseWriter, active: ActiveCount, chunks: Int,
+                  gap: (Int) -> Int, text: (Int) -> String, written: (Int) -> Void) {
+    active.change(+1)
+    defer { active.change(-1) }
+    let stream = DifyEventStream(writer: writer, chat: chat, splitWrites: false, splitPauseMicros: 0)
+    guard stream.start() else { return }
+    for i in 0..<chunks {
+        if i > 0 { usleep(useconds_t(gap(i) * 1000)) }
+        guard stream.message(text(i)) else { return }
+        written(i)
+    }
+    stream.messageEnd()
+    stream.finish()
 }
 
 /// A counter of answers in progress and its maximum.

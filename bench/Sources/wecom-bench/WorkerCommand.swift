@@ -103,9 +103,6 @@ struct WorkerCommand: ParsableCommand {
         }
         return thousand
     }
-
-    private func mb(_ kB: Int) -> String { String(format: "%.1f MB", Double(kB) / 1024) }
-    private func verdict(_ met: Bool) -> String { met ? "**met**" : "**missed**" }
 }
 
 func log(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }

@@ -5,7 +5,7 @@ struct WeComBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wecom-bench",
         abstract: "Benchmark helpers for wecom-bot (run through bench/run.sh / make bench).",
-        subcommands: [RequestsCommand.self, HandlerCommand.self, WorkerCommand.self])
+        subcommands: [RequestsCommand.self, HandlerCommand.self, WorkerCommand.self, WSCommand.self])
 }
 
 WeComBench.main()
