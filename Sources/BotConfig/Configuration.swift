@@ -27,6 +27,7 @@ import StrictBase64
 /// | `WECOM_JOB_LEASE` | 30 | seconds a worker holds a job between renewals |
 /// | `WECOM_JOB_MAX_ATTEMPTS` | 3 | tries before a job is dead |
 /// | `WECOM_STREAM_FLUSH_INTERVAL` | 0.1 | seconds between stream writes while answering |
+/// | `WECOM_WORKER_HEARTBEAT` | 5 | seconds between a worker's heartbeat writes (silent after 3 missed) |
 /// | `WECOM_ECHO_AGENT` | 0 | with no Dify configured, answer with the built-in echo agent |
 /// | `WECOM_BOT_ID`, `WECOM_BOT_SECRET` | unset | the default bot in long-connection mode (secret: never printed) |
 /// | `WECOM_WS_URL` | `wss://openws.work.weixin.qq.com` | the long-connection endpoint |
@@ -61,6 +62,9 @@ public struct Configuration: Sendable, Equatable, CustomStringConvertible {
     public var jobLease: Double
     public var jobMaxAttempts: Int
     public var streamFlushInterval: Double
+    /// Seconds between two heartbeat writes of a worker; `wecomctl status` counts a worker silent
+    /// after three periods without one.
+    public var workerHeartbeat: Double
     public var echoAgent: Bool
     /// The default bot's BotID in long-connection mode; set together with `botSecret`.
     public var botID: String?
@@ -129,6 +133,7 @@ public struct Configuration: Sendable, Equatable, CustomStringConvertible {
         jobLease = try env.seconds("WECOM_JOB_LEASE", default: 30)
         jobMaxAttempts = try env.integer("WECOM_JOB_MAX_ATTEMPTS", default: 3, in: 1...100)
         streamFlushInterval = try env.seconds("WECOM_STREAM_FLUSH_INTERVAL", default: 0.1, allowZero: true)
+        workerHeartbeat = try env.seconds("WECOM_WORKER_HEARTBEAT", default: 5)
         echoAgent = try env.flag("WECOM_ECHO_AGENT", default: false)
         botID = env.nonEmpty("WECOM_BOT_ID")
         botSecret = env.nonEmpty("WECOM_BOT_SECRET")

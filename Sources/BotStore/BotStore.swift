@@ -6,7 +6,7 @@
 /// used from one thread at a time (each process opens its own; a worker's answer threads
 /// borrow theirs from a small pool, one store call at a time).
 /// Times are unix seconds, passed in by the caller so that logic stays testable.
-public protocol BotStore: JobQueueStore, OperatorStore, LongConnectionStore {
+public protocol BotStore: JobQueueStore, OperatorStore, LongConnectionStore, WorkerHeartbeatStore {
     /// Closes the connection; later calls throw. Never fails.
     func close()
 

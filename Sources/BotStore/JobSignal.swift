@@ -4,7 +4,7 @@
 /// A backend whose transactions carry the signal themselves (PostgreSQL's `NOTIFY`, sent at
 /// commit) makes this do nothing.
 public protocol JobSignal: AnyObject, CustomStringConvertible {
-    /// Call after the transaction that queued or requeued jobs committed. Returns how many worker
-    /// processes it reached, or nil when the backend cannot count them.
-    @discardableResult func notifyWorkers() -> Int?
+    /// Call after the transaction that queued or requeued jobs committed. Whether a worker is
+    /// there to hear it is not the signal's to say: workers' heartbeats tell (``WorkerHeartbeatStore``).
+    func notifyWorkers()
 }

@@ -3,7 +3,8 @@
 // MARK: connection leases
 
 /// Who holds a bot's connection: one `wecom-ws` process, as `host:pid:nonce` (the nonce tells a
-/// restarted process that got the same pid apart from the one that died).
+/// restarted process that got the same pid apart from the one that died). A worker's heartbeat
+/// names its process the same way (``WorkerHeartbeat``).
 public struct ConnectionHolder: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var pid: Int32

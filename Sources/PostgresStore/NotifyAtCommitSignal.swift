@@ -11,5 +11,5 @@ final class NotifyAtCommitSignal: JobSignal {
         description = "NOTIFY \(channel) after each commit that queues a job"
     }
 
-    func notifyWorkers() -> Int? { nil }
+    func notifyWorkers() {}
 }

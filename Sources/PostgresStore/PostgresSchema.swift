@@ -16,6 +16,7 @@ enum PostgresSchema {
     static let migrations: [Migration] = [
         PostgresMigration1CreateTables.migration,
         PostgresMigration2LongConnection.migration,
+        PostgresMigration3WorkerHeartbeats.migration,
     ]
 
     /// The newest version this build understands.

@@ -26,6 +26,7 @@ enum Schema {
         Migration4StateChecksAsComparisons.migration,
         Migration5FewerIndexes.migration,
         Migration6LongConnection.migration,
+        Migration7WorkerHeartbeats.migration,
     ]
 
     /// The newest version this build understands.

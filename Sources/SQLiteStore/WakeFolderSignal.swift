@@ -13,7 +13,7 @@ final class WakeFolderSignal: JobSignal {
 
     var description: String { "in \(directory) (WECOM_WAKE_DIR)" }
 
-    func notifyWorkers() -> Int? {
+    func notifyWorkers() {
         sender.wakeAll()
     }
 }

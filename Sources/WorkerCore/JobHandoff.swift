@@ -22,6 +22,12 @@ final class JobHandoff: @unchecked Sendable {
 
     init(capacity: Int) { self.capacity = capacity }
 
+    /// Runners working on a job now.
+    var busyRunners: Int {
+        condition.lock(); defer { condition.unlock() }
+        return busy
+    }
+
     /// Blocks until a runner could take one more job; false once the pool is stopping.
     func waitForFreeRunner() -> Bool {
         condition.lock(); defer { condition.unlock() }

@@ -8,7 +8,7 @@ import WeComModel
 /// text and lease — in a single transaction per flush interval. A thousand streaming answers
 /// then cost ten write transactions a second instead of ten thousand, the text that arrives
 /// before a pause is still written within one interval, and lease losses come back to the
-/// answer that lost them.
+/// answer that lost them. The same thread and connection keep the worker's heartbeat row.
 public final class ProgressWriter: @unchecked Sendable {
     // @unchecked: `pending` and `lost` are only touched while holding `lock`; the store is used
     // by the writer thread alone.
@@ -26,22 +26,35 @@ public final class ProgressWriter: @unchecked Sendable {
     static let updatesPerTransaction = 64
     private let store: BotStore
     private let logger: Logger
+    private let heartbeat: HeartbeatWriter?
 
-    public init(store: BotStore, interval: Double, logger: Logger) {
+    public convenience init(store: BotStore, interval: Double, logger: Logger) {
+        self.init(store: store, interval: interval, logger: logger, heartbeat: nil)
+    }
+
+    init(store: BotStore, interval: Double, logger: Logger, heartbeat: HeartbeatWriter?) {
         self.store = store
         self.logger = logger
-        // Set once here (the tick needs `self`); the last tick at stop() writes what is pending.
-        thread = IntervalThread(name: "progress-writer", interval: max(interval, 0.01)) { [weak self] _ in
+        self.heartbeat = heartbeat
+        // Set once here (the tick needs `self`); the last tick at stop() writes what is pending,
+        // then deletes the heartbeat row.
+        thread = IntervalThread(name: "progress-writer", interval: max(interval, 0.01)) { [weak self] last in
             guard let self else { return }
             lock.lock()
             let batch = pending
             pending.removeAll(keepingCapacity: true)
             lock.unlock()
             flush(batch)
+            if last { heartbeat?.remove(on: store) } else { heartbeat?.beatIfDue(on: store) }
         }
     }
 
-    public func start() { thread?.start() }
+    /// Writes the first heartbeat (on the caller's thread: the writer's has not started yet), then
+    /// starts the thread.
+    public func start() {
+        heartbeat?.beatIfDue(on: store)
+        thread?.start()
+    }
 
     /// The answer so far (nil: lease only). The newest submission for a job wins.
     func submit(jobID: Int64, owner: String, answer: String?, leaseUntil: Int64) {

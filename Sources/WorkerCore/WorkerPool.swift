@@ -9,7 +9,8 @@ import Threads
 /// (finish, retry, close early, conversations) share a small pool of connections, so the
 /// process holds `storeConnections + 2` connections however many answers run. The backend's job
 /// signal lets responders start a job within milliseconds; a short poll covers lost signals and
-/// lease expiries.
+/// lease expiries. The progress writer's thread also keeps the process's heartbeat row
+/// (`WECOM_WORKER_HEARTBEAT`), deleted when `run` returns after a clean stop.
 public final class WorkerPool: @unchecked Sendable {
     // @unchecked: configuration and closures are immutable; mutable state lives in WakeBoard,
     // JobHandoff and StorePool (all locked) and `released` (guarded by `lock`).
@@ -25,6 +26,9 @@ public final class WorkerPool: @unchecked Sendable {
     private let lock = NSLock()
     private var released = false
     private let finished = DispatchGroup()
+    /// This process in its heartbeat row and `wecomctl status`.
+    public let worker = ConnectionHolder(host: ProcessInfo.processInfo.hostName, pid: getpid(),
+                                         nonce: String(UInt32.random(in: .min ... .max), radix: 16))
     /// Longest sleep between two looks at the queue when nobody wakes us.
     public var pollInterval: Double = 1.0
 
@@ -51,9 +55,13 @@ public final class WorkerPool: @unchecked Sendable {
     /// Starts the threads and blocks until they have all stopped. Returns an exit code.
     public func run() -> Int32 {
         let claimStore: BotStore, progress: ProgressWriter
+        let handoff = self.handoff
+        let heartbeat = HeartbeatWriter(worker: worker, concurrency: concurrency, period: configuration.workerHeartbeat,
+                                        logger: logger, busy: { handoff.busyRunners })
         do {
             claimStore = try makeStore()
-            progress = ProgressWriter(store: try makeStore(), interval: configuration.streamFlushInterval, logger: logger)
+            progress = ProgressWriter(store: try makeStore(), interval: configuration.streamFlushInterval, logger: logger,
+                                      heartbeat: heartbeat)
         } catch {
             logger.critical("cannot open the store: \(error)")
             return 1

@@ -73,6 +73,7 @@ import WeComCrypto
         (["WECOM_WS_PING_INTERVAL": "0"], "WECOM_WS_PING_INTERVAL"),
         (["WECOM_WS_PING_INTERVAL": "often"], "WECOM_WS_PING_INTERVAL"),
         (["WECOM_WS_LEASE": "-5"], "WECOM_WS_LEASE"),
+        (["WECOM_WORKER_HEARTBEAT": "0"], "WECOM_WORKER_HEARTBEAT"),
     ]
 
     @Test(arguments: bad) func badValueNamesTheVariable(values: [String: String], variable: String) {
@@ -153,6 +154,11 @@ import WeComCrypto
         #expect(!"\(c)".contains("pw-Secret-9"))
         #expect(try Configuration(values: ["WECOM_DATABASE_URL": ""]).databaseURL == nil)
         #expect(try Configuration(values: ["WECOM_PG_SCHEMA": "_a9"]).pgSchema == "_a9")
+    }
+
+    @Test func workerHeartbeatDefaultsToFiveSecondsAndTakesDecimals() throws {
+        #expect(try Configuration(values: [:]).workerHeartbeat == 5)
+        #expect(try Configuration(values: ["WECOM_WORKER_HEARTBEAT": "0.5"]).workerHeartbeat == 0.5)
     }
 
     @Test func longConnectionDefaults() throws {

@@ -79,9 +79,6 @@ import WeComCrypto
         }
     }
 
-    /// A note only the SQLite backend can give: whether a worker's wake socket is in its folder.
-    static var sqliteOnlyNote: Regex<Substring> { /note: no worker listens in [^\n]*\n/ }
-
     /// Runs `script` on both backends and compares the transcripts step by step; returns the
     /// SQLite transcript, for checks that the script did what it meant to.
     @discardableResult
@@ -94,7 +91,7 @@ import WeComCrypto
         for (a, b) in zip(sqlite.steps, postgres.steps) {
             #expect(a.command == b.command)
             #expect(a.status == b.status, "\(a.command)")
-            for (x, y) in [(a.stdout, b.stdout), (a.stderr.replacing(Self.sqliteOnlyNote, with: ""), b.stderr)] {
+            for (x, y) in [(a.stdout, b.stdout), (a.stderr, b.stderr)] {
                 let left = Self.normalized(x, names: sqliteNames), right = Self.normalized(y, names: postgresNames)
                 #expect(left.text == right.text, "\(a.command)")
                 #expect(left.times.count == right.times.count

@@ -95,7 +95,7 @@ extension WecomctlTests {
             let retried = try ctl.run("jobs", "retry", id)
             #expect(retried.status == 0)
             #expect(retried.stdout.contains("stream \(streamID) reopened"))
-            #expect(!retried.stderr.contains("no worker listens"), "the running worker is woken")
+            #expect(!retried.stderr.contains("no worker is alive"), "the running worker's heartbeat is live")
             try s.stack.waitForSQL("SELECT state || '|' || attempts FROM jobs", toBe: "done|1")
             #expect(s.dify.waitForPostedResponses(count: 1, code: "CODE-RETRY", timeout: 15))
             #expect(s.dify.postedResponses.first?.json?["markdown"]?["content"]?.stringValue == "第二次成功了")

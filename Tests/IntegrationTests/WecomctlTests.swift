@@ -23,8 +23,8 @@ import WeComCrypto
 
             let created = try ctl.run("init")
             #expect(created.status == 0)
-            #expect(created.stdout == "database: \(database)\nschema version: 6\n")
-            #expect(try sqlite(database, "PRAGMA user_version") == "6")
+            #expect(created.stdout == "database: \(database)\nschema version: \(Backend.sqlite.latestSchemaVersion)\n")
+            #expect(try sqlite(database, "PRAGMA user_version") == String(Backend.sqlite.latestSchemaVersion))
             #expect(try ctl.run("init").stdout == created.stdout)
 
             let elsewhere = ctl.directory + "/other.sqlite3"
@@ -52,10 +52,10 @@ import WeComCrypto
         #expect(created.status == 0)
         let location = "PostgreSQL host=\(url.host ?? "") port=\(url.port ?? 0) dbname=\(url.path.dropFirst()) "
             + "user=\(url.user ?? "") schema=\(schema)"
-        #expect(created.stdout == "database: \(location)\nschema version: 2\n")
+        #expect(created.stdout == "database: \(location)\nschema version: \(Backend.postgres.latestSchemaVersion)\n")
         let status = try ctl.run("status")
         #expect(status.status == 0)
-        #expect(status.stdout.hasPrefix("database: \(location) (schema 2)\n"))
+        #expect(status.stdout.hasPrefix("database: \(location) (schema \(Backend.postgres.latestSchemaVersion))\n"))
         for result in [missing, created, status] { #expect(!result.all.contains(password)) }
         #expect(!FileManager.default.fileExists(atPath: scratch + "/unused.sqlite3"))
     }

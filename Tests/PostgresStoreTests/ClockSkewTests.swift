@@ -86,4 +86,20 @@ import Testing
             #expect(detail.job?.runAt == detail.createdAt)
         }
     }
+
+    /// A worker ten minutes behind beats: the operator's host on the right time sees it live and
+    /// seen just now, and a worker ahead sees it live too. Its beat is stamped by the database.
+    @Test func aSkewedWorkersHeartbeatIsStampedByTheDatabase() throws {
+        try withHosts(skew: -Self.tenMinutes) { exact, behind throws in
+            let worker = ConnectionHolder(host: "behind", pid: 7, nonce: "n")
+            try behind.recordHeartbeat(WorkerHeartbeat(worker: worker, concurrency: 2, busy: 1, period: 5),
+                                       now: hostNow(skew: -Self.tenMinutes))
+            let seen = try #require(try exact.workerStatuses(now: hostNow()).first)
+            #expect((0..<60).contains(hostNow() - seen.lastSeen), "seen \(hostNow() - seen.lastSeen) s ago")
+            #expect(seen.isLive(now: hostNow()))
+            let fromBehind = try #require(try behind.workerStatuses(now: hostNow(skew: -Self.tenMinutes)).first)
+            #expect(fromBehind.isLive(now: hostNow(skew: -Self.tenMinutes)))
+            #expect((0..<60).contains(hostNow(skew: -Self.tenMinutes) - fromBehind.startedAt))
+        }
+    }
 }

@@ -21,7 +21,8 @@ import Testing
             #expect(waiter.wait(timeout: 10))
             // The signal a responder thread holds does nothing itself: the store sent the NOTIFY.
             let signal = schema.backend.makeJobSignal()
-            #expect(signal.notifyWorkers() == nil)
+            signal.notifyWorkers()
+            #expect(!waiter.wait(timeout: 0.2), "the requeue's NOTIFY was consumed; the signal sent none")
             #expect(signal.description.contains(schema.settings.schema))
         }
     }

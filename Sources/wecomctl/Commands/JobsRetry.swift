@@ -10,7 +10,8 @@ struct JobsRetry: ParsableCommand {
         woken at once.
 
         WeCom polls a stream only during the 6 minutes after the user's message. Within that \
-        window the user sees the new answer as usual. Past it, the worker closes the stream \
+        window the user sees the new answer as usual. A warning says so when no worker is \
+        alive to run it (no recent heartbeat, as in `wecomctl status`). Past it, the worker closes the stream \
         with a "still working" notice and sends the answer once through the message's \
         response_url, if that one-time URL was not used yet; the stream row still records \
         the full answer (`wecomctl streams show`).
@@ -35,9 +36,10 @@ struct JobsRetry: ParsableCommand {
             throw CommandFailure("job \(id) is \(state.rawValue): only done or dead jobs can be retried")
         case let .requeued(previous, stream):
             Console.out("job \(id) (was \(previous.rawValue)) is queued again; stream \(stream) reopened")
-            let signal = backend.makeJobSignal()
-            if signal.notifyWorkers() == 0 {
-                Console.error("note: no worker listens \(signal): is a wecom-worker running with the same database?")
+            backend.makeJobSignal().notifyWorkers()
+            let now = Formatting.now
+            if let warning = WorkerView.noLiveWorkerWarning(dueJobs: 1, workers: try store.workerStatuses(now: now), now: now) {
+                Console.error(warning)
             }
             Console.out("follow it with: wecomctl streams show \(stream)")
         }

@@ -4,11 +4,17 @@ import JSONCore
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show the queue, the streams and the long connections: counts by state, waiting time, dead jobs, expired leases, who holds each bot.",
+        abstract: "Show the queue, the streams, the workers and the long connections: counts by state, waiting time, dead jobs, expired leases, live and silent workers, who holds each bot.",
         discussion: """
         Queued jobs wait for a worker (a growing oldest age means no worker is running, or too \
         few); running jobs with an expired lease belonged to a worker that died and will be \
         re-claimed; dead jobs failed for good (see `wecomctl jobs list --state dead`).
+
+        Workers: each wecom-worker writes a heartbeat every WECOM_WORKER_HEARTBEAT seconds \
+        (host, pid, --concurrency, busy slots) and deletes it when it stops cleanly. A worker \
+        is live while its last heartbeat is at most three of its periods old, silent after \
+        that (killed, hung, or its host is down); a silent worker's row is dropped a day after \
+        its last heartbeat. A warning line says so when jobs are due but no worker is live.
 
         Long-connection bots (a secret in `wecomctl bots list`, the default bot of WECOM_BOT_ID, \
         any bot with messages queued by `wecomctl send`): whether the bot is connected, which \
@@ -33,6 +39,8 @@ struct Status: ParsableCommand {
         let now = Formatting.now
         let report = try store.statusReport(now: now)
         let version = try store.schemaVersion()
+        let workers = try store.workerStatuses(now: now)
+        let warning = WorkerView.noLiveWorkerWarning(dueJobs: report.dueJobs, workers: workers, now: now)
         var connections = try store.connectionStatuses(now: now)
         if config.hasDefaultLongConnectionBot, let botID = config.botID, !connections.contains(where: { $0.botID == botID }) {
             // The default bot before any wecom-ws held it: it has no row yet.
@@ -42,8 +50,8 @@ struct Status: ParsableCommand {
             connections.sort { $0.botID < $1.botID }
         }
         if json {
-            Console.out(StatusJSON(report: report, connections: connections, database: backend.description,
-                                   schemaVersion: version, now: now).text)
+            Console.out(StatusJSON(report: report, connections: connections, workers: workers, warnings: warning.map { [$0] } ?? [],
+                                   database: backend.description, schemaVersion: version, now: now).text)
             return
         }
         Console.out("database: \(backend) (schema \(version))")
@@ -55,7 +63,9 @@ struct Status: ParsableCommand {
         var streams = TextTable("STREAMS", "COUNT")
         for state in StreamState.allCases { streams.add(state.rawValue, String(report.streams[state] ?? 0)) }
         Console.out(streams.rendered)
+        Console.out(workers.isEmpty ? "no worker heartbeat in this database" : WorkerView.table(workers, now: now))
         if !connections.isEmpty { Console.out(Self.connectionTable(connections)) }
+        if let warning { Console.out(warning) }
     }
 
     /// One row per long-connection bot, then a line for each bot taken over.
@@ -95,13 +105,18 @@ struct Status: ParsableCommand {
 struct StatusJSON {
     var report: StatusReport
     var connections: [ConnectionStatus]
+    var workers: [WorkerStatus]
+    var warnings: [String]
     var database: String
     var schemaVersion: Int
     var now: Int64
 
-    init(report: StatusReport, connections: [ConnectionStatus], database: String, schemaVersion: Int, now: Int64) {
+    init(report: StatusReport, connections: [ConnectionStatus], workers: [WorkerStatus], warnings: [String],
+         database: String, schemaVersion: Int, now: Int64) {
         self.report = report
         self.connections = connections
+        self.workers = workers
+        self.warnings = warnings
         self.database = database
         self.schemaVersion = schemaVersion
         self.now = now
@@ -119,6 +134,9 @@ struct StatusJSON {
             "dead_jobs": .number(Double(report.deadJobs)),
             "expired_leases": .number(Double(report.expiredLeases)),
             "long_connection_bots": .array(connections.map(Self.json)),
+            "workers": .array(workers.map { WorkerView.json($0, now: now) }),
+            "live_workers": .number(Double(workers.filter { $0.isLive(now: now) }.count)),
+            "warnings": .array(warnings.map(JSONValue.string)),
         ]
     }
 

@@ -12,8 +12,8 @@ public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
     /// The schema version `migrate` brings a new database to.
     public var latestSchemaVersion: Int {
         switch self {
-        case .sqlite: return 6
-        case .postgres: return 2
+        case .sqlite: return 7
+        case .postgres: return 3
         }
     }
 
