@@ -70,6 +70,9 @@ import WeComCrypto
         }
         try Self.promtoolAccepts(scrape.text)
         #expect(try HTTPClient.request(port: port, method: "GET", target: "/nothing").status == 404)
+        // nginx's public side has neither.
+        #expect(try HTTPClient.request(port: stack.port, method: "GET", target: "/metrics").status == 404)
+        #expect(try HTTPClient.request(port: stack.port, method: "GET", target: "/healthz").status == 404)
     }
 
     /// The database file moved away (as a lost volume or an operator's `mv` would): `/healthz`
@@ -112,9 +115,11 @@ import WeComCrypto
         return Double(key[range.upperBound...].prefix { $0 != "\"" }) ?? .infinity
     }
 
-    /// `promtool check metrics` on the scrape, when the Debian package `prometheus` is installed.
+    /// `promtool check metrics` on the scrape: the format and its lint rules (units, `_total`).
     static func promtoolAccepts(_ text: String) throws {
-        guard let promtool = which("promtool") else { return }
+        guard let promtool = which("promtool") else {
+            throw FixtureError("promtool is not installed (Debian package prometheus: make deps)")
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: promtool)
         process.arguments = ["check", "metrics"]
