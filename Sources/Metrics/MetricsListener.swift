@@ -48,7 +48,8 @@ public final class MetricsListener: @unchecked Sendable {
             throw .system(function: "bind/listen", target: address, errno: code)
         }
         self.fd = fd
-        self.address = Self.boundAddress(fd) ?? address
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        self.address = Self.boundPort(fd).map { "\(shownHost):\($0)" } ?? address
     }
 
     /// Closed only by the process that opened it: a forked child's copy of the object must not
@@ -125,24 +126,21 @@ public final class MetricsListener: @unchecked Sendable {
         return nil
     }
 
-    private static func boundAddress(_ fd: Int32) -> String? {
+    /// The port the socket is bound to (the kernel's choice when 0 was asked for).
+    private static func boundPort(_ fd: Int32) -> UInt16? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let got = withUnsafeMutablePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         guard got == 0 else { return nil }
-        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-        var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
-        let rc = withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                getnameinfo($0, length, &host, socklen_t(host.count), &service, socklen_t(service.count),
-                            NI_NUMERICHOST | NI_NUMERICSERV)
+        let family = Int32(storage.ss_family)
+        return withUnsafePointer(to: &storage) { pointer in
+            switch family {
+            case AF_INET: return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+            case AF_INET6: return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
+            default: return nil
             }
         }
-        guard rc == 0 else { return nil }
-        let hostText = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let serviceText = String(decoding: service.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return hostText.contains(":") ? "[\(hostText)]:\(serviceText)" : "\(hostText):\(serviceText)"
     }
 }
