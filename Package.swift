@@ -120,13 +120,18 @@ let package = Package(
         // Threads: one that runs a closure at an interval until stopped (progress writes,
         // checkpoints, log flushes), a joinable pthread, and a forked child's fresh main thread.
         .target(name: "Threads"),
+        // Prometheus metrics for every executable (pure Swift on Glibc): a fixed catalogue of
+        // families, their values in a shared anonymous mapping made before fork (so one scrape
+        // totals every pre-forked responder), the text format, and the /metrics and /healthz
+        // listener (README, 依赖与原因).
+        .target(name: "Metrics"),
         // Start-up shared by the executables: configuration, logging, signals.
         .target(name: "ServiceSupport", dependencies: [
             "BotConfig", "Threads", .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "wecom-fcgi", dependencies: [
-            "CallbackHandler", "FastCGIServer", "BotConfig", "BotStore", "ServiceSupport", "StoreFactory",
+            "CallbackHandler", "FastCGIServer", "BotConfig", "BotStore", "Metrics", "ServiceSupport", "StoreFactory",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -188,6 +193,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ThreadsTests", dependencies: ["Threads"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "ServiceSupportTests", dependencies: [
             "ServiceSupport", .product(name: "Logging", package: "swift-log"),
         ]),

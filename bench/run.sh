@@ -19,7 +19,8 @@
 # BENCH_DRAIN_CONCURRENCY (64: its --concurrency), BENCH_COUNTED (1: the callgrind and strace counts),
 # BENCH_CALLGRIND_REQUESTS (200) and BENCH_STRACE_REQUESTS (500): N of the counted runs (N and 3N requests),
 # BENCH_COUNTED_RATE (50: requests/s of wecom-fcgi's counted runs),
-# BENCH_FCGI=PATH, BENCH_WORKER_BIN=PATH (measure these wecom-fcgi / wecom-worker binaries, e.g. another
+# BENCH_FCGI_ARGS (added to every wecom-fcgi command line, e.g. "--metrics 127.0.0.1:0" to measure the
+# metrics' cost), BENCH_FCGI=PATH, BENCH_WORKER_BIN=PATH (measure these wecom-fcgi / wecom-worker binaries, e.g. another
 # commit's release build, instead of this checkout's),
 # BENCH_PG (1: the PostgreSQL backend too, on a server of the run's own with fsync and synchronous_commit
 # on; 0: SQLite only), BENCH_PG_PROCESSES (2: the process count whose rounds PostgreSQL joins),
@@ -36,6 +37,7 @@ PROCESSES=${BENCH_PROCESSES:-1 2 4}
 RATE=${BENCH_RATE:-2000}
 LOG_LEVEL=${BENCH_LOG_LEVEL:-info}
 FCGI_THREADS=${BENCH_FCGI_THREADS:-}
+FCGI_ARGS=${BENCH_FCGI_ARGS:-}
 WORKER_STREAMS=${BENCH_WORKER_STREAMS:-100 500 1000}
 WORKER_CONCURRENCY=${BENCH_WORKER_CONCURRENCY:-1000}
 OUT=${BENCH_OUT:-bench/results.md}
@@ -262,7 +264,7 @@ for n in $PROCESSES; do
 
     fresh_db "$WORK/db-$n"; db="$WORK/db-$n/bot.sqlite3"; rm -f "$WORK/nginx/fcgi.sock"
     exec_service "$db" "$FCGI_BIN" --socket "unix:$WORK/nginx/fcgi.sock" --processes "$n" \
-        ${FCGI_THREADS:+--threads "$FCGI_THREADS"} --socket-mode 666 2>>"$WORK/wecom-fcgi-$n.log" &
+        ${FCGI_THREADS:+--threads "$FCGI_THREADS"} $FCGI_ARGS --socket-mode 666 2>>"$WORK/wecom-fcgi-$n.log" &
     FCGI=$!; PIDS+=("$FCGI")
     wait_for_file "$WORK/nginx/fcgi.sock"; sleep 0.3
     pids=$(family "$FCGI")
@@ -282,7 +284,7 @@ for n in $PROCESSES; do
         # SQLite's runs go on; use_backend). Its sessions' application name tells its backends.
         rm -f "$WORK/nginx/pg.sock"
         exec_service pg:wecom_bot "$FCGI_BIN" --socket "unix:$WORK/nginx/pg.sock" --processes "$n" \
-            ${FCGI_THREADS:+--threads "$FCGI_THREADS"} --socket-mode 666 2>>"$WORK/wecom-fcgi-pg.log" &
+            ${FCGI_THREADS:+--threads "$FCGI_THREADS"} $FCGI_ARGS --socket-mode 666 2>>"$WORK/wecom-fcgi-pg.log" &
         PG_FCGI=$!; PIDS+=("$PG_FCGI")
         wait_for_file "$WORK/nginx/pg.sock"; sleep 0.3
         pg_pids=$(family "$PG_FCGI")
@@ -362,7 +364,7 @@ if [ "$COUNTED" = 1 ]; then
         local store=$WORK/counted/bot.sqlite3 prefix="" server_before
         socket=$WORK/nginx/fcgi.sock
         if [[ $what == pg-* ]]; then store=pg:wecom_bot; prefix=/pg; socket=$WORK/nginx/pg.sock; fi
-        local command=("$FCGI_BIN" --socket "unix:$socket" --processes 1 --socket-mode 666)
+        local command=("$FCGI_BIN" --socket "unix:$socket" --processes 1 --socket-mode 666 $FCGI_ARGS)
         case ${what#pg-} in
             B) command=("$WORK/ref-fcgi" "$WORK/nginx/ref.sock" 1); socket=$WORK/nginx/ref.sock; target=/ref/b; rate="" ;;
             refresh) file=$WORK/refresh.txt ;;

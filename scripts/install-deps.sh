@@ -3,9 +3,10 @@
 set -euo pipefail
 # libpq-dev builds the PostgreSQL backend; postgresql (15) is the throwaway server of the tests
 # (scripts/test-postgres.sh); iproute2's `ip netns` gives the multi-host tests their hosts;
-# faketime (with libfaketime) runs a test worker on a skewed clock.
+# faketime (with libfaketime) runs a test worker on a skewed clock; prometheus brings promtool,
+# which checks every scrape the tests take.
 packages=(libfcgi-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev pkg-config
-          nginx-light spawn-fcgi sqlite3 postgresql iproute2 openssl curl wrk faketime)
+          nginx-light spawn-fcgi sqlite3 postgresql iproute2 openssl curl wrk faketime prometheus)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

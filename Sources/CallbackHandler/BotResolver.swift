@@ -29,12 +29,12 @@ final class BotResolver {
     /// its row has no callback credentials (a bot in long-connection mode only).
     func bot(id: String) throws -> Bot {
         if let record = try rows.row(id: id) {
-            guard record.hasCallbackCredentials else { throw Rejection.notFound("bot \(id) has no callback credentials") }
+            guard record.hasCallbackCredentials else { throw Rejection.notFound("bot \(id) has no callback credentials", .unknownBot) }
             return Bot(id: id, crypto: try crypto(token: record.token, key: record.encodingAESKey, receiveID: record.receiveID),
                        record: record)
         }
         guard let token = configuration.token, let key = configuration.encodingAESKey else {
-            throw Rejection.notFound("unknown bot \(id)")
+            throw Rejection.notFound("unknown bot \(id)", .unknownBot)
         }
         return Bot(id: id, crypto: try crypto(token: token, key: key, receiveID: configuration.receiveID), record: nil)
     }

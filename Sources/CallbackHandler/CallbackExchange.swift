@@ -26,6 +26,12 @@ public struct CallbackResponse: Sendable {
     /// A routine stream refresh poll (one per open stream per second, nothing new to say):
     /// its log line is at debug level instead of info.
     public var routine = false
+    /// What the callback was, as far as it could be read.
+    public var kind: CallbackKind = .unknown
+    /// Why it was refused; nil when answered 200.
+    public var rejection: RejectionCategory?
+    /// A store call failed (refused as unavailable or internal).
+    public var storeFailed = false
 
     public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: [UInt8] = [],
                 headers: [(String, String)] = [], reason: String? = nil, logFields: [(String, String)] = []) {

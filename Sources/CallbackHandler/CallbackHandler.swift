@@ -35,25 +35,32 @@ public final class CallbackHandler {
 
     public func handle(_ request: CallbackRequest) -> CallbackResponse {
         var fields: [(String, String)] = []
+        var kind = CallbackKind.unknown
         do {
             let botID = try CallbackRoute.botID(fromPath: request.path)
             fields.append(("botid", botID))
             guard request.method == "GET" || request.method == "POST" else {
                 throw Rejection.methodNotAllowed(request.method)
             }
+            if request.method == "GET" { kind = .verify }
             guard request.body.count <= configuration.maxBodyBytes else {
                 throw Rejection.tooLarge(request.body.count, limit: configuration.maxBodyBytes)
             }
             let query = try CallbackQuery.parse(request.query)
             let bot = try resolver.bot(id: botID)
-            if request.method == "GET" {
-                return try verifyURL(query: query, bot: bot, fields: fields)
-            }
-            return try message(body: request.body, query: query, bot: bot, fields: &fields)
+            var response = request.method == "GET"
+                ? try verifyURL(query: query, bot: bot, fields: fields)
+                : try message(body: request.body, query: query, bot: bot, fields: &fields, kind: &kind)
+            response.kind = kind
+            return response
         } catch {
             let rejection = Self.rejection(for: error)
-            return CallbackResponse(status: rejection.status, body: Array((statusText(rejection.status) + "\n").utf8),
-                                    headers: rejection.headers, reason: rejection.reason, logFields: fields)
+            var response = CallbackResponse(status: rejection.status, body: Array((statusText(rejection.status) + "\n").utf8),
+                                            headers: rejection.headers, reason: rejection.reason, logFields: fields)
+            response.kind = kind
+            response.rejection = rejection.category
+            response.storeFailed = error is StoreError
+            return response
         }
     }
 
@@ -79,7 +86,7 @@ public final class CallbackHandler {
     }
 
     private func message(body: [UInt8], query: CallbackQuery, bot: BotResolver.Bot,
-                         fields: inout [(String, String)]) throws -> CallbackResponse {
+                         fields: inout [(String, String)], kind: inout CallbackKind) throws -> CallbackResponse {
         let plaintext: [UInt8]
         do {
             plaintext = try bot.crypto.decryptCallback(msgSignature: query.signature, timestamp: query.timestamp,
@@ -92,6 +99,11 @@ public final class CallbackHandler {
             inbound = try InboundMessage.decode(plaintext)
         } catch {
             throw Rejection.badRequest("decrypted payload: \(error)")
+        }
+        switch inbound.content {
+        case .streamRefresh: kind = .refresh
+        case .event: kind = .event
+        default: kind = .message
         }
         fields.append(("msgtype", inbound.msgType))
         fields.append(("msgid", String(inbound.msgID.prefix(64))))

@@ -11,9 +11,9 @@ enum CallbackRoute {
         } else if pathOnly.hasPrefix("/") {
             candidate = pathOnly.dropFirst()
         } else {
-            throw .notFound("no route for this path")
+            throw .notFound("no route for this path", .route)
         }
-        guard isValidBotID(candidate) else { throw .notFound("no route for this path") }
+        guard isValidBotID(candidate) else { throw .notFound("no route for this path", .route) }
         return String(candidate)
     }
 

@@ -5,12 +5,16 @@ import WeComCrypto
 enum CryptoRejection {
     static func map(_ error: WeComCryptoError) -> Rejection {
         switch error {
-        case .validateSignature, .validateReceiveID:
-            return .forbidden("\(error)")
+        case .validateSignature:
+            return .forbidden("\(error)", .signature)
+        case .validateReceiveID:
+            return .forbidden("\(error)", .decrypt)
         case .illegalAESKey, .computeSignature, .encryptAES, .encodeBase64, .genReturnJSON:
             return .internalError("\(error)")
+        case .parseJSON, .xmlEnvelope, .illegalProtocolType:
+            return .badRequest("\(error)", .malformed)
         default:
-            return .badRequest("\(error)")
+            return .badRequest("\(error)", .decrypt)
         }
     }
 }

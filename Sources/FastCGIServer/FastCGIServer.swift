@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Logging
 import Synchronization
+import Threads
 
 /// A FastCGI responder on libfcgi: opens (or adopts) the listening socket at `init`, then
 /// `run` serves in this process or supervises pre-forked children.
@@ -14,6 +15,7 @@ public final class FastCGIServer: Sendable {
     let logger: Logger
     let socket: ListeningSocket
     private let stopRequested = Atomic<Bool>(false)
+    private let liveServingProcesses = Atomic<Int>(0)
 
     /// Exit code of a serving process whose `makeApplication` threw: the master stops instead of
     /// restarting it in a loop (EX_CONFIG from sysexits.h).
@@ -35,6 +37,12 @@ public final class FastCGIServer: Sendable {
     /// `fd 0 (unix:/run/app/fcgi.sock)`, `systemd fd 3 (…)`.
     public var boundDescription: String { socket.description }
 
+    /// Serving processes running now (the master's children, or 1 while a single process
+    /// serves), for health checks: read by the side listener in the same process.
+    public var servingProcesses: Int { liveServingProcesses.load(ordering: .acquiring) }
+
+    func setServingProcesses(_ count: Int) { liveServingProcesses.store(count, ordering: .releasing) }
+
     /// Serves until SIGTERM, SIGINT or SIGUSR1 and returns the process exit code.
     ///
     /// `processes == 1`: installs the serving-process signal handlers, calls `FCGX_Init`, builds the
@@ -42,12 +50,13 @@ public final class FastCGIServer: Sendable {
     /// (see `PreforkMaster`); each child calls `FCGX_Init` and `makeApplication` after the fork.
     /// Call it from the main thread before starting other threads (fork keeps only the caller).
     /// On return the listening socket is closed (and an own unix socket file removed).
-    public func run(makeApplication: () throws -> FastCGIApplication) -> Int32 {
+    /// `side` is served by the master, or on its own thread by a single serving process.
+    public func run(side: SideListener? = nil, makeApplication: () throws -> FastCGIApplication) -> Int32 {
         SignalHandling.ignoreSIGPIPE()
         SignalHandling.clearInheritedMask()
         defer { socket.close() }
         if options.processes > 1 {
-            var master = PreforkMaster(server: self)
+            var master = PreforkMaster(server: self, side: side)
             return master.run(makeApplication: makeApplication)
         }
         do {
@@ -57,7 +66,18 @@ public final class FastCGIServer: Sendable {
             return 1
         }
         logger.info("serving", metadata: ["fcgi.listener": "\(socket.description)", "fcgi.pid": "\(getpid())"])
-        return runServingProcess(makeApplication: makeApplication, logger: logger)
+        let sideThread: SideThread?
+        do {
+            sideThread = try side.map { try SideThread(serving: $0) }
+        } catch {
+            logger.critical("cannot start the side listener's thread: \(error)")
+            return 1
+        }
+        setServingProcesses(1)
+        let code = runServingProcess(makeApplication: makeApplication, logger: logger)
+        setServingProcesses(0)
+        sideThread?.stopAndJoin()
+        return code
     }
 
     /// Serves on the calling thread until `requestShutdown()` (or a stop signal, if `run`

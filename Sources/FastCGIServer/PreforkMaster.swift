@@ -12,6 +12,7 @@ import Threads
 /// loop through a self-pipe that `poll` watches, so no signal is lost between checks.
 struct PreforkMaster {
     private let server: FastCGIServer
+    private let side: SideListener?
     private let logger: Logger
 
     /// The master's record of one serving process (`fcgi.process` in the logs: its slot).
@@ -34,8 +35,9 @@ struct PreforkMaster {
     private static let maxBackoff: Duration = .seconds(5)
     private static let healthyUptime: Duration = .seconds(10)
 
-    init(server: FastCGIServer) {
+    init(server: FastCGIServer, side: SideListener?) {
         self.server = server
+        self.side = side
         logger = server.logger
         children = Array(repeating: Child(), count: server.options.processes)
     }
@@ -69,6 +71,7 @@ struct PreforkMaster {
             let now = ContinuousClock.now
             handleStopSignals(now: now)
             reapChildren(now: now)
+            server.setServingProcesses(children.count { $0.pid != nil })
             if isStopping {
                 if children.allSatisfy({ $0.pid == nil }) { break }
                 if !killed, let deadline = stopDeadline, now >= deadline {
@@ -155,6 +158,7 @@ struct PreforkMaster {
             SignalHandling.leaveMasterRole()
             _ = close(wakeRead)
             _ = close(wakeWrite)
+            if let side { _ = close(side.fd) }  // the master's alone
             var childLogger = logger
             childLogger[metadataKey: "fcgi.process"] = "\(slot)"
             // Everything the child does runs on a thread created after the fork (see
@@ -182,18 +186,23 @@ struct PreforkMaster {
         children[slot].pid = pid
         children[slot].startedAt = now
         children[slot].restartAt = nil
+        server.setServingProcesses(children.count { $0.pid != nil })
         logger.info("serving process started", metadata: ["fcgi.process": "\(slot)", "fcgi.child_pid": "\(pid)"])
     }
 
-    /// Sleeps in `poll` until a signal arrives (self-pipe) or the next restart or stop deadline.
+    /// Sleeps in `poll` until a signal arrives (self-pipe), the side listener has a connection,
+    /// or the next restart or stop deadline. The side listener is served here, on the master's
+    /// one thread, so that the master never forks while another of its threads holds a lock.
     private func waitForWake(now: ContinuousClock.Instant) {
         let wakeAt: ContinuousClock.Instant? = isStopping
             ? (killed ? nil : stopDeadline)
             : children.compactMap { $0.pid == nil ? $0.restartAt : nil }.min()
         var timeout: Int32 = -1
         if let wakeAt { timeout = Int32(clamping: max(0, Self.milliseconds(wakeAt - now) + 1)) }
-        var descriptor = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
-        _ = poll(&descriptor, 1, timeout)
+        var descriptors = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+        if let side { descriptors.append(pollfd(fd: side.fd, events: Int16(POLLIN), revents: 0)) }
+        _ = poll(&descriptors, nfds_t(descriptors.count), timeout)
+        if let side, descriptors.count > 1, descriptors[1].revents != 0 { side.serveReady() }
         var buffer = [UInt8](repeating: 0, count: 64)
         while read(wakeRead, &buffer, buffer.count) > 0 {}
     }

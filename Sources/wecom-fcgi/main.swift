@@ -4,6 +4,7 @@ import CallbackHandler
 import FastCGIServer
 import Foundation
 import Logging
+import Metrics
 import ServiceSupport
 import StoreFactory
 
@@ -31,6 +32,11 @@ struct WeComFCGI: ParsableCommand {
 
     @Option(name: .long, help: "Unix socket permissions (octal), for nginx's user.")
     var socketMode: String = "660"
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Serve GET /metrics and GET /healthz on this HOST:PORT, e.g. 127.0.0.1:9464 (off by default).",
+        discussion: "A listener of its own, served by the pre-fork master: one scrape totals every serving process."))
+    var metrics: String?
 
     func validate() throws {
         guard (1...256).contains(processes) else { throw ValidationError("--processes must be 1…256") }
@@ -60,6 +66,14 @@ struct WeComFCGI: ParsableCommand {
         options.maxBodyBytes = config.maxBodyBytes
         options.socketMode = mode_t(socketMode, radix: 8) ?? 0o660
         let server = try FastCGIServer(listener: listener, options: options, logger: logger)
+        // Mapped here, before the server forks, so that every serving process shares it.
+        let responderMetrics = try metrics.map { _ in try ResponderMetrics() }
+        let metricsListener = try metrics.map { address in
+            let health = ThrottledHealthCheck { ResponderMetrics.health(server: server, backend: backend) }
+            return try MetricsListener(address: address, endpoints: MetricsEndpoints(
+                metrics: { responderMetrics?.scrape(server: server) ?? "" }, health: { health.health() }))
+        }
+        if let metricsListener { logger.info("metrics listening", metadata: ["metrics.address": "\(metricsListener.address)"]) }
         logger.info("wecom-fcgi serving", metadata: ["socket": "\(server.boundDescription)", "processes": "\(processes)",
                                                      "threads": "\(threads)",
                                                      "db": "\(backend)"])
@@ -67,13 +81,15 @@ struct WeComFCGI: ParsableCommand {
         // the child). Per serving thread: a handler with its own connection and job signal.
         // `makeApplication` runs once per thread, in the serving process.
         var shared: ServingProcess?
-        let code = server.run {
+        let side = metricsListener.map { listener in SideListener(fd: listener.fd) { listener.serveReady() } }
+        let code = server.run(side: side) {
             let process = try shared ?? ServingProcess(backend: backend, threads: threads, logger: logger)
             shared = process
             let handler = CallbackHandler(configuration: config, store: try process.stores.openStore(),
                                           jobSignal: backend.makeJobSignal(), logger: logger)
-            return CallbackApplication(handler: handler, process: process)
+            return CallbackApplication(handler: handler, process: process, metrics: responderMetrics)
         }
+        withExtendedLifetime(metricsListener) {}
         throw ExitCode(code)
     }
 }
@@ -83,17 +99,21 @@ final class CallbackApplication: FastCGIApplication {
     let handler: CallbackHandler
     /// Kept for the life of the serving process (shared by its threads' applications).
     let process: ServingProcess
-    init(handler: CallbackHandler, process: ServingProcess) {
+    let metrics: ResponderMetrics?
+    init(handler: CallbackHandler, process: ServingProcess, metrics: ResponderMetrics?) {
         self.handler = handler
         self.process = process
+        self.metrics = metrics
     }
 
     func servingDidStop() { process.logSummaryOnce() }
 
     func respond(to request: FastCGIRequest) -> FastCGIResponse {
         let path = request.pathInfo.isEmpty ? request.requestURI : request.pathInfo
+        let started = metrics == nil ? nil : ContinuousClock.now
         let answer = handler.handle(CallbackRequest(method: request.method, path: path,
                                                     query: request.queryString, body: request.body))
+        if let metrics, let started { metrics.record(answer, elapsed: ContinuousClock.now - started) }
         return FastCGIResponse(status: answer.status, contentType: answer.contentType, body: answer.body,
                                headers: answer.headers, reason: answer.reason, logFields: answer.logFields,
                                routine: answer.routine)

@@ -22,8 +22,9 @@ final class ResponderStack {
     ///   - threads: `--threads` for each master (nil: the default).
     ///   - environment: configuration on top of the test defaults.
     ///   - backend: the store (PostgreSQL: a fresh schema on the test server, dropped at the end).
+    ///   - arguments: added to each master's command line.
     init(instances: Int = 2, processes: Int = 2, threads: Int? = nil, environment: [String: String] = [:],
-         backend: Backend = .sqlite) throws {
+         backend: Backend = .sqlite, arguments: [String] = []) throws {
         scratch = try TestPaths.scratch()
         database = try StackDatabase(backend, folder: scratch)
         var env = [
@@ -43,7 +44,7 @@ final class ResponderStack {
             started.append(try ChildProcess(
                 name: "wecom-fcgi-\(i)", executable: binary,
                 arguments: ["--socket", "unix:" + socket, "--processes", String(processes), "--socket-mode", "666"]
-                    + (threads.map { ["--threads", String($0)] } ?? []),
+                    + (threads.map { ["--threads", String($0)] } ?? []) + arguments,
                 environment: env, directory: scratch, logPath: scratch + "/wecom-fcgi-\(i).log"))
         }
         responders = started
