@@ -32,7 +32,7 @@ actor ConnectionKeeper {
     init(lane: StoreLane, holder: ConnectionHolder, settings: WSServiceSettings,
          makeSession: @escaping @Sendable (BotCredentials, any SessionHandler) -> BotSession,
          makeHandler: @escaping @Sendable (String) -> any SessionHandler, logger: Logger,
-         now: @escaping @Sendable () -> Double, metrics: any ServiceMetrics = NoServiceMetrics()) {
+         now: @escaping @Sendable () -> Double, metrics: any ServiceMetrics = NoSessionMetrics()) {
         self.lane = lane
         self.holder = holder
         self.settings = settings

@@ -28,7 +28,7 @@ public final class LongConnectionService: Sendable {
                 intake: any FrameIntake, images: any ImageSending, logger: Logger,
                 clock: any Clock<Duration> = ContinuousClock(),
                 now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
-                metrics: any ServiceMetrics = NoServiceMetrics()) {
+                metrics: any ServiceMetrics = NoSessionMetrics()) {
         self.settings = settings
         self.lane = lane
         self.clock = clock

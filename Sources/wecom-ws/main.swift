@@ -47,7 +47,7 @@ struct WeComWS: ParsableCommand {
         let service = LongConnectionService(
             settings: WSServiceSettings(configuration: config), lane: lane, holder: holder, connector: connector,
             intake: MessageIntakeAdapter(MessageIntake(configuration: config, store: store, now: { Int64(Date().timeIntervalSince1970) })),
-            images: MediaImageSender(), logger: logger, metrics: wsMetrics ?? NoServiceMetrics())
+            images: MediaImageSender(), logger: logger, metrics: wsMetrics ?? NoSessionMetrics())
         if let address = metrics, let wsMetrics {
             let storeBots = StoreBotsReading(open: { try stores.openStore() })
             let health = ThrottledHealthCheck {

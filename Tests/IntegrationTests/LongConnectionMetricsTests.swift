@@ -81,22 +81,6 @@ import WeComWSStandIn
     @Test func healthTurns503WhileTheStoreIsGoneAnd200WhenItIsBack() async throws {
         let (s, port) = try await Self.started()
         defer { s.stop() }
-        try waitUntil("200 from /healthz") {
-            (try? HTTPClient.request(port: port, method: "GET", target: "/healthz"))?.status == 200
-        }
-        let path = s.database.sqlitePath, away = s.database.sqlitePath + ".away"
-        try FileManager.default.moveItem(atPath: path, toPath: away)
-        var down: HTTPResponse?
-        try waitUntil("503 from /healthz") {
-            down = try? HTTPClient.request(port: port, method: "GET", target: "/healthz")
-            return down?.status == 503
-        }
-        #expect(down?.text.hasPrefix("store unavailable: no database at /") == true, "\(down?.text ?? "")")
-        #expect(down?.text.hasSuffix("/bot.sqlite3\n") == true)
-        #expect(down?.text.split(separator: "\n").count == 1)
-        try FileManager.default.moveItem(atPath: away, toPath: path)
-        try waitUntil("200 from /healthz") {
-            (try? HTTPClient.request(port: port, method: "GET", target: "/healthz"))?.status == 200
-        }
+        try HealthProbe.expectHealthFollowsTheDatabaseFile(port: port, databasePath: s.database.sqlitePath)
     }
 }
