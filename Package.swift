@@ -141,7 +141,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "wecom-ws", dependencies: [
-            "BotConfig", "BotStore", "LongConnection", "LongConnectionService", "MessageIntake", "ServiceSupport", "StoreFactory",
+            "BotConfig", "BotStore", "LongConnection", "LongConnectionService", "MessageIntake", "Metrics", "ServiceSupport",
+            "StoreFactory", "WeComModel",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -18,6 +18,7 @@ public actor BotSession {
     private let clock: any Clock<Duration>
     private let random: @Sendable () -> Double
     private let requestIDs: RequestIDGenerator
+    private let metrics: any SessionMetrics
 
     private var backoff: ReconnectBackoff
     /// The subscribed connection `send` writes to; nil while down.
@@ -37,7 +38,7 @@ public actor BotSession {
     public init(credentials: BotCredentials, settings: SessionSettings, connector: any WebSocketConnector,
                 handler: any SessionHandler, logger: Logger, clock: any Clock<Duration> = ContinuousClock(),
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-                requestIDs: RequestIDGenerator = RequestIDGenerator()) {
+                requestIDs: RequestIDGenerator = RequestIDGenerator(), metrics: any SessionMetrics = NoSessionMetrics()) {
         botID = credentials.botID
         self.credentials = credentials
         self.settings = settings
@@ -47,6 +48,7 @@ public actor BotSession {
         self.clock = clock
         self.random = random
         self.requestIDs = requestIDs
+        self.metrics = metrics
         backoff = settings.backoff
     }
 
@@ -74,6 +76,7 @@ public actor BotSession {
                 } catch {
                     return .stopped
                 }
+                metrics.reconnecting()
             }
         }
     }
@@ -116,6 +119,7 @@ public actor BotSession {
             group.cancelAll()
             return first
         }
+        if live != nil { metrics.subscription(up: false) }
         live = nil
         for slot in pending.removeAll() { slot.finish(throwing: LongConnectionError.connectionLost) }
         announce.finish()
@@ -174,6 +178,7 @@ public actor BotSession {
             }
         case let .command(frame):
             logger.trace("bot \(botID): received \(frame)")
+            metrics.received(frame.command)
             if frame.isDisconnectedEvent { return .takenOver }
             if frame.command == .messageCallback || frame.command == .eventCallback {
                 deliver.yield(frame)
@@ -207,6 +212,7 @@ public actor BotSession {
             return .down(.subscribeRefused(botID: botID, errcode: ack.errcode, errmsg: ack.errmsg))
         }
         live = connection
+        metrics.subscription(up: true)
         announce.yield()
         announce.finish()
         backoff.reset()
@@ -246,6 +252,7 @@ public actor BotSession {
             throw error is CancellationError ? error : LongConnectionError.sendFailed(String(describing: error))
         }
         logger.trace("bot \(botID): sent \(frame)")
+        metrics.sent(frame.command)
         let clock = clock, timeout = settings.ackTimeout
         let ack = try await withThrowingTaskGroup(of: Ack?.self) { group in
             group.addTask {
@@ -261,8 +268,10 @@ public actor BotSession {
         }
         guard let ack else {
             _ = pending.withdraw(frame.reqID, ticket: ticket)
+            metrics.ackTimedOut(frame.command)
             throw LongConnectionError.ackTimeout(command: frame.command, reqID: frame.reqID)
         }
+        metrics.acked(frame.command, errcode: ack.errcode)
         return ack
     }
 

@@ -22,14 +22,17 @@ actor ConnectionKeeper {
     private let makeHandler: @Sendable (String) -> any SessionHandler
     private let logger: Logger
     private let now: @Sendable () -> Double
-    private var links: [String: Link] = [:]
+    private let metrics: any ServiceMetrics
+    private var links: [String: Link] = [:] {
+        didSet { if links.count != oldValue.count { metrics.botsHeld(links.count) } }
+    }
     /// Bots found taken over or refused, so that each is logged once, not every look.
     private var reported: [String: String] = [:]
 
     init(lane: StoreLane, holder: ConnectionHolder, settings: WSServiceSettings,
          makeSession: @escaping @Sendable (BotCredentials, any SessionHandler) -> BotSession,
          makeHandler: @escaping @Sendable (String) -> any SessionHandler, logger: Logger,
-         now: @escaping @Sendable () -> Double) {
+         now: @escaping @Sendable () -> Double, metrics: any ServiceMetrics = NoSessionMetrics()) {
         self.lane = lane
         self.holder = holder
         self.settings = settings
@@ -37,6 +40,7 @@ actor ConnectionKeeper {
         self.makeHandler = makeHandler
         self.logger = logger
         self.now = now
+        self.metrics = metrics
     }
 
     /// Whether this process holds any bot: with none, there is nothing to push or send.

@@ -2,6 +2,7 @@ import BotStore
 import Foundation
 import Logging
 import LongConnection
+import Synchronization
 
 /// `wecom-ws`, wired: the connection keeper (leases and sessions), the stream pusher and the
 /// sender of messages the bot sends first, each driven by a loop of its own until ``stop()``.
@@ -15,16 +16,19 @@ public final class LongConnectionService: Sendable {
     private let logger: Logger
     private let stopping: AsyncStream<Void>
     private let stopSink: AsyncStream<Void>.Continuation
+    private let running = Atomic<Bool>(false)
 
     /// - Parameters:
     ///   - holder: this process, as the leases name it.
     ///   - connector: opens the WebSocket connections.
     ///   - intake: where callbacks go (``MessageIntake`` in the executable).
     ///   - now: unix seconds, for the store.
+    ///   - metrics: where the sessions' frames, acks and reconnects and the bots held are counted.
     public init(settings: WSServiceSettings, lane: StoreLane, holder: ConnectionHolder, connector: any WebSocketConnector,
                 intake: any FrameIntake, images: any ImageSending, logger: Logger,
                 clock: any Clock<Duration> = ContinuousClock(),
-                now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+                now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+                metrics: any ServiceMetrics = NoSessionMetrics()) {
         self.settings = settings
         self.lane = lane
         self.clock = clock
@@ -39,12 +43,12 @@ public final class LongConnectionService: Sendable {
             lane: lane, holder: holder, settings: settings,
             makeSession: { credentials, handler in
                 BotSession(credentials: credentials, settings: sessionSettings, connector: connector, handler: handler,
-                           logger: logger, clock: clock, requestIDs: requestIDs)
+                           logger: logger, clock: clock, requestIDs: requestIDs, metrics: metrics)
             },
             makeHandler: { botID in
                 BotHandler(botID: botID, lane: lane, holder: holderID, intake: intake, logger: logger, now: now)
             },
-            logger: logger, now: now)
+            logger: logger, now: now, metrics: metrics)
         pusher = StreamPusher(lane: lane, holder: holderID, relay: StreamRelay(deadline: settings.streamDeadline),
                               frameGap: settings.frameGap, keeper: keeper, images: images, limiter: limiter, requestIDs: requestIDs,
                               logger: logger, now: now)
@@ -55,6 +59,8 @@ public final class LongConnectionService: Sendable {
 
     /// Runs until ``stop()``; then closes every connection and gives the leases up.
     public func run() async {
+        running.store(true, ordering: .relaxed)
+        defer { running.store(false, ordering: .relaxed) }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.loop(every: self.settings.lookEvery) { await self.keeper.tick() } }
             group.addTask { await self.loop(every: self.settings.pushPollInterval) { await self.pusher.tick() } }
@@ -65,6 +71,9 @@ public final class LongConnectionService: Sendable {
         await keeper.stopAll()
         logger.info("connections closed, leases given up")
     }
+
+    /// Whether ``run()`` is running its loops (for `/healthz`).
+    public var isRunning: Bool { running.load(ordering: .relaxed) }
 
     /// Asks ``run()`` to end; safe from any thread, once or more.
     public func stop() {

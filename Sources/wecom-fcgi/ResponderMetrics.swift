@@ -65,14 +65,6 @@ final class ResponderMetrics: Sendable {
     /// (what a restarted serving process would need), with the store's own timeouts.
     static func health(server: FastCGIServer, backend: any StoreBackend) -> Health {
         guard server.servingProcesses > 0 else { return .unhealthy("no serving process is running") }
-        do {
-            guard try backend.exists() else { return .unhealthy("store unavailable: no database at \(backend)") }
-            let store = try backend.openStore()
-            defer { store.close() }
-            _ = try store.bot(id: "healthz")
-            return .healthy
-        } catch {
-            return .unhealthy("\(error)")
-        }
+        return backend.unreadableReason().map(Health.unhealthy) ?? .healthy
     }
 }

@@ -6,6 +6,7 @@ import Logging
 import LongConnection
 import LongConnectionService
 import MessageIntake
+import Metrics
 import ServiceSupport
 import StoreFactory
 
@@ -20,6 +21,11 @@ struct WeComWS: ParsableCommand {
         one lease period when the holder dies. SIGTERM/SIGINT: close the connections, give the \
         leases up, exit.
         """)
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Serve GET /metrics and GET /healthz on this HOST:PORT, e.g. 127.0.0.1:9466 (off by default).",
+        discussion: "A listener on a thread of its own; the store's bots are read on a connection of its own."))
+    var metrics: String?
 
     func run() throws {
         // First, on the main thread: the threads started later (Swift's concurrency pool among
@@ -37,10 +43,25 @@ struct WeComWS: ParsableCommand {
         let connector = try WebSocketClientConnector(extraCAFile: config.wsCAFile, logger: logger)
         let holder = ConnectionHolder(host: ProcessInfo.processInfo.hostName, pid: getpid(),
                                       nonce: String(UInt32.random(in: .min ... .max), radix: 16))
+        let wsMetrics = try metrics.map { _ in try WSMetrics() }
         let service = LongConnectionService(
             settings: WSServiceSettings(configuration: config), lane: lane, holder: holder, connector: connector,
             intake: MessageIntakeAdapter(MessageIntake(configuration: config, store: store, now: { Int64(Date().timeIntervalSince1970) })),
-            images: MediaImageSender(), logger: logger)
+            images: MediaImageSender(), logger: logger, metrics: wsMetrics ?? NoSessionMetrics())
+        if let address = metrics, let wsMetrics {
+            let storeBots = StoreBotsReading(open: { try stores.openStore() })
+            let health = ThrottledHealthCheck {
+                guard service.isRunning else { return .unhealthy("the service loop is not running") }
+                return backend.unreadableReason().map(Health.unhealthy) ?? .healthy
+            }
+            let listener = try MetricsListener(address: address, endpoints: MetricsEndpoints(
+                metrics: { wsMetrics.scrape(storeBots: storeBots) }, health: { health.health() }))
+            logger.info("metrics listening", metadata: ["metrics.address": "\(listener.address)"])
+            // Serves until the process exits: it holds nothing that needs a clean stop.
+            let thread = Thread { listener.serve(until: { false }) }
+            thread.name = "metrics"
+            thread.start()
+        }
         ShutdownSignals.onFirstSignal { signal in
             logger.notice("received signal \(signal)")
             service.stop()

@@ -80,22 +80,7 @@ import WeComCrypto
     @Test func healthTurns503WhileTheStoreIsGoneAnd200WhenItIsBack() throws {
         let (stack, _, port) = try start()
         defer { stack.stop() }
-        let ok = try HTTPClient.request(port: port, method: "GET", target: "/healthz")
-        #expect(ok.status == 200)
-        #expect(ok.text == "ok\n")
-        let away = stack.databasePath + ".away"
-        try FileManager.default.moveItem(atPath: stack.databasePath, toPath: away)
-        var down: HTTPResponse?
-        try waitUntil("503 from /healthz") {
-            down = try? HTTPClient.request(port: port, method: "GET", target: "/healthz")
-            return down?.status == 503
-        }
-        #expect(down?.text.hasPrefix("store unavailable: no database at /") == true, "\(down?.text ?? "")")
-        #expect(down?.text.hasSuffix("/bot.sqlite3\n") == true)
-        try FileManager.default.moveItem(atPath: away, toPath: stack.databasePath)
-        try waitUntil("200 from /healthz") {
-            (try? HTTPClient.request(port: port, method: "GET", target: "/healthz"))?.status == 200
-        }
+        try HealthProbe.expectHealthFollowsTheDatabaseFile(port: port, databasePath: stack.databasePath)
     }
 
     /// `name{labels}` → value for every sample line.

@@ -17,10 +17,11 @@ struct SessionFixture {
 
     /// `random` 0 keeps every back-off wait at its full doubling value.
     init(settings: SessionSettings = SessionSettings(url: "ws://fake.invalid"), handler: any SessionHandler = RecordingHandler(),
-         random: @escaping @Sendable () -> Double = { 0 }) {
+         random: @escaping @Sendable () -> Double = { 0 }, metrics: any SessionMetrics = NoSessionMetrics()) {
         self.handler = handler
         let session = BotSession(credentials: Self.credentials, settings: settings, connector: connector, handler: handler,
-                                 logger: log.logger, clock: clock, random: random, requestIDs: RequestIDGenerator(token: 1))
+                                 logger: log.logger, clock: clock, random: random, requestIDs: RequestIDGenerator(token: 1),
+                                 metrics: metrics)
         self.session = session
         run = Task(executorPreference: TestThreads.shared) { await session.run() }
     }

@@ -61,12 +61,13 @@ final class LongConnectionStack {
         return worker
     }
 
-    /// Starts a `wecom-ws` and waits for its start-up line (the store is migrated by then).
+    /// Starts a `wecom-ws` (with `arguments`, e.g. `--metrics`) and waits for its start-up line
+    /// (the store is migrated by then).
     @discardableResult
-    func startHolder(environment extra: [String: String] = [:]) throws -> ChildProcess {
+    func startHolder(environment extra: [String: String] = [:], arguments: [String] = []) throws -> ChildProcess {
         let index = holders.count
         let holder = try ChildProcess(
-            name: "wecom-ws-\(index)", executable: try TestPaths.binary("wecom-ws"), arguments: [],
+            name: "wecom-ws-\(index)", executable: try TestPaths.binary("wecom-ws"), arguments: arguments,
             environment: environment.merging(extra) { _, new in new }, directory: scratch,
             logPath: scratch + "/wecom-ws-\(index).log")
         holders.append(holder)

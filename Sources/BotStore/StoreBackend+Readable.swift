@@ -1,0 +1,16 @@
+extension StoreBackend {
+    /// Why the store cannot be read now, or nil when it can: the database exists and a fresh
+    /// connection (what a restarted process would need) answers a read within the store's own
+    /// timeouts. For `/healthz`.
+    public func unreadableReason() -> String? {
+        do {
+            guard try exists() else { return "store unavailable: no database at \(self)" }
+            let store = try openStore()
+            defer { store.close() }
+            _ = try store.bot(id: "healthz")
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+}
