@@ -218,17 +218,8 @@ import WeComCrypto
         guard let promtool = which("promtool") else {
             throw FixtureError("promtool is not installed (Debian package prometheus: make deps)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: promtool)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "promtool \(arguments.joined(separator: " ")): \(said)")
+        let (status, said) = try DeployTests.run(promtool, arguments)
+        #expect(status == 0, "promtool \(arguments.joined(separator: " ")): \(said)")
         return said
     }
 }
