@@ -110,7 +110,7 @@ import WeComCrypto
         return samples
     }
 
-    private static func bound(_ key: String) -> Double {
+    static func bound(_ key: String) -> Double {
         guard let range = key.range(of: #"le=""#) else { return .infinity }
         return Double(key[range.upperBound...].prefix { $0 != "\"" }) ?? .infinity
     }
