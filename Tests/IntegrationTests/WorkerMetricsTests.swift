@@ -11,14 +11,7 @@ import WeComCrypto
     private func start(backend: Backend) throws -> (AnswerStack, Int) {
         let s = try AnswerStack(workers: 0, environment: ["WECOM_JOB_MAX_ATTEMPTS": "2"], backend: backend)
         let worker = try s.stack.startWorker(arguments: ["--metrics", "127.0.0.1:0"])
-        var port: Int?
-        try waitUntil("the worker's metrics log line") {
-            guard let line = worker.log.split(separator: "\n").first(where: { $0.contains("metrics listening") }),
-                  let found = line.range(of: "127.0.0.1:") else { return false }
-            port = Int(line[found.upperBound...].prefix { $0.isNumber })
-            return port != nil
-        }
-        return (s, port ?? 0)
+        return (s, try ResponderMetricsTests.metricsPort { worker.log })
     }
 
     @Test(arguments: Backend.allCases) func oneScrapeShowsTheJobsRunAndTheQueue(_ backend: Backend) throws {
