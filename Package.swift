@@ -136,7 +136,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "wecom-worker", dependencies: [
-            "BotConfig", "BotStore", "ServiceSupport", "StoreFactory", "WorkerCore", "DifyClient",
+            "BotConfig", "BotStore", "Metrics", "ServiceSupport", "StoreFactory", "Threads", "WorkerCore", "DifyClient",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

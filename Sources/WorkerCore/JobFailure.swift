@@ -8,6 +8,8 @@ struct JobFailure: Error {
     /// For `jobs.last_error` and the log: the cause, never secrets.
     var detail: String
     var transient: Bool
+    /// Set when Dify failed, for its metric.
+    var difyKind: DifyErrorKind?
 
     static func dify(_ error: DifyError) -> JobFailure {
         let notice: String
@@ -19,7 +21,7 @@ struct JobFailure: Error {
         case .totalTimeout: notice = UserNotice.difyTooLong
         case .truncated, .invalidResponse: notice = UserNotice.difyTruncated
         }
-        return JobFailure(notice: notice, detail: "dify: \(error)", transient: error.isTransient)
+        return JobFailure(notice: notice, detail: "dify: \(error)", transient: error.isTransient, difyKind: DifyErrorKind(error))
     }
 
     static func media(_ detail: String) -> JobFailure {

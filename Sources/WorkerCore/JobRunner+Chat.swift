@@ -29,6 +29,8 @@ extension JobRunner {
         stream.received = ChatSummary()
         stream.savedConversation = false
         let tick = { self.step(job, changed: false, stream: &stream) }
+        let requested = clock()
+        var firstToken = false
         let outcome = try dify.streamChat(request, endpoint: endpoint, limits: limits, onTick: tick) { event, received in
             stream.received = received
             if !stream.savedConversation, let id = received.conversationID {
@@ -36,6 +38,10 @@ extension JobRunner {
                 do { try withStore { try $0.saveConversationID(id, for: conversation, now: nowSeconds) } } catch {
                     logger.warning("could not save the conversation id: \(error)")
                 }
+            }
+            if !firstToken && event.changesAnswer {
+                firstToken = true
+                metrics.firstToken(after: .seconds(max(0, clock() - requested)))
             }
             return step(job, changed: event.changesAnswer, stream: &stream)
         }
@@ -58,6 +64,7 @@ extension JobRunner {
                 guard try withStore({ try $0.closeStreamEarly(jobID: job.id, owner: owner, content: content, now: Int64(now)) })
                 else { throw LeaseLost() }
                 stream.closedEarly = true
+                metrics.answerFallback(.deadline)
             }
             if progress.isLost(job.id) { throw LeaseLost() }
             // Every change goes to the writer (it keeps only the newest per answer and writes

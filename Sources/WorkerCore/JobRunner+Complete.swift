@@ -81,6 +81,7 @@ extension JobRunner {
             }
             let result = try poster.post(json: MarkdownMessage(content: content).jsonBytes(), to: url,
                                          allowedOrigins: settings.responseURLAllow)
+            metrics.answerFallback(.lateDelivery)
             log.info("answer posted to response_url", metadata: ["status": "\(result.status)"])
         } catch {
             log.error("response_url delivery failed: \(error)")

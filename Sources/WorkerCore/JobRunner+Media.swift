@@ -29,8 +29,10 @@ extension JobRunner {
                 fetched = try fetcher.fetch(source.url, maxBytes: settings.maxMediaBytes, allowPrivate: settings.allowPrivateFetch,
                                             maxRedirects: settings.maxRedirects, timeout: settings.fetchTimeout)
             } catch {
+                metrics.mediaDownload(succeeded: false)
                 throw JobFailure.media("download: \(error)")
             }
+            metrics.mediaDownload(succeeded: true)
             let plain: [UInt8]
             do { plain = try key.decryptMedia(fetched.bytes) } catch { throw JobFailure.media("decrypt: \(error)") }
             guard let upload = MediaKind(sniffing: plain).upload else { throw JobFailure.unsupportedMedia }

@@ -18,6 +18,7 @@ public final class JobRunner {
     private(set) var owner = ""
     let logger: Logger
     let clock: () -> Double
+    let metrics: any JobMetrics
     let dify: any DifyService
     let fetcher: any MediaFetching
     private let makePoster: () -> any ResponseURLPosting
@@ -28,7 +29,8 @@ public final class JobRunner {
     public var shouldRelease: () -> Bool = { false }
 
     public init(configuration: Configuration, stores: StorePool<any BotStore>, progress: ProgressWriter,
-                clients: RunnerClients, logger: Logger, clock: @escaping () -> Double = { Date().timeIntervalSince1970 }) {
+                clients: RunnerClients, logger: Logger, metrics: any JobMetrics = NoJobMetrics(),
+                clock: @escaping () -> Double = { Date().timeIntervalSince1970 }) {
         self.configuration = configuration
         self.settings = WorkerSettings(configuration: configuration)
         self.stores = stores
@@ -37,6 +39,7 @@ public final class JobRunner {
         self.fetcher = clients.fetcher
         self.makePoster = clients.makePoster
         self.logger = logger
+        self.metrics = metrics
         self.clock = clock
     }
 
@@ -60,22 +63,36 @@ public final class JobRunner {
         log[metadataKey: "job"] = "\(job.id)"
         log[metadataKey: "stream"] = "\(job.streamID)"
         let started = clock()
+        metrics.jobStarted(waited: .seconds(started - Double(job.messageAt)))
+        // A failure that even `fail` could not record leaves the job running until its lease
+        // expires: no outcome to count.
+        var end: JobEnd?
         do {
             let outcome = try answer(job, log: log)
+            end = JobEnd(word: outcome)
             log.info("job finished", metadata: ["outcome": "\(outcome)", "attempt": "\(job.attempts)",
                                                 "seconds": "\(String(format: "%.3f", clock() - started))"])
         } catch is LeaseLost {
+            end = .leaseLost
             log.warning("lease lost: another worker owns the job now")
         } catch is Released {
+            end = .released
             _ = try? withStore { try $0.retryJob(jobID: job.id, owner: owner, runAt: nowSeconds, error: "released at worker shutdown", now: nowSeconds) }
             log.notice("job released at shutdown")
         } catch {
             // A store error (the database busy past its timeout, a full disk): worth another try.
             log.error("job failed unexpectedly: \(error)")
-            _ = try? fail(job, JobFailure(notice: UserNotice.jobFailed, detail: "internal: \(error)", transient: true),
-                          partial: "", closedEarly: false, log: log)
+            do {
+                end = JobEnd(word: try fail(job, JobFailure(notice: UserNotice.jobFailed, detail: "internal: \(error)", transient: true),
+                                            partial: "", closedEarly: false, log: log))
+            } catch is LeaseLost {
+                end = .leaseLost
+            } catch {}
         }
+        if let end { metrics.jobFinished(end, took: .seconds(max(0, clock() - started))) }
     }
+
+    static let retryWord = "retry"
 
     /// Returns a short word for the log: done, retry, dead.
     func answer(_ job: ClaimedJob, log: Logger) throws -> String {
@@ -142,6 +159,7 @@ public final class JobRunner {
 
     /// A failure: retried when transient and nothing was shown yet, else a readable message.
     func fail(_ job: ClaimedJob, _ failure: JobFailure, partial: String, closedEarly: Bool, log: Logger) throws -> String {
+        if let kind = failure.difyKind { metrics.difyError(kind) }
         if settings.retry.shouldRetry(transient: failure.transient, answerStarted: !partial.isEmpty || closedEarly,
                                       attempts: job.attempts, maxAttempts: job.maxAttempts) {
             let delay = settings.retry.delay(afterAttempt: job.attempts, jitter: Double.random(in: 0...1))
@@ -149,7 +167,7 @@ public final class JobRunner {
             guard try withStore({ try $0.retryJob(jobID: job.id, owner: owner, runAt: runAt, error: failure.detail, now: nowSeconds) })
             else { throw LeaseLost() }
             log.warning("job will retry", metadata: ["error": "\(failure.detail)", "in_seconds": "\(Int(delay.rounded(.up)))"])
-            return "retry"
+            return Self.retryWord
         }
         let content = UserNotice.interrupted(partial: partial, notice: failure.notice)
         let word = try finish(job, JobOutcome(kind: .dead, content: StreamContent.truncated(content), error: failure.detail))
@@ -160,3 +178,14 @@ public final class JobRunner {
 }
 
 @available(*, unavailable) extension JobRunner: Sendable {}
+
+extension JobEnd {
+    /// The outcome of ``JobRunner/answer(_:log:)``'s word for the log.
+    init(word: String) {
+        switch word {
+        case JobRunner.retryWord: self = .retried
+        case JobOutcome.Kind.dead.rawValue: self = .dead
+        default: self = .answered
+        }
+    }
+}

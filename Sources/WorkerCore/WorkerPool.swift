@@ -15,8 +15,10 @@ public final class WorkerPool: @unchecked Sendable {
     // @unchecked: configuration and closures are immutable; mutable state lives in WakeBoard,
     // JobHandoff and StorePool (all locked) and `released` (guarded by `lock`).
     private let configuration: Configuration
-    private let concurrency: Int
+    /// Jobs run at once (`--concurrency`).
+    public let concurrency: Int
     private let logger: Logger
+    private let metrics: any JobMetrics
     private let makeStore: @Sendable () throws -> BotStore
     private let makeClients: @Sendable () -> RunnerClients
     private let makeJobWaiter: @Sendable () throws -> any JobWaiter
@@ -25,6 +27,7 @@ public final class WorkerPool: @unchecked Sendable {
     private let stores: StorePool<any BotStore>
     private let lock = NSLock()
     private var released = false
+    private var claiming = false
     private let finished = DispatchGroup()
     /// This process in its heartbeat row and `wecomctl status`.
     public let worker = ConnectionHolder(host: ProcessInfo.processInfo.hostName, pid: getpid(),
@@ -39,12 +42,13 @@ public final class WorkerPool: @unchecked Sendable {
     /// `makeClients` runs on each runner thread, on its first job: idle slots cost no curl handles.
     /// `makeJobWaiter` runs once, on the thread that waits for the job signal.
     public init(configuration: Configuration, concurrency: Int, storeConnections: Int = defaultStoreConnections,
-                logger: Logger, makeClients: @escaping @Sendable () -> RunnerClients,
+                logger: Logger, metrics: any JobMetrics = NoJobMetrics(), makeClients: @escaping @Sendable () -> RunnerClients,
                 makeJobWaiter: @escaping @Sendable () throws -> any JobWaiter,
                 makeStore: @escaping @Sendable () throws -> BotStore) {
         self.configuration = configuration
         self.concurrency = concurrency
         self.logger = logger
+        self.metrics = metrics
         self.makeClients = makeClients
         self.makeJobWaiter = makeJobWaiter
         self.makeStore = makeStore
@@ -91,11 +95,22 @@ public final class WorkerPool: @unchecked Sendable {
         return released
     }
 
+    /// Whether the claim loop runs (from its start until it stops claiming), for `/healthz`.
+    public var isClaiming: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return claiming
+    }
+
+    /// Runners holding a job now.
+    public var busySlots: Int { handoff.busyRunners }
+
     /// The claimer (on the calling thread): claims a job whenever a runner is free.
     private func claim(with store: BotStore) {
         let lease = Int64(configuration.jobLease.rounded(.up))
         let prefix = "\(ProcessInfo.processInfo.hostName):\(getpid())"
         var claims = 0
+        lock.lock(); claiming = true; lock.unlock()
+        defer { lock.lock(); claiming = false; lock.unlock() }
         while !board.isStopping && handoff.waitForFreeRunner() {
             let seen = board.current
             do {
@@ -132,7 +147,7 @@ public final class WorkerPool: @unchecked Sendable {
                 if runner == nil {
                     // Made on the first job, so idle slots cost no curl handles.
                     runner = JobRunner(configuration: configuration, stores: stores, progress: progress,
-                                       clients: makeClients(), logger: log)
+                                       clients: makeClients(), logger: log, metrics: metrics)
                     runner?.shouldRelease = { [weak self] in self?.isReleased ?? true }
                 }
                 runner?.run(claimed.job, owner: claimed.owner)

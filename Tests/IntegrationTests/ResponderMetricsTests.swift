@@ -13,14 +13,20 @@ import WeComCrypto
     private func start(backend: Backend = .sqlite) throws -> (ResponderStack, WeComSimulator, Int) {
         let stack = try ResponderStack(instances: 1, processes: 2, environment: ["WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": key],
                                        backend: backend, arguments: ["--metrics", "127.0.0.1:0"])
+        let port = try Self.metricsPort { stack.logs }
+        return (stack, try WeComSimulator(port: stack.port, botID: "aibTEST", token: token, key: key), port)
+    }
+
+    /// The port of the metrics listener, from its log line (it was asked for port 0).
+    static func metricsPort(log: () -> String) throws -> Int {
         var port: Int?
         try waitUntil("the metrics listener's log line") {
-            guard let line = stack.logs.split(separator: "\n").first(where: { $0.contains("metrics listening") }),
+            guard let line = log().split(separator: "\n").first(where: { $0.contains("metrics listening") }),
                   let found = line.range(of: "127.0.0.1:") else { return false }
             port = Int(line[found.upperBound...].prefix { $0.isNumber })
             return port != nil
         }
-        return (stack, try WeComSimulator(port: stack.port, botID: "aibTEST", token: token, key: key), port ?? 0)
+        return port ?? 0
     }
 
     @Test func oneScrapeTotalsBothServingProcesses() throws {
@@ -95,7 +101,7 @@ import WeComCrypto
         return samples
     }
 
-    private static func bound(_ key: String) -> Double {
+    static func bound(_ key: String) -> Double {
         guard let range = key.range(of: #"le=""#) else { return .infinity }
         return Double(key[range.upperBound...].prefix { $0 != "\"" }) ?? .infinity
     }

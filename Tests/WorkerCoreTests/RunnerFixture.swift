@@ -20,6 +20,8 @@ final class RunnerFixture {
     let dify: DifyStandIn
     let clock = TestClock(messageAt)
     let log = RecordedLog()
+    /// What the runners told their metrics.
+    let metrics = RecordedJobMetrics()
     /// The test's own connection, for setting up and checking rows.
     let store: SQLiteStore
     let configuration: Configuration
@@ -89,11 +91,11 @@ final class RunnerFixture {
     func start(_ job: ClaimedJob, owner: String = "runner-1") -> RunningJob {
         let running = RunningJob()
         let (configuration, stores, progress, logger) = (configuration, stores, progress, log.logger)
-        let clock = clock
+        let (clock, metrics) = (clock, metrics)
         let thread = Thread {
             let clients = RunnerClients(dify: DifyClient(), fetcher: SafeFetcher(), makePoster: { ResponseURLPoster() })
             let runner = JobRunner(configuration: configuration, stores: stores, progress: progress, clients: clients,
-                                   logger: logger, clock: { clock.now })
+                                   logger: logger, metrics: metrics, clock: { clock.now })
             runner.shouldRelease = { running.isReleased }
             runner.run(job, owner: owner)
             running.finish()
