@@ -31,6 +31,11 @@ public protocol StoreBackend: Sendable, CustomStringConvertible {
     /// their own upkeep as they go.
     func openStore() throws -> any BotStore
 
+    /// A connection for a health check: its calls give up as a responder's do (a lock held by
+    /// an operator, a database that stopped answering), so that `/healthz` answers 503 with the
+    /// reason instead of waiting as long as the lock is held.
+    func openProbe() throws -> any BotStore
+
     /// A connection that also reads and writes whole records, for moving the data to another
     /// store (`wecomctl store copy`).
     func openTransfer() throws -> any BotStore & StoreTransfer

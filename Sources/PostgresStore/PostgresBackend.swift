@@ -44,6 +44,10 @@ public struct PostgresBackend: StoreBackend {
         try PostgresStore(settings: settings, clock: clock)
     }
 
+    public func openProbe() throws -> any BotStore {
+        try PostgresStore(settings: settings, failFast: true, clock: clock)
+    }
+
     public func openTransfer() throws -> any BotStore & StoreTransfer {
         try PostgresStore(settings: settings, clock: clock)
     }

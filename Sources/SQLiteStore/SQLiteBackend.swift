@@ -52,6 +52,12 @@ public struct SQLiteBackend: StoreBackend {
         try SQLiteStore(path: path)
     }
 
+    /// A plain connection: in WAL mode a read waits for no writer, and opening the file is all
+    /// that can fail.
+    public func openProbe() throws -> any BotStore {
+        try SQLiteStore(path: path)
+    }
+
     public func openTransfer() throws -> any BotStore & StoreTransfer {
         try SQLiteStore(path: path)
     }

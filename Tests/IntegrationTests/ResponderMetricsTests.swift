@@ -89,6 +89,14 @@ import WeComCrypto
         try HealthProbe.expectHealthFollowsTheDatabaseFile(port: port, databasePath: stack.databasePath)
     }
 
+    /// On PostgreSQL: an operator's `LOCK TABLE` in `psql` makes every read of the store wait;
+    /// `/healthz` gives up as a responder does and says why with 503, and 200 after `ROLLBACK`.
+    @Test func healthTurns503WhileAnOperatorLocksTheStoreOnPostgreSQL() throws {
+        let (stack, _, port) = try start(backend: .postgres)
+        defer { stack.stop() }
+        try HealthProbe.expectHealthFollowsALockedTable(port: port, database: stack.database, scratch: stack.scratch)
+    }
+
     /// `name{labels}` → value for every sample line.
     static func samples(_ text: String) throws -> [String: Double] {
         var samples: [String: Double] = [:]

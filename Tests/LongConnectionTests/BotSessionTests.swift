@@ -80,8 +80,7 @@ import WeComWSStandIn
     /// 1, 2, 4, 8, 16, 30, 30 s between failed attempts; a subscription resets it to 1 s.
     @Test func backoffDoublesToThirtySecondsAndResetsOnSubscription() async throws {
         try await onTestThreads {
-            let f = SessionFixture()
-            f.connector.failNext(Array(repeating: .connectFailed("connection refused"), count: 7))
+            let f = SessionFixture(failing: Array(repeating: .connectFailed("connection refused"), count: 7))
             var now = 0.0
             for (attempt, wait) in [1.0, 2, 4, 8, 16, 30, 30].enumerated() {
                 try #require(await f.recorded.events.wait(count: attempt + 1))
@@ -98,8 +97,7 @@ import WeComWSStandIn
 
     @Test func jitterShortensTheWait() async throws {
         try await onTestThreads {
-            let f = SessionFixture(random: { 0.5 })
-            f.connector.failNext([.connectFailed("refused")])
+            let f = SessionFixture(random: { 0.5 }, failing: [.connectFailed("refused")])
             try #require(await f.recorded.events.wait())
             #expect(f.recorded.events.all[0] == .down(.connectFailed("refused"), retryIn: .milliseconds(900)))
             #expect(await f.stop() == .stopped)
@@ -109,8 +107,7 @@ import WeComWSStandIn
     /// A server that accepts the socket but never completes the handshake.
     @Test func anOpenThatHangsIsAbandoned() async throws {
         try await onTestThreads {
-            let f = SessionFixture()
-            f.connector.failNext([nil])
+            let f = SessionFixture(failing: [nil])
             try await f.advance(to: 15)
             try #require(await f.recorded.events.wait { $0 == .down(.openTimedOut, retryIn: .seconds(1)) })
             try await f.advance(to: 16)

@@ -15,10 +15,14 @@ struct SessionFixture {
     let session: BotSession
     let run: Task<SessionEnd, Never>
 
-    /// `random` 0 keeps every back-off wait at its full doubling value.
+    /// `random` 0 keeps every back-off wait at its full doubling value. `failing` are the outcomes
+    /// of the first attempts to open (nil: the attempt hangs), set before the session starts:
+    /// set afterwards, a session scheduled first would open its first connection normally.
     init(settings: SessionSettings = SessionSettings(url: "ws://fake.invalid"), handler: any SessionHandler = RecordingHandler(),
-         random: @escaping @Sendable () -> Double = { 0 }, metrics: any SessionMetrics = NoSessionMetrics()) {
+         random: @escaping @Sendable () -> Double = { 0 }, metrics: any SessionMetrics = NoSessionMetrics(),
+         failing: [LongConnectionError?] = []) {
         self.handler = handler
+        if !failing.isEmpty { connector.failNext(failing) }
         let session = BotSession(credentials: Self.credentials, settings: settings, connector: connector, handler: handler,
                                  logger: log.logger, clock: clock, random: random, requestIDs: RequestIDGenerator(token: 1),
                                  metrics: metrics)

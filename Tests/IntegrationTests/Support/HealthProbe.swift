@@ -27,4 +27,32 @@ enum HealthProbe {
             (try? HTTPClient.request(port: port, method: "GET", target: "/healthz"))?.status == 200
         }
     }
+
+    /// On PostgreSQL: 200, then 503 with the one-line reason while an operator's `psql` holds
+    /// `LOCK TABLE bots` (which every read of a bot waits for), then 200 again after `ROLLBACK`.
+    static func expectHealthFollowsALockedTable(port: Int, database: StackDatabase, scratch: String) throws {
+        try waitUntil("200 from /healthz") {
+            (try? HTTPClient.request(port: port, method: "GET", target: "/healthz"))?.status == 200
+        }
+        let name = (database.schema ?? "") + "-health-psql"
+        let shell = try OperatorShell(psql: database, applicationName: name, logPath: scratch + "/health-psql.log")
+        defer { shell.stop() }
+        shell.send("BEGIN;")
+        shell.send("LOCK TABLE bots IN ACCESS EXCLUSIVE MODE;")
+        try waitUntil(timeout: 30, "the operator's lock") {
+            (try? database.lockedTables(["bots"], mode: "AccessExclusiveLock", by: name)) == 1
+        }
+        var answer: HTTPResponse?
+        try waitUntil(timeout: 30, "503 from /healthz") {
+            answer = try? HTTPClient.request(port: port, method: "GET", target: "/healthz")
+            return answer?.status == 503
+        }
+        let reason = answer?.text ?? ""
+        #expect(reason.hasPrefix("store unavailable: ") && reason.contains("lock"), "\(reason)")
+        #expect(reason.split(separator: "\n").count == 1)
+        shell.send("ROLLBACK;")
+        try waitUntil(timeout: 30, "200 from /healthz") {
+            (try? HTTPClient.request(port: port, method: "GET", target: "/healthz"))?.status == 200
+        }
+    }
 }
