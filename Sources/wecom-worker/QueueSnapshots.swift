@@ -11,7 +11,8 @@ struct QueueSnapshot: Sendable {
 
 /// Reads the queue for `/metrics` and `/healthz` at most once per `interval` (a monitor may ask
 /// often, and every read scans the jobs and streams), on a connection of its own that only the
-/// metrics thread uses; a failed read drops the connection, so the next one starts afresh.
+/// metrics thread uses and that gives up as a responder's does (an operator's lock cannot hold a
+/// scrape); a failed read drops the connection, so the next one starts afresh.
 final class QueueSnapshots: Sendable {
     struct Unreadable: Error { var reason: String }
 
@@ -42,7 +43,7 @@ final class QueueSnapshots: Sendable {
             do {
                 // A SQLite file moved away stays readable through an open connection: look for it.
                 guard try backend.exists() else { throw Unreadable(reason: "store unavailable: no database at \(backend)") }
-                let store = try state.store ?? backend.openStore()
+                let store = try state.store ?? backend.openProbe()
                 state.store = store
                 let seconds = Int64(Date().timeIntervalSince1970)
                 let report = try store.statusReport(now: seconds)

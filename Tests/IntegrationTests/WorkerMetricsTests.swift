@@ -104,4 +104,13 @@ import WeComCrypto
             (try? HTTPClient.request(port: port, method: "GET", target: "/healthz"))?.status == 200
         }
     }
+
+    /// On PostgreSQL: an operator's `LOCK TABLE jobs` in `psql` holds every read of the queue;
+    /// the worker's health read gives up as a responder's does and says why with 503.
+    @Test func healthTurns503WhileAnOperatorLocksTheJobsOnPostgreSQL() throws {
+        let (s, port) = try start(backend: .postgres)
+        defer { s.stop() }
+        try HealthProbe.expectHealthFollowsALockedTable(port: port, database: s.stack.database, scratch: s.stack.scratch,
+                                                        table: "jobs")
+    }
 }

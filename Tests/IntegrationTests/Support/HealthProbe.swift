@@ -29,8 +29,10 @@ enum HealthProbe {
     }
 
     /// On PostgreSQL: 200, then 503 with the one-line reason while an operator's `psql` holds
-    /// `LOCK TABLE bots` (which every read of a bot waits for), then 200 again after `ROLLBACK`.
-    static func expectHealthFollowsALockedTable(port: Int, database: StackDatabase, scratch: String) throws {
+    /// `LOCK TABLE table` (which the process's health read waits for: `bots` for a responder,
+    /// `jobs` for a worker), then 200 again after `ROLLBACK`.
+    static func expectHealthFollowsALockedTable(port: Int, database: StackDatabase, scratch: String,
+                                                table: String = "bots") throws {
         try waitUntil("200 from /healthz") {
             (try? HTTPClient.request(port: port, method: "GET", target: "/healthz"))?.status == 200
         }
@@ -38,9 +40,9 @@ enum HealthProbe {
         let shell = try OperatorShell(psql: database, applicationName: name, logPath: scratch + "/health-psql.log")
         defer { shell.stop() }
         shell.send("BEGIN;")
-        shell.send("LOCK TABLE bots IN ACCESS EXCLUSIVE MODE;")
+        shell.send("LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE;")
         try waitUntil(timeout: 30, "the operator's lock") {
-            (try? database.lockedTables(["bots"], mode: "AccessExclusiveLock", by: name)) == 1
+            (try? database.lockedTables([table], mode: "AccessExclusiveLock", by: name)) == 1
         }
         var answer: HTTPResponse?
         try waitUntil(timeout: 30, "503 from /healthz") {
