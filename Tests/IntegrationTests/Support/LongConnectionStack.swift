@@ -87,15 +87,7 @@ final class LongConnectionStack {
 
     /// Waits until `sql` (a single value) returns `expected`.
     func waitForSQL(_ sql: String, toBe expected: String, timeout: Double = 15) throws {
-        var last = ""
-        do {
-            try waitUntil(timeout: timeout, interval: backend == .sqlite ? 0.01 : 0.05, "\(sql) = \(expected)") {
-                last = (try? self.sql(sql)) ?? ""
-                return last == expected
-            }
-        } catch {
-            throw FixtureError("\(error); last value: \(last)\n\(logs.suffix(3000))")
-        }
+        try database.waitFor(sql, toBe: expected, timeout: timeout, logs: logs)
     }
 
     /// Every `wecom-ws` and worker log line so far.

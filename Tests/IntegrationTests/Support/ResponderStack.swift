@@ -99,16 +99,7 @@ final class ResponderStack {
 
     /// Waits until `sql` (a single value) returns `expected`.
     func waitForSQL(_ sql: String, toBe expected: String, timeout: Double = 15) throws {
-        var last = ""
-        do {
-            // On PostgreSQL every look is a `psql` and a server process: fewer of them.
-            try waitUntil(timeout: timeout, interval: backend == .sqlite ? 0.005 : 0.05, "\(sql) = \(expected)") {
-                last = (try? self.sql(sql)) ?? ""
-                return last == expected
-            }
-        } catch {
-            throw FixtureError("\(error); last value: \(last)\n\(logs.suffix(3000))")
-        }
+        try database.waitFor(sql, toBe: expected, timeout: timeout, logs: logs)
     }
 
     func stop() {

@@ -61,6 +61,21 @@ final class StackDatabase {
     /// Every row as text (`sqlite3 .dump`; `pg_dump --data-only` of the schema without the lines
     /// that change with every run: sequence positions and the dump's random `\restrict` key), to
     /// prove a request wrote nothing.
+    /// Waits until `sql` (a single value) returns `expected`; on timeout the error shows the last
+    /// value and the tail of `logs` (the stack's processes), evaluated then.
+    func waitFor(_ sql: String, toBe expected: String, timeout: Double, logs: @autoclosure () -> String) throws {
+        var last = ""
+        do {
+            // On PostgreSQL every look is a `psql` and a server process: fewer of them.
+            try waitUntil(timeout: timeout, interval: backend == .sqlite ? 0.005 : 0.05, "\(sql) = \(expected)") {
+                last = (try? self.query(sql)) ?? ""
+                return last == expected
+            }
+        } catch {
+            throw FixtureError("\(error); last value: \(last)\n\(logs().suffix(3000))")
+        }
+    }
+
     func dump() throws -> String {
         guard let url, let schema else { return try sqlite(sqlitePath, ".dump") }
         let dump = try runCommand(try Self.postgresTool("pg_dump"), ["--data-only", "--schema=" + schema, "-d", url])
