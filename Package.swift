@@ -124,7 +124,7 @@ let package = Package(
         // families, their values in a shared anonymous mapping made before fork (so one scrape
         // totals every pre-forked responder), the text format, and the /metrics and /healthz
         // listener (README, 依赖与原因).
-        .target(name: "Metrics"),
+        .target(name: "Metrics", dependencies: ["Threads"]),
         // Start-up shared by the executables: configuration, logging, signals.
         .target(name: "ServiceSupport", dependencies: [
             "BotConfig", "Threads", .product(name: "Logging", package: "swift-log"),

@@ -50,8 +50,12 @@ public protocol FastCGIApplication: AnyObject {
     /// Called once per application when every serving thread of the process has finished its
     /// last request, before the process exits. Nothing by default.
     func servingDidStop()
+    /// Called after the server refused a request itself (`refusal`), `elapsed` after it was
+    /// accepted. Nothing by default.
+    func didRefuse(_ refusal: FastCGIRefusal, elapsed: Duration)
 }
 
 extension FastCGIApplication {
     public func servingDidStop() {}
+    public func didRefuse(_ refusal: FastCGIRefusal, elapsed: Duration) {}
 }

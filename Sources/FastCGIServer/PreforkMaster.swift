@@ -150,6 +150,7 @@ struct PreforkMaster {
     /// Forks the serving process of `slot`. Signals stay blocked across fork so that the master's handlers never
     /// run in the child; the child installs the serving handlers, then unblocks them.
     private mutating func spawn(_ slot: Int, makeApplication: () throws -> FastCGIApplication) {
+        side?.beforeFork()
         fflush(nil)
         let previousMask = SignalHandling.blockForFork()
         let masterPID = getpid()
@@ -192,7 +193,7 @@ struct PreforkMaster {
 
     /// Sleeps in `poll` until a signal arrives (self-pipe), the side listener has a connection,
     /// or the next restart or stop deadline. The side listener is served here, on the master's
-    /// one thread, so that the master never forks while another of its threads holds a lock.
+    /// main thread; whatever threads it starts are waited for before a fork (`beforeFork`).
     private func waitForWake(now: ContinuousClock.Instant) {
         let wakeAt: ContinuousClock.Instant? = isStopping
             ? (killed ? nil : stopDeadline)

@@ -56,22 +56,16 @@ struct RequestLoop {
         let requestURI = params[3] ?? ""
 
         let response: FastCGIResponse
-        switch BodyLength(params[4], limit: maxBodyBytes) {
-        case .invalid:
-            response = Self.rejection(400, reason: "CONTENT_LENGTH is not a number")
-        case let .tooLarge(declared):
-            response = Self.rejection(413, reason: "body of \(declared) bytes exceeds the limit of \(maxBodyBytes)")
-        case let .length(length):
-            let body = request.readBody(length: length)
-            if body.count < length {
-                response = Self.rejection(400, reason: "body ended after \(body.count) of \(length) bytes")
-            } else {
-                response = Self.checked(application.respond(to: FastCGIRequest(
-                    method: method, pathInfo: pathInfo, scriptName: scriptName, requestURI: requestURI,
-                    queryString: params[5] ?? "",
-                    contentType: params[6] ?? "",
-                    body: body)))
-            }
+        do {
+            let body = try Self.body(of: request, declared: params[4], limit: maxBodyBytes)
+            response = Self.checked(application.respond(to: FastCGIRequest(
+                method: method, pathInfo: pathInfo, scriptName: scriptName, requestURI: requestURI,
+                queryString: params[5] ?? "",
+                contentType: params[6] ?? "",
+                body: body)))
+        } catch {
+            response = Self.rejection(error.status, reason: error.reason)
+            application.didRefuse(error, elapsed: ContinuousClock.now - started)
         }
         let written = request.write(ResponseWriter.encode(response))
         let elapsed = ContinuousClock.now - started
@@ -79,6 +73,21 @@ struct RequestLoop {
         RequestLogLine(method: method, path: RequestLogLine.path(scriptName: scriptName, pathInfo: pathInfo,
                                                                  requestURI: requestURI),
                        response: response, elapsed: elapsed, writeFailed: !written).emit(to: logger)
+    }
+
+    /// The whole body as `CONTENT_LENGTH` declares it, or why it cannot be read.
+    private static func body(of request: borrowing AcceptedRequest, declared: String?,
+                             limit: Int) throws(FastCGIRefusal) -> [UInt8] {
+        switch BodyLength(declared, limit: limit) {
+        case .invalid:
+            throw .invalidLength
+        case let .tooLarge(declared):
+            throw .tooLarge(declared: declared, limit: limit)
+        case let .length(length):
+            let body = request.readBody(length: length)
+            guard body.count == length else { throw .truncatedBody(received: body.count, declared: length) }
+            return body
+        }
     }
 
     private static func rejection(_ status: Int, reason: String) -> FastCGIResponse {

@@ -46,14 +46,25 @@ final class ResponderMetrics: Sendable {
     }
 
     func record(_ response: CallbackResponse, elapsed: Duration) {
-        let kind = CallbackKind.allCases.firstIndex(of: response.kind) ?? 0
-        let status = Self.statuses.firstIndex(of: String(response.status)) ?? Self.statuses.count
+        record(kind: response.kind, status: response.status, rejection: response.rejection,
+               storeFailed: response.storeFailed, elapsed: elapsed)
+    }
+
+    /// A request the FastCGI server refused before the handler saw it: its kind is unknown.
+    func record(_ refusal: FastCGIRefusal, elapsed: Duration) {
+        let rejection: RejectionCategory = if case .tooLarge = refusal { .tooLarge } else { .malformed }
+        record(kind: .unknown, status: refusal.status, rejection: rejection, storeFailed: false, elapsed: elapsed)
+    }
+
+    private func record(kind: CallbackKind, status: Int, rejection: RejectionCategory?, storeFailed: Bool, elapsed: Duration) {
+        let kind = CallbackKind.allCases.firstIndex(of: kind) ?? 0
+        let status = Self.statuses.firstIndex(of: String(status)) ?? Self.statuses.count
         callbackCounters[kind][status].increment()
         durations[kind].observe(elapsed)
-        if let rejection = response.rejection, let index = RejectionCategory.allCases.firstIndex(of: rejection) {
+        if let rejection, let index = RejectionCategory.allCases.firstIndex(of: rejection) {
             rejectionCounters[index].increment()
         }
-        if response.storeFailed { storeErrorCounter.increment() }
+        if storeFailed { storeErrorCounter.increment() }
     }
 
     /// The text of one scrape: the region's totals and the serving processes running now.
@@ -62,9 +73,10 @@ final class ResponderMetrics: Sendable {
     }
 
     /// Healthy when a serving process runs and the store answers a read on a fresh connection
-    /// (what a restarted serving process would need), with the store's own timeouts.
-    static func health(server: FastCGIServer, backend: any StoreBackend) -> Health {
+    /// (what a restarted serving process would need), with the store's own timeouts. The store is
+    /// checked in the background (`storeCheck`): the master must not wait for it.
+    static func health(server: FastCGIServer, storeCheck: BackgroundHealthCheck) -> Health {
         guard server.servingProcesses > 0 else { return .unhealthy("no serving process is running") }
-        return backend.unreadableReason().map(Health.unhealthy) ?? .healthy
+        return storeCheck.health()
     }
 }

@@ -68,10 +68,14 @@ struct WeComFCGI: ParsableCommand {
         let server = try FastCGIServer(listener: listener, options: options, logger: logger)
         // Mapped here, before the server forks, so that every serving process shares it.
         let responderMetrics = try metrics.map { _ in try ResponderMetrics() }
+        let storeCheck = metrics.map { _ in
+            BackgroundHealthCheck { backend.unreadableReason().map(Health.unhealthy) ?? .healthy }
+        }
         let metricsListener = try metrics.map { address in
-            let health = ThrottledHealthCheck { ResponderMetrics.health(server: server, backend: backend) }
-            return try MetricsListener(address: address, endpoints: MetricsEndpoints(
-                metrics: { responderMetrics?.scrape(server: server) ?? "" }, health: { health.health() }))
+            try MetricsListener(address: address, endpoints: MetricsEndpoints(
+                metrics: { responderMetrics?.scrape(server: server) ?? "" }, health: {
+                    storeCheck.map { ResponderMetrics.health(server: server, storeCheck: $0) } ?? .healthy
+                }))
         }
         if let metricsListener { logger.info("metrics listening", metadata: ["metrics.address": "\(metricsListener.address)"]) }
         logger.info("wecom-fcgi serving", metadata: ["socket": "\(server.boundDescription)", "processes": "\(processes)",
@@ -81,7 +85,9 @@ struct WeComFCGI: ParsableCommand {
         // the child). Per serving thread: a handler with its own connection and job signal.
         // `makeApplication` runs once per thread, in the serving process.
         var shared: ServingProcess?
-        let side = metricsListener.map { listener in SideListener(fd: listener.fd) { listener.serveReady() } }
+        let side = metricsListener.map { listener in
+            SideListener(fd: listener.fd, serveReady: { listener.serveReady() }, beforeFork: { storeCheck?.waitForCheck() })
+        }
         let code = server.run(side: side) {
             let process = try shared ?? ServingProcess(backend: backend, threads: threads, logger: logger)
             shared = process
@@ -107,6 +113,8 @@ final class CallbackApplication: FastCGIApplication {
     }
 
     func servingDidStop() { process.logSummaryOnce() }
+
+    func didRefuse(_ refusal: FastCGIRefusal, elapsed: Duration) { metrics?.record(refusal, elapsed: elapsed) }
 
     func respond(to request: FastCGIRequest) -> FastCGIResponse {
         let path = request.pathInfo.isEmpty ? request.requestURI : request.pathInfo

@@ -50,12 +50,10 @@ struct WeComWS: ParsableCommand {
             images: MediaImageSender(), logger: logger, metrics: wsMetrics ?? NoSessionMetrics())
         if let address = metrics, let wsMetrics {
             let storeBots = StoreBotsReading(open: { try stores.openStore() })
-            let health = ThrottledHealthCheck {
-                guard service.isRunning else { return .unhealthy("the service loop is not running") }
-                return backend.unreadableReason().map(Health.unhealthy) ?? .healthy
-            }
+            let storeCheck = BackgroundHealthCheck { backend.unreadableReason().map(Health.unhealthy) ?? .healthy }
             let listener = try MetricsListener(address: address, endpoints: MetricsEndpoints(
-                metrics: { wsMetrics.scrape(storeBots: storeBots) }, health: { health.health() }))
+                metrics: { wsMetrics.scrape(storeBots: storeBots) },
+                health: { service.isRunning ? storeCheck.health() : .unhealthy("the service loop is not running") }))
             logger.info("metrics listening", metadata: ["metrics.address": "\(listener.address)"])
             // Serves until the process exits: it holds nothing that needs a clean stop.
             let thread = Thread { listener.serve(until: { false }) }

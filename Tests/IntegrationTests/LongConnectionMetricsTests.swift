@@ -9,8 +9,8 @@ import WeComWSStandIn
 @Suite(.serialized) struct LongConnectionMetricsTests {
     /// The stack with a worker and one `wecom-ws --metrics 127.0.0.1:0`, subscribed, and the port
     /// its metrics listener logged.
-    private static func started() async throws -> (LongConnectionStack, Int) {
-        let s = try LongConnectionStack()
+    private static func started(backend: Backend = .sqlite) async throws -> (LongConnectionStack, Int) {
+        let s = try LongConnectionStack(backend: backend)
         try s.startWorker()
         let holder = try s.startHolder(arguments: ["--metrics", "127.0.0.1:0"])
         var port: Int?
@@ -82,5 +82,13 @@ import WeComWSStandIn
         let (s, port) = try await Self.started()
         defer { s.stop() }
         try HealthProbe.expectHealthFollowsTheDatabaseFile(port: port, databasePath: s.database.sqlitePath)
+    }
+
+    /// On PostgreSQL: an operator's `LOCK TABLE bots` in `psql` holds every read of the bots;
+    /// the holder's health read gives up as a responder's does and says why with 503.
+    @Test func healthTurns503WhileAnOperatorLocksTheStoreOnPostgreSQL() async throws {
+        let (s, port) = try await Self.started(backend: .postgres)
+        defer { s.stop() }
+        try HealthProbe.expectHealthFollowsALockedTable(port: port, database: s.database, scratch: s.scratch)
     }
 }

@@ -1,3 +1,4 @@
+import FastCGITestClient
 import Foundation
 import StoreTestSupport
 import Testing
@@ -45,6 +46,14 @@ import WeComCrypto
         }
         #expect(try HTTPClient.request(port: stack.port, method: "PUT", target: "/wecom/callback/aibTEST").status == 405)
         #expect(try wecom.verify().0.status == 200)
+        // Refused by the FastCGI server before the handler sees them (nginx would not send
+        // these): counted as callbacks of unknown kind all the same.
+        for (declared, status) in [("12abc", 400), (String(Int.max), 413)] {
+            let params = FastCGITestClient.nginxParams(method: "POST", scriptName: "/wecom/callback", pathInfo: "/aibTEST",
+                                                       contentLength: declared)
+            #expect(try FastCGITestClient.send(to: stack.scratch + "/fcgi-0.sock", params: params, stdin: Array("{}".utf8)).status
+                    == status)
+        }
 
         let scrape = try HTTPClient.request(port: port, method: "GET", target: "/metrics")
         #expect(scrape.status == 200)
@@ -55,16 +64,20 @@ import WeComCrypto
         #expect(samples[#"wecom_callbacks_total{kind="verify",status="200"}"#] == 1)
         #expect(samples[#"wecom_callbacks_total{kind="unknown",status="403"}"#] == Double(badSignatures))
         #expect(samples[#"wecom_callbacks_total{kind="unknown",status="405"}"#] == 1)
+        #expect(samples[#"wecom_callbacks_total{kind="unknown",status="400"}"#] == 1)
+        #expect(samples[#"wecom_callbacks_total{kind="unknown",status="413"}"#] == 1)
         let callbacks = samples.filter { $0.key.hasPrefix("wecom_callbacks_total{") }.values.reduce(0, +)
-        #expect(callbacks == Double(messages + refreshes + badSignatures + 2))
+        #expect(callbacks == Double(messages + refreshes + badSignatures + 4))
         #expect(samples[#"wecom_callback_rejections_total{reason="signature"}"#] == Double(badSignatures))
         #expect(samples[#"wecom_callback_rejections_total{reason="method"}"#] == 1)
-        #expect(samples.filter { $0.key.hasPrefix("wecom_callback_rejections_total{") }.values.reduce(0, +) == Double(badSignatures + 1))
+        #expect(samples[#"wecom_callback_rejections_total{reason="malformed"}"#] == 1)
+        #expect(samples[#"wecom_callback_rejections_total{reason="too_large"}"#] == 1)
+        #expect(samples.filter { $0.key.hasPrefix("wecom_callback_rejections_total{") }.values.reduce(0, +) == Double(badSignatures + 3))
         #expect(samples["wecom_store_errors_total"] == 0)
         #expect(samples["wecom_responder_processes"] == 2)
 
         // Each kind's histogram: buckets cumulative, +Inf = _count = the callbacks of that kind.
-        for (kind, count) in [("message", messages), ("refresh", refreshes), ("verify", 1), ("unknown", badSignatures + 1), ("event", 0)] {
+        for (kind, count) in [("message", messages), ("refresh", refreshes), ("verify", 1), ("unknown", badSignatures + 3), ("event", 0)] {
             let buckets = samples.filter { $0.key.hasPrefix(#"wecom_callback_duration_seconds_bucket{kind="\#(kind)","#) }
             let ordered = buckets.sorted { Self.bound($0.key) < Self.bound($1.key) }.map(\.value)
             #expect(ordered.count == 13, "\(kind)")

@@ -61,21 +61,6 @@ struct MetricsEndpointsTests {
             }
         }
     }
-
-    @Test func aHealthCheckRunsAtMostOncePerInterval() {
-        let start = ContinuousClock.now
-        let clock = Mutex(start)
-        let runs = Mutex(0)
-        let check = ThrottledHealthCheck(interval: .seconds(1), now: { clock.withLock { $0 } }) {
-            runs.withLock { $0 += 1; return $0 == 1 ? .healthy : .unhealthy("run \($0)") }
-        }
-        #expect(check.health() == .healthy)
-        clock.withLock { $0 = start + .milliseconds(999) }
-        #expect(check.health() == .healthy)
-        clock.withLock { $0 = start + .seconds(1) }
-        #expect(check.health() == .unhealthy("run 2"))
-        #expect(runs.withLock { $0 } == 2)
-    }
 }
 
 /// A blocking TCP client that sends its request at once and reads the answer to the end.
