@@ -50,12 +50,12 @@ let package = Package(
         .target(name: "BotStore", dependencies: ["WeComModel", .product(name: "Logging", package: "swift-log")]),
         // The SQLite backend of the store: connections, group commit, checkpoints, wake-up datagrams.
         .target(name: "SQLiteStore", dependencies: [
-            "BotStore", "CSQLite", "Threads", "WakeSignal", .product(name: "Logging", package: "swift-log"),
+            "BotStore", "CSQLite", "Threads", "WakeSignal", "WeComModel", .product(name: "Logging", package: "swift-log"),
         ]),
         // The PostgreSQL backend of the store on libpq (synchronous, one connection per thread):
         // several hosts share one database; LISTEN/NOTIFY wakes the workers.
         .target(name: "PostgresStore", dependencies: [
-            "BotStore", "CLibpq", .product(name: "Logging", package: "swift-log"),
+            "BotStore", "CLibpq", "WeComModel", .product(name: "Logging", package: "swift-log"),
         ]),
         // Picks the store backend the configuration names; the one module that knows them all.
         .target(name: "StoreFactory", dependencies: ["BotConfig", "BotStore", "SQLiteStore", "PostgresStore"]),
@@ -76,7 +76,7 @@ let package = Package(
         // acks by req_id), media uploads, answer splitting, the per-conversation rate limit and, in
         // one adapter file, the WebSocket library.
         .target(name: "LongConnection", dependencies: [
-            "JSONCore", "StrictBase64", "WeComCrypto", .product(name: "Logging", package: "swift-log"),
+            "JSONCore", "StrictBase64", "WeComCrypto", "WeComModel", .product(name: "Logging", package: "swift-log"),
             .product(name: "WSClient", package: "swift-websocket"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -174,7 +174,7 @@ let package = Package(
         .testTarget(name: "BotStoreTests", dependencies: ["BotStore", "WeComModel"]),
         // Every protocol operation, on both backends (`@Test(arguments: Backend.allCases)`).
         .testTarget(name: "StoreContractTests", dependencies: [
-            "StoreTestSupport", "BotStore", "SQLiteStore", "PostgresStore",
+            "StoreTestSupport", "BotStore", "SQLiteStore", "PostgresStore", "WeComModel",
         ]),
         .testTarget(name: "SQLiteStoreTests", dependencies: [
             "SQLiteStore", "BotStore", "LogRecorder", "StoreTestSupport", .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,5 @@
+import WeComModel
+
 /// Records of ``LongConnectionStore``: plain values for `wecom-ws` and `wecomctl`.
 
 // MARK: connection leases
@@ -192,43 +194,13 @@ public struct PushUpdate: Sendable, Equatable {
 
 // MARK: messages the bot sends first
 
-/// Whom a message the bot sends first goes to (`aibot_send_msg`'s `chatid` and `chat_type`).
-public enum OutboundTarget: Sendable, Hashable {
-    /// A direct chat with this userid (`chat_type` 1).
-    case user(String)
-    /// A group chat with this chatid (`chat_type` 2).
-    case group(String)
-
-    /// Reads a stored `chat_type` and `chatid`; nil for another chat type.
-    public init?(chatType: Int, chatID: String) {
-        switch chatType {
-        case 1: self = .user(chatID)
-        case 2: self = .group(chatID)
-        default: return nil
-        }
-    }
-
-    public var chatType: Int {
-        switch self {
-        case .user: 1
-        case .group: 2
-        }
-    }
-
-    public var chatID: String {
-        switch self {
-        case let .user(id), let .group(id): id
-        }
-    }
-}
-
 /// A message to queue: markdown, at most 20480 bytes (WeCom's limit for `aibot_send_msg`).
 public struct NewOutboundMessage: Sendable, Equatable {
     public var botID: String
-    public var target: OutboundTarget
+    public var target: ChatTarget
     public var markdown: String
 
-    public init(botID: String, target: OutboundTarget, markdown: String) {
+    public init(botID: String, target: ChatTarget, markdown: String) {
         self.botID = botID; self.target = target; self.markdown = markdown
     }
 }
@@ -254,7 +226,7 @@ public enum OutboundState: String, Sendable, CaseIterable {
 public struct OutboundMessage: Sendable, Equatable {
     public var id: Int64
     public var botID: String
-    public var target: OutboundTarget
+    public var target: ChatTarget
     public var markdown: String
     public var state: OutboundState
     /// The claim's holder (``ConnectionHolder/id``) once claimed.
@@ -266,7 +238,7 @@ public struct OutboundMessage: Sendable, Equatable {
     public var updatedAt: Int64
     public var finishedAt: Int64?
 
-    public init(id: Int64, botID: String, target: OutboundTarget, markdown: String, state: OutboundState,
+    public init(id: Int64, botID: String, target: ChatTarget, markdown: String, state: OutboundState,
                 holder: String?, errcode: Int?, errmsg: String?, createdAt: Int64, updatedAt: Int64,
                 finishedAt: Int64?) {
         self.id = id; self.botID = botID; self.target = target; self.markdown = markdown; self.state = state

@@ -26,7 +26,8 @@ public enum TransferKind: String, Sendable, CaseIterable {
     }
 }
 
-/// The tables a copy writes, as the count check at its end compares them.
+/// The tables a copy writes, as the count check at its end compares them, in the order the
+/// backends' `transferCounts` select them.
 public enum TransferTable: String, Sendable, CaseIterable {
     case bots, agents, conversations, feedback, streams, messages
     case streamImages = "stream_images"

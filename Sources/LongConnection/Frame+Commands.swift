@@ -1,24 +1,5 @@
 import JSONCore
-
-/// Where `aibot_send_msg` goes: `chatid` is the userid for a direct chat and the chatid for a
-/// group, and `chat_type` must say which (docs/wecom-protocol.md §8.3).
-public enum SendTarget: Sendable, Equatable {
-    case user(String)
-    case group(String)
-
-    var chatID: String {
-        switch self {
-        case let .user(id), let .group(id): return id
-        }
-    }
-
-    var chatType: Int {
-        switch self {
-        case .user: return 1
-        case .group: return 2
-        }
-    }
-}
+import WeComModel
 
 /// The media kinds of an upload and of a reply or message by `media_id` (§8.3, §8.4).
 public enum MediaType: String, Sendable {
@@ -75,14 +56,14 @@ extension Frame {
     }
 
     /// A message the bot sends first, or the rest of an answer whose stream expired.
-    public static func sendMarkdown(reqID: String, to target: SendTarget, content: String) -> Frame {
+    public static func sendMarkdown(reqID: String, to target: ChatTarget, content: String) -> Frame {
         Frame(command: .sendMessage, reqID: reqID, body: [
             "chatid": .string(target.chatID), "chat_type": .number(Double(target.chatType)),
             "msgtype": "markdown", "markdown": ["content": .string(content)],
         ])
     }
 
-    public static func sendMedia(reqID: String, to target: SendTarget, type: MediaType, mediaID: String) -> Frame {
+    public static func sendMedia(reqID: String, to target: ChatTarget, type: MediaType, mediaID: String) -> Frame {
         guard case var .object(body) = mediaBody(type, mediaID) else { preconditionFailure("mediaBody is an object") }
         body["chatid"] = .string(target.chatID)
         body["chat_type"] = .number(Double(target.chatType))

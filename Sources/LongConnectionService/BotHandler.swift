@@ -12,6 +12,8 @@ struct BotHandler: SessionHandler {
     let intake: any FrameIntake
     let logger: Logger
     let now: @Sendable () -> Double
+    /// Waits between tries at storing a callback.
+    let clock: any Clock<Duration>
 
     func session(_ session: BotSession, received frame: Frame) async {
         let botID = botID, intake = intake
@@ -28,7 +30,7 @@ struct BotHandler: SessionHandler {
                     return
                 }
                 logger.warning("bot \(botID): \(frame) not stored yet (store unavailable: \(cause)); trying again")
-                try? await Task.sleep(for: .seconds(attempt))
+                try? await clock.sleep(for: .seconds(attempt))
             } catch {
                 logger.warning("bot \(botID): \(frame) ignored: \(error)")
                 return

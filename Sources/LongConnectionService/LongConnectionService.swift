@@ -46,7 +46,7 @@ public final class LongConnectionService: Sendable {
                            logger: logger, clock: clock, requestIDs: requestIDs, metrics: metrics)
             },
             makeHandler: { botID in
-                BotHandler(botID: botID, lane: lane, holder: holderID, intake: intake, logger: logger, now: now)
+                BotHandler(botID: botID, lane: lane, holder: holderID, intake: intake, logger: logger, now: now, clock: clock)
             },
             logger: logger, now: now, metrics: metrics)
         pusher = StreamPusher(lane: lane, holder: holderID, relay: StreamRelay(deadline: settings.streamDeadline),

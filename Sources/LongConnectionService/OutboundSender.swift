@@ -54,15 +54,11 @@ actor OutboundSender {
         log[metadataKey: "bot"] = "\(message.botID)"
         let outcome: OutboundOutcome
         if let session = await subscribedSession(message.botID) {
-            let target: SendTarget = switch message.target {
-            case let .user(id): .user(id)
-            case let .group(id): .group(id)
-            }
             do {
                 // WeCom allows 30 replies and pushes a minute per conversation; waiting for the
                 // turn beats a refusal (846607) the operator would have to retry by hand.
                 try await limiter.waitForTurn(message.target.chatID)
-                let ack = try await session.send(.sendMarkdown(reqID: requestIDs.next(.sendMessage), to: target,
+                let ack = try await session.send(.sendMarkdown(reqID: requestIDs.next(.sendMessage), to: message.target,
                                                                content: message.markdown))
                 outcome = ack.isSuccess ? .sent : .failed(errcode: ack.errcode, errmsg: ack.errmsg)
             } catch LongConnectionError.ackTimeout(_, _) {

@@ -1,6 +1,7 @@
 import BotStore
 import Logging
 import LongConnection
+import WeComModel
 
 /// Pushes the answers of long-connection messages: every flush interval it reads the streams of
 /// the bots this process holds that have something to send, and takes one ``StreamRelay`` step
@@ -158,7 +159,7 @@ actor StreamPusher {
     }
 
     /// Where `aibot_send_msg` goes for the stream's conversation.
-    static func target(of stream: LongConnectionStream) -> SendTarget {
+    static func target(of stream: LongConnectionStream) -> ChatTarget {
         if stream.chatType == "group", let chat = stream.chatID, !chat.isEmpty { return .group(chat) }
         return .user(stream.userID)
     }

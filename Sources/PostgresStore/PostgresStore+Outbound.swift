@@ -1,4 +1,5 @@
 import BotStore
+import WeComModel
 
 /// Messages the bot sends first (`outbound_messages`): queued by `wecomctl send`, claimed and
 /// sent by the holder of the bot's connection. Claims and their ends follow the database's clock.
@@ -98,7 +99,7 @@ extension PostgresStore {
 
     /// Reads the columns of ``outboundColumns(_:table:)``.
     static func outboundMessage(_ rows: PostgresResult, _ r: Int) throws -> OutboundMessage {
-        guard let target = OutboundTarget(chatType: Int(rows.int64(r, 2)), chatID: rows.text(r, 3)) else {
+        guard let target = ChatTarget(chatType: Int(rows.int64(r, 2)), chatID: rows.text(r, 3)) else {
             throw StoreError.backend("outbound message \(rows.int64(r, 0)) has unknown chat_type \(rows.int64(r, 2))")
         }
         return OutboundMessage(id: rows.int64(r, 0), botID: rows.text(r, 1), target: target, markdown: rows.text(r, 4),

@@ -134,8 +134,8 @@ extension PostgresStore: StoreTransfer {
               (SELECT count(*) FROM ws_connections),
               (SELECT count(*) FROM outbound_messages WHERE \(Self.outboundInScope(since: "$1")))
             """
-        let tables: [TransferTable] = [.bots, .agents, .conversations, .feedback, .streams, .messages, .streamImages, .jobs,
-                                       .wsStreams, .wsConnections, .outboundMessages]
+        // The columns come in `TransferTable.allCases` order.
+        let tables = TransferTable.allCases
         return try read {
             let row = try connection.query(sql, scope.recentSince)
             return Dictionary(uniqueKeysWithValues: tables.enumerated().map { ($1, Int(row.int64(0, $0))) })

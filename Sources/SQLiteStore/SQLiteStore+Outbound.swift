@@ -1,4 +1,5 @@
 import BotStore
+import WeComModel
 
 /// Messages the bot sends first (`outbound_messages`): queued by `wecomctl send`, claimed and
 /// sent by the holder of the bot's connection.
@@ -97,7 +98,7 @@ extension SQLiteStore {
 
     /// Reads ``outboundColumns``.
     static func outboundMessage(_ row: SQLiteStatement) throws -> OutboundMessage {
-        guard let target = OutboundTarget(chatType: Int(row.int64(2)), chatID: row.text(3)) else {
+        guard let target = ChatTarget(chatType: Int(row.int64(2)), chatID: row.text(3)) else {
             throw StoreError.backend("outbound message \(row.int64(0)) has unknown chat_type \(row.int64(2))")
         }
         return OutboundMessage(id: row.int64(0), botID: row.text(1), target: target, markdown: row.text(4),

@@ -114,8 +114,8 @@ extension SQLiteStore: StoreTransfer {
               (SELECT count(*) FROM ws_connections),
               (SELECT count(*) FROM outbound_messages WHERE \(Self.outboundInScope(since: "?1")))
             """
-        let tables: [TransferTable] = [.bots, .agents, .conversations, .feedback, .streams, .messages, .streamImages, .jobs,
-                                       .wsStreams, .wsConnections, .outboundMessages]
+        // The columns come in `TransferTable.allCases` order.
+        let tables = TransferTable.allCases
         return try connection.withStatement(sql) { row in
             try row.bind(scope.recentSince)
             guard try row.step() else { throw StoreError.backend("transfer counts: no row") }

@@ -1,13 +1,14 @@
 import BotStore
 import StoreTestSupport
 import Testing
+import WeComModel
 
 /// Messages the bot sends first: queued by `wecomctl send`, claimed by the holder of the bot's
 /// connection, their outcome recorded, withdrawn while still queued.
 @Suite struct OutboundTests {
     let t0: Int64 = 1_700_000_000
 
-    func queue(_ store: any TestStore, _ target: OutboundTarget, bot: String = "bot-1", text: String = "hi",
+    func queue(_ store: any TestStore, _ target: ChatTarget, bot: String = "bot-1", text: String = "hi",
                at now: Int64) throws -> Int64 {
         try store.queueOutbound(NewOutboundMessage(botID: bot, target: target, markdown: text), now: now)
     }
@@ -30,7 +31,7 @@ import Testing
         try withStore(backend) { store, _ throws in
             _ = try store.acquireConnection(botID: "bot-1", holder: "A", now: t0, lease: 1000)
             _ = try store.acquireConnection(botID: "bot-2", holder: "B", now: t0, lease: 1000)
-            let ids = try [OutboundTarget.user("u1"), .group("g1"), .user("u2")].map { try queue(store, $0, at: t0 + 1) }
+            let ids = try [ChatTarget.user("u1"), .group("g1"), .user("u2")].map { try queue(store, $0, at: t0 + 1) }
             let other = try queue(store, .user("u9"), bot: "bot-2", at: t0 + 1)
             let unheld = try queue(store, .user("u8"), bot: "bot-3", at: t0 + 1)
 

@@ -83,7 +83,7 @@ struct Send: ParsableCommand {
         case .longConnection, .both:
             break
         }
-        let target: OutboundTarget = userID.map(OutboundTarget.user) ?? .group(chatID ?? "")
+        let target: ChatTarget = userID.map(ChatTarget.user) ?? .group(chatID ?? "")
         let id = try store.queueOutbound(NewOutboundMessage(botID: botID, target: target, markdown: markdown),
                                          now: Formatting.now)
         guard !noWait else {
