@@ -118,10 +118,11 @@ instructions by \`valgrind --tool=callgrind\` (N = ${CALLGRIND_N:-?}; every thre
 COUNTED
     awk -F'\t' '
         function thousands(n,    s) { s = sprintf("%.0f", n); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }
+        $1 ~ / with metrics$/ { next }   # rows of the metrics section below
         $1 ~ /^B:/ { bi = $2; bs = $3 }
-        { row[NR] = $0 }
+        { row[++rows] = $0 }
         END {
-            for (i = 1; i <= NR; i++) {
+            for (i = 1; i <= rows; i++) {
                 split(row[i], f, "\t")
                 printf "| %s | %s | %s | %.1f | %s | %s |\n", f[1], thousands(f[2]), (bi > 0 ? sprintf("%.1f ×", f[2] / bi) : ""),
                     f[3], (bs > 0 ? sprintf("%.1f ×", f[3] / bs) : ""), f[4]
@@ -133,6 +134,70 @@ COUNTED
             }
         }
         function sub_label(label) { sub(/ on PostgreSQL$/, "", label); sub(/^[0-9]: /, "", label); return label }' "$COUNTS"
+fi
+
+if [ "${METRICS:-0}" = 1 ] && [ -s "${METRICS_RESULTS:-/dev/null}" ]; then
+    counted=0; grep -q ' with metrics' "${COUNTS:-/dev/null}" 2>/dev/null && counted=1
+    scrapes=$(awk '{ count[$1]++; if ($2 != 200) failed++ }
+        END { printf "%d and %d times, %s", count["metrics"], count["healthz"], (failed ? failed " not answered 200" : "all 200") }' "${SCRAPES:-/dev/null}")
+    cat <<METRICS
+
+## Metrics on and off
+
+Two \`wecom-fcgi --processes ${METRICS_PROCESSES:-?}\` side by side on one copy of the database$([ "${METRICS_DRAIN:-1}" = 1 ] && echo ", with one draining worker"): the same
+but for \`--metrics\` on one, whose \`/metrics\` and \`/healthz\` curl fetched every second while it was measured, as Prometheus
+would ($scrapes). ${ROUNDS:-1} interleaved round(s): new messages off and on, then refresh off and on, "on" first in even
+rounds. CPU µs/request as above (the master, which answers the scrapes, with its serving processes); medians over the
+rounds; by round: each round's own difference.$([ "$counted" = 1 ] && echo " Instructions/request: the counted runs above, with \`--metrics 127.0.0.1:0\` (not scraped).")
+
+METRICS
+    if [ "$counted" = 1 ]; then
+        echo "| path | CPU µs/request off | on | difference | by round | requests/s off | on | instructions/request off | on | difference |"
+        echo "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|"
+    else
+        echo "| path | CPU µs/request off | on | difference | by round | requests/s off | on |"
+        echo "|---|---:|---:|---:|---|---:|---:|"
+    fi
+    awk -F'\t' -v counts="${COUNTS:-}" -v counted="$counted" '
+        function median(values, count,    i, j, t, sorted) {
+            for (i = 1; i <= count; i++) sorted[i] = values[i]
+            for (i = 1; i <= count; i++) for (j = i + 1; j <= count; j++) if (sorted[j] < sorted[i]) { t = sorted[i]; sorted[i] = sorted[j]; sorted[j] = t }
+            return sorted[int((count + 1) / 2)]
+        }
+        function thousands(n,    s) { s = sprintf("%.0f", n); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }
+        BEGIN { if (counted) while ((getline line < counts) > 0) { split(line, f, "\t"); instructions[f[1]] = f[2] } }
+        {
+            side = $13 == "metrics-on" ? "on" : "off"
+            if (!($2 in seen)) { seen[$2] = 1; order[++paths] = $2 }
+            if (!(($2, $11) in rounds)) { rounds[$2, $11] = 1; round[$2, ++nrounds[$2]] = $11 }
+            cpu[$2, side, $11] = $15 + 0; rps[$2, side, $11] = $4 + 0
+        }
+        END {
+            for (p = 1; p <= paths; p++) {
+                path = order[p]; n = 0; list = ""
+                for (i = 1; i <= nrounds[path]; i++) {
+                    r = round[path, i]
+                    if (!((path, "off", r) in cpu) || !((path, "on", r) in cpu)) continue
+                    n++; off[n] = cpu[path, "off", r]; on[n] = cpu[path, "on", r]; ro[n] = rps[path, "off", r]; rn[n] = rps[path, "on", r]
+                    if (off[n] > 0) list = list (list != "" ? " / " : "") sprintf("%+.1f", 100 * (on[n] - off[n]) / off[n])
+                }
+                if (n == 0) continue
+                a = median(off, n); b = median(on, n)
+                printf "| %s | %.1f | %.1f | %s | %s | %s | %s |", path, a, b, (a > 0 ? sprintf("%+.1f %%", 100 * (b - a) / a) : ""),
+                    (list != "" ? list " %" : ""), thousands(median(ro, n)), thousands(median(rn, n))
+                if (counted) {
+                    a = instructions[path]; b = instructions[path " with metrics"]
+                    printf " %s | %s | %s |", (a != "" ? thousands(a) : "–"), (b != "" ? thousands(b) : "–"),
+                        (a > 0 && b != "" ? sprintf("%+.2f %%", 100 * (b - a) / a) : "")
+                }
+                printf "\n"
+            }
+        }' "$METRICS_RESULTS"
+elif [ "${METRICS:-0}" != 1 ]; then
+    echo
+    echo "## Metrics on and off"
+    echo
+    echo "(Skipped: BENCH_METRICS=0.)"
 fi
 
 if [ -n "${HANDLER:-}" ] && [ -s "$HANDLER" ]; then

@@ -5,7 +5,8 @@
 # the same rounds on the PostgreSQL backend with 2 processes, beside SQLite's; then instructions
 # (callgrind) and system calls (strace) per request of each path beside B's, and the worker figures
 # (wecom-bench worker), on both backends, and the long-connection figures (wecom-bench ws: wecom-ws relay
-# latency, 100 bots and 1,000 streams in one process, on SQLite). Writes bench/results.md. Never fails on timing.
+# latency, 100 bots and 1,000 streams in one process, on SQLite), and wecom-fcgi with metrics on and off.
+# Writes bench/results.md. Never fails on timing.
 # Knobs: BENCH_DURATION (seconds per wrk run, default 10), BENCH_CONNECTIONS (16),
 # BENCH_THREADS (wrk threads, 1), BENCH_PROCESSES ("1 2 4"), BENCH_RATE (2000),
 # BENCH_LOG_LEVEL (wecom-fcgi's WECOM_LOG_LEVEL, info), BENCH_WORKER_STREAMS ("100 500 1000"),
@@ -19,15 +20,17 @@
 # BENCH_DRAIN_CONCURRENCY (64: its --concurrency), BENCH_COUNTED (1: the callgrind and strace counts),
 # BENCH_CALLGRIND_REQUESTS (200) and BENCH_STRACE_REQUESTS (500): N of the counted runs (N and 3N requests),
 # BENCH_COUNTED_RATE (50: requests/s of wecom-fcgi's counted runs),
-# BENCH_FCGI_ARGS (added to every wecom-fcgi command line, e.g. "--metrics 127.0.0.1:0" to measure the
-# metrics' cost), BENCH_FCGI=PATH, BENCH_WORKER_BIN=PATH (measure these wecom-fcgi / wecom-worker binaries, e.g. another
+# BENCH_FCGI_ARGS (added to every wecom-fcgi command line, the metrics section's pair's too),
+# BENCH_FCGI=PATH, BENCH_WORKER_BIN=PATH (measure these wecom-fcgi / wecom-worker binaries, e.g. another
 # commit's release build, instead of this checkout's),
 # BENCH_PG (1: the PostgreSQL backend too, on a server of the run's own with fsync and synchronous_commit
 # on; 0: SQLite only), BENCH_PG_PROCESSES (2: the process count whose rounds PostgreSQL joins),
 # BENCH_PG_SHARED_BUFFERS (1GB), BENCH_PG_BIN (/usr/lib/postgresql/15/bin),
 # BENCH_WS (1; 0 skips the long-connection figures), BENCH_WS_BOTS (100), BENCH_WS_STREAMS (1000),
 # BENCH_WS_WORKERS (2) and BENCH_WS_CONCURRENCY (500: the wecom-worker processes of the scale run and their
-# --concurrency), BENCH_WS_BIN=PATH (another wecom-ws binary).
+# --concurrency), BENCH_WS_BIN=PATH (another wecom-ws binary),
+# BENCH_METRICS (1: wecom-fcgi with --metrics, scraped every second, against the same without, interleaved
+# rounds on SQLite, and counted runs of both; 0 skips them), BENCH_METRICS_PROCESSES (2: their --processes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${BENCH_DURATION:-10}
@@ -60,13 +63,15 @@ WS_BOTS=${BENCH_WS_BOTS:-100}
 WS_STREAMS=${BENCH_WS_STREAMS:-1000}
 WS_WORKERS=${BENCH_WS_WORKERS:-2}
 WS_CONCURRENCY=${BENCH_WS_CONCURRENCY:-500}
+METRICS=${BENCH_METRICS:-1}
+METRICS_PROCESSES=${BENCH_METRICS_PROCESSES:-2}
 TOKEN=benchToken2026
 KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8   # protocol doc test key; fine for a benchmark
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Benchmark-only tools, installed here rather than by make deps.
-tools=(wrk); [ "$COUNTED" = 1 ] && tools+=(valgrind strace)
+tools=(wrk); [ "$COUNTED" = 1 ] && tools+=(valgrind strace); [ "$METRICS" = 1 ] && tools+=(curl)
 for tool in "${tools[@]}"; do
     if ! command -v "$tool" >/dev/null; then
         SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -152,7 +157,7 @@ pg_server_ns() {
 # pg_drain_pids PID: the draining worker PID and its server backends (its sessions' application name).
 pg_drain_pids() { echo "$1" $(pg_query "SELECT pid FROM pg_stat_activity WHERE application_name = 'wecom-bench-drain'"); }
 
-# nginx, one worker, for the whole run; its upstream sockets are ref.sock and fcgi.sock.
+# nginx, one worker, for the whole run; its upstream sockets are ref.sock, fcgi.sock, pg.sock and m.sock.
 PORT=$(free_port)
 mkdir -p "$WORK/nginx"/{client_body,fastcgi,proxy,uwsgi,scgi}
 USER_LINE=""; [ "$(id -u)" = 0 ] && USER_LINE="user root root;"
@@ -184,15 +189,29 @@ fi
 
 echo "bench: the database template (a backlog of $BACKLOG messages${PG_URL:+, in SQLite and PostgreSQL}) and pre-signed requests" >&2
 MESSAGES=$((DURATION * 12000 * ROUNDS)); PACED=$((DURATION * RATE + 2000))
+# The metrics runs' new messages (two runs a round, and a second of warm-up for each side) come after
+# the rounds' ones, new too.
+METRICS_MESSAGES=0; [ "$METRICS" = 1 ] && METRICS_MESSAGES=$((2 * DURATION * 12000 * ROUNDS + 2 * 12000))
 COUNTED_MESSAGES=0; [ "$COUNTED" = 1 ] && COUNTED_MESSAGES=$((4 * CALLGRIND_N + 4 * STRACE_N))
+[ "$COUNTED" = 1 ] && [ "$METRICS" = 1 ] && COUNTED_MESSAGES=$((2 * COUNTED_MESSAGES))
 WECOM_DATABASE_URL="$PG_URL" WECOM_PG_SCHEMA=wecom_bot \
 "$BIN/wecom-bench" requests --db "$WORK/template.sqlite3" --out "$WORK" --token "$TOKEN" --key "$KEY" \
     --backlog "$BACKLOG" --backlog-days "$BACKLOG_DAYS" --seed "$SEED" ${PG_URL:+--postgres} \
-    --messages "$MESSAGES" --paced-messages "$PACED" --counted-messages "$COUNTED_MESSAGES" 2>"$WORK/requests.log" || { cat "$WORK/requests.log" >&2; exit 1; }
+    --messages $((MESSAGES + METRICS_MESSAGES)) --paced-messages "$PACED" --counted-messages "$COUNTED_MESSAGES" 2>"$WORK/requests.log" || { cat "$WORK/requests.log" >&2; exit 1; }
 cat "$WORK/requests.log" >&2
 BACKLOG_SECONDS=$(sed -n 's/.*built in \([0-9]*\) s.*/\1/p' "$WORK/requests.log")
 PG_VACUUM_SECONDS=$(sed -n 's/.*checkpointed in \([0-9]*\) s.*/\1/p' "$WORK/requests.log")
 PG_SIZE=""; [ "$PG" = 1 ] && PG_SIZE=$(pg_query "SELECT pg_size_pretty(pg_database_size(current_database()))")
+if [ "$METRICS" = 1 ]; then
+    # The metrics section's share moves to files of its own (the handler figures read messages.txt whole):
+    # metrics-warm-off.txt, metrics-warm-on.txt, then metrics-messages-r00.txt, … a run each.
+    bytes=$(head -n "$MESSAGES" "$WORK/messages.txt" | wc -c)
+    tail -c +$((bytes + 1)) "$WORK/messages.txt" |
+        awk -v out="$WORK/metrics-" '{ print > (out (NR <= 12000 ? "warm-off" : NR <= 24000 ? "warm-on" : "rounds") ".txt") }'
+    truncate -s "$bytes" "$WORK/messages.txt"
+    split -n "l/$((2 * ROUNDS))" -d -a 2 --additional-suffix=.txt "$WORK/metrics-rounds.txt" "$WORK/metrics-messages-r"
+    rm "$WORK/metrics-rounds.txt"
+fi
 # Each round's new messages are new: messages-r00.txt, messages-r01.txt, … (unique msgids throughout).
 split -n "l/$ROUNDS" -d -a 2 --additional-suffix=.txt "$WORK/messages.txt" "$WORK/messages-r"
 
@@ -201,16 +220,19 @@ echo "bench: callback handler alone" >&2
     --count 20000 > "$WORK/handler.md"
 
 # procs, label, rate, rps, p50, p99, max, non2xx, requests, cpu µs/request, round, worker % of a core, backend
-# (sqlite or postgres), PostgreSQL server's CPU µs/request
+# (sqlite, postgres, or metrics-off and metrics-on in METRICS_RESULTS), PostgreSQL server's CPU µs/request,
+# cpu µs/request to a tenth (for differences of a few percent)
 RESULTS="$WORK/results.tsv"
 DRAIN_PIDS=""                 # the draining wecom-worker while one runs (on PostgreSQL: with its server backends)
-BACKEND=sqlite                # the store of the wecom-fcgi measured: sqlite, or postgres (served under /pg/)
+BACKEND=sqlite                # the store of the wecom-fcgi measured: sqlite, or postgres (served under /pg/);
+                              # metrics-off and metrics-on: the metrics section's pair on SQLite (on: under /m/)
 # measure PROCS LABEL PATH [REQUESTS_FILE] [RATE] [PID...]: one wrk run; CPU of the PIDs, of the
 # draining worker and of the PostgreSQL server; the round is $ROUND (1 unless set).
 measure() {
     local procs=$1 label=$2 path=$3 file=$4 rate=$5; shift 5
     local before after drain_before drain_after server_before=0 server_after=0 started out result prefix=""
     [ "$BACKEND" = postgres ] && prefix=/pg
+    [ "$BACKEND" = metrics-on ] && prefix=/m
     before=$(cpu_ticks "$@"); drain_before=$(cpu_ticks $DRAIN_PIDS); started=$(date +%s.%N)
     [ "$BACKEND" = postgres ] && server_before=$(pg_server_ticks)
     out=$(PREFIX="$prefix" REQUESTS="$file" RATE="$rate" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" \
@@ -221,7 +243,8 @@ measure() {
     if [ -n "$file" ] && [[ $file == *messages* ]] && [ "$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$result")" -gt "$(wc -l < "$file")" ]; then
         echo "bench: warning: $label cycled past the end of $file (later messages were redeliveries)" >&2
     fi
-    echo "bench: $procs proc(s) $label${prefix:+ (PostgreSQL)} ${rate:+@$rate rps }$result" >&2
+    local shown=""; [ "$BACKEND" = sqlite ] || shown=" (${BACKEND/postgres/PostgreSQL})"
+    echo "bench: $procs proc(s) $label$shown ${rate:+@$rate rps }$result" >&2
     awk -v procs="$procs" -v label="$label" -v rate="${rate:--}" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" \
         -v round="${ROUND:-1}" -v drain="${DRAIN_PIDS:+$((drain_after - drain_before))}" \
         -v backend="$BACKEND" -v server=$((server_after - server_before)) \
@@ -231,8 +254,8 @@ measure() {
         cpu = (ticks / hz * 1e6) / requests
         worker = drain == "" ? "-" : sprintf("%.0f", drain / hz / seconds * 100)
         server_cpu = backend == "postgres" ? sprintf("%.0f", (server / hz * 1e6) / requests) : "-"
-        printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\n", procs, label, rate, v["rps"], v["p50_ms"],
-               v["p99_ms"], v["max_ms"], v["non2xx"], v["requests"], cpu, round, worker, backend, server_cpu }' <<<"$result" >> "$RESULTS"
+        printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%.1f\n", procs, label, rate, v["rps"], v["p50_ms"],
+               v["p99_ms"], v["max_ms"], v["non2xx"], v["requests"], cpu, round, worker, backend, server_cpu, cpu }' <<<"$result" >> "$RESULTS"
 }
 # polls PROCS RATE PID...: refresh and URL verification, flat out (RATE "") or paced.
 polls() {
@@ -345,6 +368,81 @@ for n in $PROCESSES; do
     rm -f "$db"   # a copy of the template: gigabytes with the full backlog
 done
 
+# Metrics on and off: two wecom-fcgi side by side on one copy of the database, the same but for
+# --metrics, with one draining worker, so that both see the same store, worker and machine. The
+# rounds interleave them, new messages off and on, then refresh off and on, the metrics one first in
+# even rounds: drift between runs and whatever the run before leaves (a WAL to checkpoint, a queue to
+# drain) fall on both sides alike. While the metrics one is measured, a loop scrapes /metrics and
+# /healthz every second as Prometheus would; its master answers them, and its CPU counts with the
+# serving processes'.
+METRICS_RESULTS="$WORK/metrics.tsv"   # as RESULTS; its own file, as the report's other tables read RESULTS whole
+SCRAPES="$WORK/scrapes.txt"           # path and HTTP status of each scrape
+if [ "$METRICS" = 1 ]; then
+    : > "$SCRAPES"
+    echo "bench: metrics on and off, $METRICS_PROCESSES processes" >&2
+    n=$METRICS_PROCESSES
+    fresh_db "$WORK/db-metrics"; db="$WORK/db-metrics/bot.sqlite3"; rm -f "$WORK/nginx/fcgi.sock" "$WORK/nginx/m.sock"
+    exec_service "$db" "$FCGI_BIN" --socket "unix:$WORK/nginx/fcgi.sock" --processes "$n" \
+        ${FCGI_THREADS:+--threads "$FCGI_THREADS"} $FCGI_ARGS --socket-mode 666 2>>"$WORK/wecom-fcgi-metrics-off.log" &
+    FCGI=$!; PIDS+=("$FCGI")
+    METRICS_PORT=$(free_port)
+    exec_service "$db" "$FCGI_BIN" --socket "unix:$WORK/nginx/m.sock" --processes "$n" \
+        ${FCGI_THREADS:+--threads "$FCGI_THREADS"} $FCGI_ARGS --metrics "127.0.0.1:$METRICS_PORT" --socket-mode 666 \
+        2>>"$WORK/wecom-fcgi-metrics-on.log" &
+    M_FCGI=$!; PIDS+=("$M_FCGI")
+    wait_for_file "$WORK/nginx/fcgi.sock"; wait_for_file "$WORK/nginx/m.sock"; sleep 0.3
+    pids=$(family "$FCGI"); m_pids=$(family "$M_FCGI")
+    if [ "$DRAIN" = 1 ]; then
+        exec_service "$db" env -u DIFY_API_BASE_URL -u DIFY_API_KEY WECOM_ECHO_AGENT=1 WECOM_JOB_LEASE=600 "$WORKER_BIN" \
+            --concurrency "$DRAIN_CONCURRENCY" 2>>"$WORK/wecom-worker-metrics.log" &
+        DRAIN_PID=$!; PIDS+=("$DRAIN_PID"); DRAIN_PIDS=$DRAIN_PID
+        wait_for_file "$WORK/db-metrics/wake/worker-$DRAIN_PID.sock"
+    fi
+    # scrape PORT: GET /metrics and /healthz every second until killed; a failed scrape is a warning.
+    scrape() {
+        local path code
+        while :; do
+            for path in metrics healthz; do
+                code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$1/$path" || true)
+                echo "$path $code" >> "$SCRAPES"
+                [ "$code" = 200 ] || echo "bench: warning: metrics scrape of /$path: HTTP ${code:-000}" >&2
+            done
+            sleep 1
+        done
+    }
+    # Warm-up (not recorded): new messages and refresh on both, so that the first round alone does not
+    # meet a cold WAL and cold caches.
+    for side in off on; do
+        prefix=""; [ "$side" = on ] && prefix=/m
+        for file in "$WORK/metrics-warm-$side.txt" "$WORK/refresh.txt"; do
+            PREFIX=$prefix REQUESTS="$file" wrk -t1 -c4 -d1s -s bench/requests.lua "http://127.0.0.1:$PORT/" >/dev/null
+        done
+    done
+    RESULTS_MAIN=$RESULTS; RESULTS=$METRICS_RESULTS
+    # measure_side off|on LABEL FILE: LABEL on the wecom-fcgi without metrics, or on the one with them, scraped.
+    measure_side() {
+        if [ "$1" = off ]; then BACKEND=metrics-off; measure "$n" "$2" /wecom/callback/bench "$3" "" $pids; return; fi
+        scrape "$METRICS_PORT" & SCRAPER=$!; PIDS+=("$SCRAPER")
+        BACKEND=metrics-on; measure "$n" "$2" /wecom/callback/bench "$3" "" $m_pids
+        stop "$SCRAPER"
+    }
+    for ROUND in $(seq "$ROUNDS"); do
+        export ROUND
+        sides="off on"; [ $((ROUND % 2)) = 0 ] && sides="on off"
+        for side in $sides; do
+            slice=$((2 * ROUND - 2)); [ "$side" = on ] && slice=$((slice + 1))
+            measure_side "$side" "4: new message" "$WORK/metrics-messages-r$(printf %02d "$slice").txt"
+        done
+        for side in $sides; do measure_side "$side" "3: stream refresh" "$WORK/refresh.txt"; done
+    done
+    unset ROUND
+    RESULTS=$RESULTS_MAIN; BACKEND=sqlite
+    echo "bench: metrics: the scraper's GETs: $(grep -c ' 200$' "$SCRAPES" || true) answered 200, $(grep -vc ' 200$' "$SCRAPES" || true) not" >&2
+    if [ -n "$DRAIN_PIDS" ]; then stop "$DRAIN_PID"; DRAIN_PIDS=""; fi
+    stop "$M_FCGI"; stop "$FCGI"
+    rm -rf "$WORK/db-metrics"
+fi
+
 # Per request, counted rather than timed: instructions (callgrind) and system calls (strace -f -c)
 # of one serving process (wecom-fcgi --processes 1, or ref-fcgi with 1), behind the same nginx, one
 # request at a time (wrk -c1), no worker running. Each path runs N and 3N requests on a fresh start;
@@ -358,18 +456,20 @@ if [ "$COUNTED" = 1 ]; then
     echo "bench: counted runs (callgrind: $CALLGRIND_N and $((3 * CALLGRIND_N)) requests, strace: $STRACE_N and $((3 * STRACE_N)); $COUNTED_RATE/s)" >&2
     fresh_db "$WORK/counted"
     # count_run TOOL PATH_LABEL REQUESTS OUT: one server under TOOL, REQUESTS requests, stopped. PATH_LABEL
-    # pg-…: wecom-fcgi on PostgreSQL (the rounds' schema), whose server's CPU time goes to OUT.server-ns.
+    # pg-…: wecom-fcgi on PostgreSQL (the rounds' schema), whose server's CPU time goes to OUT.server-ns;
+    # metrics-…: with --metrics (nothing scrapes it), and new messages of its own on the same file.
     count_run() {
         local tool=$1 what=$2 requests=$3 out=$4 socket file="" target=/wecom/callback/bench rate=$COUNTED_RATE server pid
-        local store=$WORK/counted/bot.sqlite3 prefix="" server_before
+        local store=$WORK/counted/bot.sqlite3 prefix="" server_before slice=""
         socket=$WORK/nginx/fcgi.sock
         if [[ $what == pg-* ]]; then store=pg:wecom_bot; prefix=/pg; socket=$WORK/nginx/pg.sock; fi
         local command=("$FCGI_BIN" --socket "unix:$socket" --processes 1 --socket-mode 666 $FCGI_ARGS)
-        case ${what#pg-} in
+        if [[ $what == metrics-* ]]; then command+=(--metrics 127.0.0.1:0); slice=metrics-; fi
+        case ${what#*-} in
             B) command=("$WORK/ref-fcgi" "$WORK/nginx/ref.sock" 1); socket=$WORK/nginx/ref.sock; target=/ref/b; rate="" ;;
             refresh) file=$WORK/refresh.txt ;;
             verify) file=$WORK/verify.txt ;;
-            message) file=$WORK/counted-$tool-$requests.txt ;;
+            message) file=$WORK/counted-$slice$tool-$requests.txt ;;
         esac
         rm -f "$socket"
         case $tool in
@@ -391,22 +491,26 @@ if [ "$COUNTED" = 1 ]; then
         # The next start finds no WAL to recover, whatever this run left in it.
         if [ -z "$prefix" ]; then sqlite3 "$WORK/counted/bot.sqlite3" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null; fi
     }
-    # The counted runs' new messages: N and 3N unique ones for each tool.
-    offset=0
-    for tool_n in "callgrind $CALLGRIND_N" "strace $STRACE_N"; do
-        read -r tool n <<<"$tool_n"
-        for requests in "$n" $((3 * n)); do
-            sed -n "$((offset + 1)),$((offset + requests))p" "$WORK/counted-messages.txt" > "$WORK/counted-$tool-$requests.txt"
-            offset=$((offset + requests))
+    # The counted runs' new messages: N and 3N unique ones for each tool (and again for metrics-message).
+    offset=0; slices=""; [ "$METRICS" = 1 ] && slices=metrics-
+    for slice in "" $slices; do
+        for tool_n in "callgrind $CALLGRIND_N" "strace $STRACE_N"; do
+            read -r tool n <<<"$tool_n"
+            for requests in "$n" $((3 * n)); do
+                sed -n "$((offset + 1)),$((offset + requests))p" "$WORK/counted-messages.txt" > "$WORK/counted-$slice$tool-$requests.txt"
+                offset=$((offset + requests))
+            done
         done
     done
     # On PostgreSQL the paths that use the store (verification does not).
     whats="B refresh message verify"; [ "$PG" = 1 ] && whats+=" pg-refresh pg-message"
+    [ "$METRICS" = 1 ] && whats+=" metrics-refresh metrics-message"
     for what in $whats; do
         case $what in
             B) label="B: C libfcgi responder" ;; refresh) label="3: stream refresh" ;;
             message) label="4: new message" ;; verify) label="5: URL verification" ;;
             pg-refresh) label="3: stream refresh on PostgreSQL" ;; pg-message) label="4: new message on PostgreSQL" ;;
+            metrics-refresh) label="3: stream refresh with metrics" ;; metrics-message) label="4: new message with metrics" ;;
         esac
         for requests in "$CALLGRIND_N" $((3 * CALLGRIND_N)); do count_run callgrind "$what" "$requests" "$WORK/callgrind-$what-$requests.out"; done
         for requests in "$STRACE_N" $((3 * STRACE_N)); do count_run strace "$what" "$requests" "$WORK/strace-$what-$requests.txt"; done
@@ -469,7 +573,8 @@ else
         --streams "$WS_STREAMS" --workers "$WS_WORKERS" --concurrency "$WS_CONCURRENCY" > "$WORK/ws.md"
 fi
 
-THREADS_USED="$WORK/threads.tsv" WS_FIGURES="$WORK/ws.md" HANDLER="$WORK/handler.md" LOAD_BEFORE="$LOAD_BEFORE" ROUNDS="$ROUNDS" \
+METRICS="$METRICS" METRICS_DRAIN="$DRAIN" METRICS_RESULTS="$METRICS_RESULTS" METRICS_PROCESSES="$METRICS_PROCESSES" SCRAPES="$SCRAPES" \
+    THREADS_USED="$WORK/threads.tsv" WS_FIGURES="$WORK/ws.md" HANDLER="$WORK/handler.md" LOAD_BEFORE="$LOAD_BEFORE" ROUNDS="$ROUNDS" \
     BACKLOG="$BACKLOG" BACKLOG_DAYS="$BACKLOG_DAYS" BACKLOG_SECONDS="$BACKLOG_SECONDS" SEED="$SEED" \
     DRAIN_CONCURRENCY="$DRAIN_CONCURRENCY" DRAINED="$DRAINED" COUNTS="$COUNTS" CALLGRIND_N="$CALLGRIND_N" STRACE_N="$STRACE_N" \
     COUNTED_RATE="$COUNTED_RATE" PG_DESCRIPTION="$PG_DESCRIPTION" PG_PROCESSES="$PG_PROCESSES" \
