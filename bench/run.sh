@@ -10,7 +10,7 @@
 # Knobs: BENCH_DURATION (seconds per wrk run, default 10), BENCH_CONNECTIONS (16),
 # BENCH_THREADS (wrk threads, 1), BENCH_PROCESSES ("1 2 4"), BENCH_RATE (2000),
 # BENCH_LOG_LEVEL (wecom-fcgi's WECOM_LOG_LEVEL, info), BENCH_WORKER_STREAMS ("100 500 1000"),
-# BENCH_WORKER_CONCURRENCY (1000), BENCH_FCGI_THREADS (wecom-fcgi --threads; unset: the service's default),
+# BENCH_WORKER_CONCURRENCY (1000), BENCH_WORKER_STARTS (200: messages timed for the job-start figures), BENCH_FCGI_THREADS (wecom-fcgi --threads; unset: the service's default),
 # BENCH_OUT (bench/results.md), BENCH_KEEP=1 (keep the scratch folder with every log),
 # BENCH_ROUNDS (3: flat-out rounds of new messages, B, refresh, verification, interleaved; the report
 # takes medians), BENCH_WORKER=0 (skip the worker figures, for quick comparisons while developing),
@@ -43,6 +43,7 @@ FCGI_THREADS=${BENCH_FCGI_THREADS:-}
 FCGI_ARGS=${BENCH_FCGI_ARGS:-}
 WORKER_STREAMS=${BENCH_WORKER_STREAMS:-100 500 1000}
 WORKER_CONCURRENCY=${BENCH_WORKER_CONCURRENCY:-1000}
+WORKER_STARTS=${BENCH_WORKER_STARTS:-200}
 OUT=${BENCH_OUT:-bench/results.md}
 ROUNDS=${BENCH_ROUNDS:-3}
 BACKLOG=${BENCH_BACKLOG:-1000000}
@@ -548,7 +549,7 @@ else
     wait_for_file "$WORK/nginx/fcgi.sock"
     "$BIN/wecom-bench" worker --worker "$WORKER_BIN" --dir "$WORK/worker" --db "$WORK/worker/bot.sqlite3" \
         --url "http://127.0.0.1:$PORT/wecom/callback/bench" --token "$TOKEN" --key "$KEY" \
-        --streams $WORKER_STREAMS --concurrency "$WORKER_CONCURRENCY" > "$WORK/worker.md"
+        --streams $WORKER_STREAMS --concurrency "$WORKER_CONCURRENCY" --starts "$WORKER_STARTS" > "$WORK/worker.md"
     stop "$FCGI"
     if [ "$PG" = 1 ]; then
         # Relay latency and job start on PostgreSQL: an empty schema, as the SQLite figures' file.
@@ -558,7 +559,7 @@ else
         FCGI=$!; PIDS+=("$FCGI")
         wait_for_file "$WORK/nginx/pg.sock"
         WECOM_DATABASE_URL="$PG_URL" WECOM_PG_SCHEMA=wecom_worker \
-            "$BIN/wecom-bench" worker --postgres --worker "$WORKER_BIN" --dir "$WORK/worker-pg" \
+            "$BIN/wecom-bench" worker --postgres --worker "$WORKER_BIN" --dir "$WORK/worker-pg" --starts "$WORKER_STARTS" \
             --url "http://127.0.0.1:$PORT/pg/wecom/callback/bench" --token "$TOKEN" --key "$KEY" > "$WORK/worker-pg.md"
         stop "$FCGI"
     fi
