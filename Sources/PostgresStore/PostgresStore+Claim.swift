@@ -14,11 +14,6 @@ extension PostgresStore {
     /// hosts never wait for each other and never take the same job; the earlier of the two is
     /// leased (a row the other branch locked is free again when the statement ends). The stream
     /// fields come back with the job, `messageAt` and `leaseUntil` on the caller's clock.
-    ///
-    /// The commit does not wait for the disk (`synchronous_commit = off`): the flush was most of
-    /// the time from a message's commit to its job's start. A crash of the database that loses
-    /// the claim puts the job back as it was; the worker's next write, guarded by the lease, then
-    /// changes nothing and it gives the job up, as it does when another worker took it over.
     public func claimJob(owner: String, now: Int64, lease: Int64) throws -> ClaimedJob? {
         let dbNow = clock.now("$3")
         let sql = """
@@ -39,9 +34,7 @@ extension PostgresStore {
               \(clock.callerTime("j.lease_until", callerNow: "$3"))
             """
         return try write {
-            let row = try connection.transaction("BEGIN; SET LOCAL synchronous_commit = off") {
-                try connection.query(sql, owner, lease, now)
-            }
+            let row = try connection.query(sql, owner, lease, now)
             guard row.rowCount == 1 else { return nil }
             return ClaimedJob(id: row.int64(0, 0), streamID: row.text(0, 1), payload: row.text(0, 2),
                               attempts: Int(row.int64(0, 3)), maxAttempts: Int(row.int64(0, 4)), botID: row.text(0, 5),
