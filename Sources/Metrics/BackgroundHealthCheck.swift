@@ -42,7 +42,7 @@ public final class BackgroundHealthCheck: Sendable {
         startIfDue()
         if let last = state.withLock({ $0.last }) { return last.health }
         waitForCheck()
-        return state.withLock { $0.last?.health } ?? .unhealthy("the health check could not start a thread")
+        return state.withLock { $0.last?.health } ?? .unhealthy("no health check has finished yet")
     }
 
     /// Returns once no check is running. The pre-fork master calls it before each fork, so that it

@@ -18,7 +18,13 @@ public protocol JobMetrics: Sendable {
 
 /// How a job's attempt ended; the raw values are the metric's label values.
 public enum JobEnd: String, Sendable, CaseIterable {
-    case answered, retried, dead, released
+    case answered
+    /// The attempt failed and the job is queued again for a later one.
+    case failed
+    /// The last attempt failed: the user was told, and the job will not run again by itself.
+    case dead
+    /// Handed back to the queue at shutdown.
+    case released
     case leaseLost = "lease_lost"
 }
 

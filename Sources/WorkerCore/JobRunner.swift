@@ -183,7 +183,7 @@ extension JobEnd {
     /// The outcome of ``JobRunner/answer(_:log:)``'s word for the log.
     init(word: String) {
         switch word {
-        case JobRunner.retryWord: self = .retried
+        case JobRunner.retryWord: self = .failed
         case JobOutcome.Kind.dead.rawValue: self = .dead
         default: self = .answered
         }

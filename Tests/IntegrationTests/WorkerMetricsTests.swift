@@ -39,7 +39,7 @@ import WeComCrypto
         let started = answered + 1 + 2
         #expect(samples["wecom_jobs_started_total"] == Double(started))
         #expect(samples[#"wecom_jobs_finished_total{outcome="answered"}"#] == Double(answered + 1))
-        #expect(samples[#"wecom_jobs_finished_total{outcome="retried"}"#] == 1)
+        #expect(samples[#"wecom_jobs_finished_total{outcome="failed"}"#] == 1)
         #expect(samples[#"wecom_jobs_finished_total{outcome="dead"}"#] == 1)
         #expect(samples[#"wecom_jobs_finished_total{outcome="released"}"#] == 0)
         #expect(samples[#"wecom_jobs_finished_total{outcome="lease_lost"}"#] == 0)

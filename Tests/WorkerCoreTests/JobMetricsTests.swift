@@ -22,7 +22,7 @@ import Testing
 
     @Test func theRunnersWordsMapToOutcomes() {
         #expect(JobEnd(word: "done") == .answered)
-        #expect(JobEnd(word: JobRunner.retryWord) == .retried)
+        #expect(JobEnd(word: JobRunner.retryWord) == .failed)
         #expect(JobEnd(word: "dead") == .dead)
     }
 
@@ -42,7 +42,7 @@ import Testing
         f.dify.defaultScript = .internalServerError
         let job = try f.claimNewJob("帮个忙", maxAttempts: 2)
         #expect(f.start(job).wait())
-        #expect(f.metrics.events == [.started(waited: .zero), .difyError(.http5xx), .finished(.retried, took: .zero)])
+        #expect(f.metrics.events == [.started(waited: .zero), .difyError(.http5xx), .finished(.failed, took: .zero)])
     }
 
     @Test func aFailedMediaDownloadIsRecorded() throws {
