@@ -5,7 +5,8 @@
 # the same rounds on the PostgreSQL backend with 2 processes, beside SQLite's; then instructions
 # (callgrind) and system calls (strace) per request of each path beside B's, and the worker figures
 # (wecom-bench worker), on both backends, and the long-connection figures (wecom-bench ws: wecom-ws relay
-# latency, 100 bots and 1,000 streams in one process, on SQLite), and wecom-fcgi with metrics on and off.
+# latency, 100 bots and 1,000 streams in one process, on SQLite and, with BENCH_PG, on PostgreSQL), and
+# wecom-fcgi with metrics on and off.
 # Writes bench/results.md. Never fails on timing.
 # Knobs: BENCH_DURATION (seconds per wrk run, default 10), BENCH_CONNECTIONS (16),
 # BENCH_THREADS (wrk threads, 1), BENCH_PROCESSES ("1 2 4"), BENCH_RATE (2000),
@@ -572,6 +573,13 @@ else
     mkdir -p "$WORK/ws"
     "$BIN/wecom-bench" ws --ws "$WS_BIN" --worker "$WORKER_BIN" --dir "$WORK/ws" --bots "$WS_BOTS" \
         --streams "$WS_STREAMS" --workers "$WS_WORKERS" --concurrency "$WS_CONCURRENCY" > "$WORK/ws.md"
+    if [ "$PG" = 1 ]; then
+        # The same runs on PostgreSQL, each on an empty schema of its own (wecom_ws_<run>).
+        mkdir -p "$WORK/ws-pg"; echo >> "$WORK/ws.md"
+        WECOM_DATABASE_URL="$PG_URL" WECOM_PG_SCHEMA=wecom_ws \
+            "$BIN/wecom-bench" ws --postgres --ws "$WS_BIN" --worker "$WORKER_BIN" --dir "$WORK/ws-pg" --bots "$WS_BOTS" \
+            --streams "$WS_STREAMS" --workers "$WS_WORKERS" --concurrency "$WS_CONCURRENCY" >> "$WORK/ws.md"
+    fi
 fi
 
 METRICS="$METRICS" METRICS_DRAIN="$DRAIN" METRICS_RESULTS="$METRICS_RESULTS" METRICS_PROCESSES="$METRICS_PROCESSES" SCRAPES="$SCRAPES" \

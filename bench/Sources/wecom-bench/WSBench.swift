@@ -3,16 +3,15 @@ import DifyStandIn
 import Foundation
 import JSONCore
 import LongConnection
-import SQLiteStore
 import WeComCrypto
 import Synchronization
 import WeComWSStandIn
 
 /// Long-connection mode measured end to end: `wecom-ws` and `wecom-worker` as real processes on
-/// one SQLite file, the stand-in WeCom long-connection server and the stand-in Dify in this
-/// process. Messages go in as `aibot_msg_callback` frames; the stand-in Dify streams each answer
-/// as its query says (``WSPlan``) and notes when it wrote each chunk; the WeCom stand-in notes
-/// when each stream frame arrived, on the same clock.
+/// one SQLite file or one PostgreSQL schema, the stand-in WeCom long-connection server and the
+/// stand-in Dify in this process. Messages go in as `aibot_msg_callback` frames; the stand-in Dify
+/// streams each answer as its query says (``WSPlan``) and notes when it wrote each chunk; the
+/// WeCom stand-in notes when each stream frame arrived, on the same clock.
 final class WSBench {
     struct Setup {
         var bots: Int
@@ -60,12 +59,14 @@ final class WSBench {
     let wsBinary: String
     let workerBinary: String
     let dir: String
+    /// The PostgreSQL database and schema name the runs' schemas are named after; nil for SQLite.
+    let postgres: (url: String, schema: String)?
     let dify: DifyStandIn
     let written = Recorder<ContinuousClock.Instant>()
     let active = ActiveCount()
 
-    init(ws: String, worker: String, dir: String) throws {
-        wsBinary = ws; workerBinary = worker; self.dir = dir
+    init(ws: String, worker: String, dir: String, postgres: (url: String, schema: String)?) throws {
+        wsBinary = ws; workerBinary = worker; self.dir = dir; self.postgres = postgres
         dify = try DifyStandIn()
         let (active, written) = (active, written)
         dify.setRequestScript { chat in
@@ -80,16 +81,18 @@ final class WSBench {
 
     deinit { dify.stop() }
 
-    /// One run on a fresh database: `setup.bots` bots held by one `wecom-ws`, `setup.messages`
-    /// messages spread over them, their answers streamed to the end.
+    /// One run on an empty store (a new SQLite file, or a PostgreSQL schema named after the run:
+    /// `<schema>_<label>`): `setup.bots` bots held by one `wecom-ws`, `setup.messages` messages
+    /// spread over them, their answers streamed to the end.
     func run(_ label: String, _ setup: Setup) throws -> Outcome {
         let folder = dir + "/ws-" + label
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let db = folder + "/bot.sqlite3"
-        let store = try SQLiteStore(path: db)
+        let location: ResponderStore = postgres.map {
+            .postgres(url: $0.url, schema: $0.schema + "_" + label.replacingOccurrences(of: "-", with: "_"))
+        } ?? .sqlite(path: folder + "/bot.sqlite3")
+        let store = try location.openEmpty()
         defer { store.close() }
-        try store.migrate()
         var secrets: [String: String] = [:]
         for b in 0..<setup.bots {
             let botID = String(format: "wsbench-%03d", b), secret = "secret-\(b)-" + SecureRandom.alphanumeric(12)
@@ -103,26 +106,35 @@ final class WSBench {
             let wecom = wecom
             try? blocking { try await wecom.shutdown() }
         }
-        let environment = [
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-            "WECOM_ENV_FILE": folder + "/none.env", "WECOM_LOG_LEVEL": "warning", "WECOM_DB_PATH": db,
-            "DIFY_API_BASE_URL": dify.apiBaseURL, "DIFY_API_KEY": dify.apiKey, "WECOM_WS_URL": wecom.url,
-        ]
+        let environment = { (name: String) in
+            [
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+                "WECOM_ENV_FILE": folder + "/none.env", "WECOM_LOG_LEVEL": "warning",
+                "DIFY_API_BASE_URL": self.dify.apiBaseURL, "DIFY_API_KEY": self.dify.apiKey, "WECOM_WS_URL": wecom.url,
+            ].merging(location.environment(name: name)) { _, store in store }
+        }
+        // The waits below ask the store every 25 ms or so, not every 5 ms, to spare the database.
+        let now = { Int64(Date().timeIntervalSince1970) }
         var workers: [Child] = []
         defer { for worker in workers { worker.stop() } }
         for n in 0..<setup.workers {
             let worker = try Child(workerBinary, ["--concurrency", String(setup.concurrency), "--grace", "5"],
-                                   environment: environment, logPath: folder + "/wecom-worker-\(n).log")
+                                   environment: environment("wecom-worker-\(n)"), logPath: folder + "/wecom-worker-\(n).log")
             workers.append(worker)
-            let socket = folder + "/wake/worker-\(worker.pid).sock"
-            guard wait(timeout: 60, { !worker.process.isRunning || FileManager.default.fileExists(atPath: socket) }),
-                  worker.process.isRunning else { throw BenchError("wecom-worker did not start: \(worker.log)") }
+            // A worker writes its heartbeat row once it can be woken (its wake socket or LISTEN is up).
+            guard wait(timeout: 60, {
+                usleep(20_000)
+                return !worker.process.isRunning
+                    || ((try? store.workerStatuses(now: now()))?.contains { $0.pid == worker.pid } ?? false)
+            }), worker.process.isRunning else { throw BenchError("wecom-worker did not start: \(worker.log)") }
         }
-        let ws = try Child(wsBinary, [], environment: environment, logPath: folder + "/wecom-ws.log")
+        let ws = try Child(wsBinary, [], environment: environment("wecom-ws"), logPath: folder + "/wecom-ws.log")
         defer { ws.stop() }
-        let connected = "SELECT count(*) FROM ws_connections WHERE connected = 1"
-        guard wait(timeout: 120, { !ws.process.isRunning || (try? store.scalarInt(connected)) == Int64(setup.bots) }),
-              ws.process.isRunning else {
+        guard wait(timeout: 120, {
+            usleep(20_000)
+            return !ws.process.isRunning
+                || (try? store.connectionStatuses(now: now()).filter { $0.connected }.count) == setup.bots
+        }), ws.process.isRunning else {
             throw BenchError("wecom-ws did not subscribe its \(setup.bots) bots: \(ws.log.suffix(2000))")
         }
 

@@ -4,8 +4,8 @@ import Foundation
 /// The long-connection figures (issue 18): (a) relay latency, a chunk written by the stand-in
 /// Dify → the first `aibot_respond_msg` stream frame holding its text at the stand-in WeCom
 /// server; (b) scale, one `wecom-ws` holding many bots and streams at once: its peak RSS, CPU per
-/// pushed frame, frames/s and whether every stream ended with exactly Dify's answer. Prints a
-/// Markdown section for bench/results.md.
+/// pushed frame, frames/s and whether every stream ended with exactly Dify's answer. With
+/// `--postgres`, both on the PostgreSQL backend. Prints a Markdown section for bench/results.md.
 struct WSCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ws", abstract: "wecom-ws relay latency and scale figures (Markdown on stdout).")
@@ -22,18 +22,29 @@ struct WSCommand: ParsableCommand {
     @Option(help: "--concurrency of each worker in (b).") var concurrency = 500
     @Flag(help: "A smaller (b) for a try: 20 bots, 200 streams, 10 chunks 500 ms apart, one worker.") var quick = false
     @Flag(help: "Only (b).") var scaleOnly = false
+    @Flag(help: ArgumentHelp(
+        "On PostgreSQL: the services get this process's WECOM_DATABASE_URL, and each run a schema of its own named after "
+            + "WECOM_PG_SCHEMA (default wecom_ws) and the run, dropped first.")) var postgres = false
 
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
-        let bench = try WSBench(ws: ws, worker: worker, dir: dir)
-        var out = "### Long connection (`wecom-ws`, issue 18; stand-in WeCom server and stand-in Dify on loopback)\n\n"
+        var database: (url: String, schema: String)?
+        if postgres {
+            let environment = ProcessInfo.processInfo.environment
+            guard let url = environment["WECOM_DATABASE_URL"] else { throw BenchError("--postgres needs WECOM_DATABASE_URL") }
+            database = (url, environment["WECOM_PG_SCHEMA"] ?? "wecom_ws")
+        }
+        let bench = try WSBench(ws: ws, worker: worker, dir: dir, postgres: database)
+        let onOne = postgres ? "one PostgreSQL schema, its server on this machine" : "one SQLite file"
+        var out = "### Long connection\(postgres ? " on PostgreSQL" : "") (`wecom-ws`, issue 18; stand-in WeCom server and "
+            + "stand-in Dify on loopback)\n\n"
         var targets = ""
         if !scaleOnly {
             log("ws (a): relay latency")
             let steady = try bench.run("relay-steady", .init(bots: 4, messages: relayStreams, gaps: [30], chunks: 50, workers: 1, concurrency: 16))
             let bursty = try bench.run("relay-bursty", .init(bots: 4, messages: relayStreams, gaps: [20, 400], chunks: 20, workers: 1, concurrency: 16))
             out += "(a) Relay latency: chunk written by the stand-in Dify → the first stream frame holding its text received by "
-                + "the stand-in WeCom server (`wecom-worker` and `wecom-ws` on one SQLite file, default `WECOM_STREAM_FLUSH_INTERVAL` "
+                + "the stand-in WeCom server (`wecom-worker` and `wecom-ws` on \(onOne), default `WECOM_STREAM_FLUSH_INTERVAL` "
                 + "0.1 s; \(relayStreams) messages at once over 4 bots).\n\n"
             out += "| chunk cadence | samples | p50 | p99 | max | load average before / after |\n|---|---:|---:|---:|---:|---|\n"
             out += "| steady, a chunk every 30 ms | \(steady.relay.cells) | \(steady.loadBefore) / \(steady.loadAfter) |\n"
@@ -50,7 +61,7 @@ struct WSCommand: ParsableCommand {
         let s = try bench.run("scale", setup)
         out += "(b) Scale: one `wecom-ws` holding \(setup.bots) bots; \(setup.messages) messages pushed at once across them, each answer "
             + "\(setup.chunks) chunks \(setup.gaps[0]) ms apart; \(setup.workers) `wecom-worker` × `--concurrency \(setup.concurrency)`, "
-            + "all on one SQLite file and the same 2 cores as the stand-ins (this process: \(String(format: "%.1f", s.benchCPU)) s CPU).\n\n"
+            + "all on \(onOne) and the same 2 cores as the stand-ins (this process: \(String(format: "%.1f", s.benchCPU)) s CPU).\n\n"
         out += "| bots | streams | open at once (frames) / (Dify) | stream frames | frames/s | wecom-ws RSS idle → peak (VmHWM) | "
             + "wecom-ws idle CPU | wecom-ws CPU per frame | worker CPU, peak RSS | relay p50 / p99 | load average before / after |\n"
         out += "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n"
@@ -66,7 +77,7 @@ struct WSCommand: ParsableCommand {
             + "(\(s.openAtOnce) open at once, peak RSS \(mb(s.wsPeakKB)))\n"
         targets += "- CPU per pushed frame (no target): \(String(format: "%.0f µs", perFrame * 1e6)) "
             + "(\(String(format: "%.1f", s.wsCPU)) s over \(s.frames) frames in \(String(format: "%.1f", s.seconds)) s)\n"
-        out += "\nLong-connection targets:\n\n" + targets
+        out += "\nLong-connection targets\(postgres ? " on PostgreSQL" : ""):\n\n" + targets
         print(out, terminator: "")
     }
 

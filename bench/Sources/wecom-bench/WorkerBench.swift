@@ -70,14 +70,7 @@ final class WorkerBench {
                            "WECOM_ENV_FILE": dir + "/none.env", "WECOM_LOG_LEVEL": "warning",
                            "WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": key,
                            "DIFY_API_BASE_URL": dify.apiBaseURL, "DIFY_API_KEY": dify.apiKey, "WECOM_ALLOW_PRIVATE_FETCH": "1"]
-        switch store {
-        case let .sqlite(path):
-            environment["WECOM_DB_PATH"] = path
-        case let .postgres(url, schema):
-            environment["WECOM_DATABASE_URL"] = url
-            environment["WECOM_PG_SCHEMA"] = schema
-            environment["PGAPPNAME"] = name
-        }
+        environment.merge(store.environment(name: name)) { _, store in store }
         return environment
     }
 
@@ -203,13 +196,6 @@ final class WorkerBench {
         }
         return samples
     }
-}
-
-/// Where a responder keeps its store (the services' `WECOM_DB_PATH`, or `WECOM_DATABASE_URL` and
-/// `WECOM_PG_SCHEMA`).
-enum ResponderStore {
-    case sqlite(path: String)
-    case postgres(url: String, schema: String)
 }
 
 /// How the stand-in streams an answer, encoded in the user's text so the script can read it:
