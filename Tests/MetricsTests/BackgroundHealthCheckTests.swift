@@ -22,13 +22,25 @@ struct BackgroundHealthCheckTests {
         }
     }
 
-    @Test func theFirstCallWaitsForTheFirstResultAndLaterOnesWithinTheIntervalReuseIt() {
+    /// A clock the test sets, starting at `start`.
+    final class TestClock: Sendable {
         let start = ContinuousClock.now
-        let clock = Mutex(start)
-        let probe = Probe()
-        let check = BackgroundHealthCheck(interval: .seconds(1), now: { clock.withLock { $0 } }) { probe.run() }
+        let now: Mutex<ContinuousClock.Instant>
+        init() { now = Mutex(start) }
+        func set(_ offset: Duration) { now.withLock { [start] in $0 = start + offset } }
+    }
+
+    /// A check of `probe` once a second on `clock`, its first result already taken.
+    static func checkAfterItsFirstRun(_ probe: Probe, _ clock: TestClock) -> BackgroundHealthCheck {
+        let check = BackgroundHealthCheck(interval: .seconds(1), now: { clock.now.withLock { $0 } }) { probe.run() }
         #expect(check.health() == .healthy)
-        clock.withLock { $0 = start + .milliseconds(999) }
+        return check
+    }
+
+    @Test func theFirstCallWaitsForTheFirstResultAndLaterOnesWithinTheIntervalReuseIt() {
+        let clock = TestClock(), probe = Probe()
+        let check = Self.checkAfterItsFirstRun(probe, clock)
+        clock.set(.milliseconds(999))
         #expect(check.health() == .healthy)
         check.waitForCheck()
         #expect(probe.runs.withLock { $0 } == 1)
@@ -37,13 +49,10 @@ struct BackgroundHealthCheckTests {
     /// While a slow check runs (a store that takes its whole timeout), callers get the last
     /// result at once; the new one replaces it when the check ends.
     @Test func aSlowCheckDoesNotHoldCallersUp() {
-        let start = ContinuousClock.now
-        let clock = Mutex(start)
-        let probe = Probe()
-        let check = BackgroundHealthCheck(interval: .seconds(1), now: { clock.withLock { $0 } }) { probe.run() }
-        #expect(check.health() == .healthy)
+        let clock = TestClock(), probe = Probe()
+        let check = Self.checkAfterItsFirstRun(probe, clock)
         probe.holds.store(true, ordering: .releasing)
-        clock.withLock { $0 = start + .seconds(1) }
+        clock.set(.seconds(1))
         #expect(check.health() == .healthy)  // starts run 2, which is held
         probe.entered.wait()
         #expect(check.health() == .healthy)
