@@ -4,12 +4,15 @@
 #   wecom-worker (4 jobs at once) → Dify, or the built-in echo agent when no Dify is configured.
 #   wecom-ws: the long connections of the long-connection bots (WECOM_BOT_ID/WECOM_BOT_SECRET or
 #   `wecomctl bots add … --ws-secret`); it idles while there are none.
+#   Metrics and health (README 监控) on 127.0.0.1: wecom-fcgi on WECOM_METRICS_PORT (default 9464),
+#   wecom-worker on the next port, wecom-ws on the one after; WECOM_METRICS_PORT=off leaves them out.
 # Settings come from .env and the environment (README). Overrides for tests and side-by-side
 # runs: WECOM_HTTP_PORT, WECOM_RUN_DIR (default var/), WECOM_BIN_DIR (default .build/release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 port=${WECOM_HTTP_PORT:-15000}
+metrics_port=${WECOM_METRICS_PORT:-9464}
 run_dir=${WECOM_RUN_DIR:-$root/var}
 bin_dir=${WECOM_BIN_DIR:-$root/.build/release}
 mkdir -p "$run_dir/nginx" "$run_dir/run"
@@ -64,11 +67,13 @@ trap stop INT TERM EXIT
 if [ -n "$local_bot" ]; then
     "$bin_dir/wecomctl" bots add local --token "$WECOM_TOKEN" --aes-key "$WECOM_ENCODING_AES_KEY" >/dev/null
 fi
-"$bin_dir/wecom-fcgi" --socket "unix:$socket" --processes 2 --socket-mode 666 &
+# metrics OFFSET: the --metrics argument of the process OFFSET ports above WECOM_METRICS_PORT.
+metrics() { [ "$metrics_port" = off ] || echo "--metrics 127.0.0.1:$((metrics_port + $1))"; }
+"$bin_dir/wecom-fcgi" --socket "unix:$socket" --processes 2 --socket-mode 666 $(metrics 0) &
 pids+=($!)
-"$bin_dir/wecom-worker" --concurrency 4 --grace 5 &
+"$bin_dir/wecom-worker" --concurrency 4 --grace 5 $(metrics 1) &
 pids+=($!)
-"$bin_dir/wecom-ws" &
+"$bin_dir/wecom-ws" $(metrics 2) &
 pids+=($!)
 for _ in $(seq 1 200); do [ -S "$socket" ] && break; sleep 0.05; done
 "$nginx_bin" -p "$run_dir/nginx" -c "$run_dir/nginx/nginx.conf" -e "$run_dir/nginx/error.log" -g 'daemon off;' &
@@ -79,4 +84,7 @@ run-local: serving http://127.0.0.1:$port/wecom/callback/<botid>   (database: $W
 run-local: try it:  WECOM_DB_PATH=$WECOM_DB_PATH $bin_dir/wecomctl simulate http://127.0.0.1:$port/wecom/callback/local --text "你好"
 run-local: Ctrl-C stops everything
 EOT
+if [ "$metrics_port" != off ]; then
+    echo "run-local: metrics and health: curl 127.0.0.1:$metrics_port/metrics (wecom-fcgi), :$((metrics_port + 1)) (wecom-worker), :$((metrics_port + 2)) (wecom-ws); /healthz on each"
+fi
 wait -n "${pids[@]}" || true
