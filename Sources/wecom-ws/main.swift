@@ -49,7 +49,7 @@ struct WeComWS: ParsableCommand {
             intake: MessageIntakeAdapter(MessageIntake(configuration: config, store: store, now: { Int64(Date().timeIntervalSince1970) })),
             images: MediaImageSender(), logger: logger, metrics: wsMetrics ?? NoSessionMetrics())
         if let address = metrics, let wsMetrics {
-            let storeBots = StoreBotsReading(open: { try stores.openStore() })
+            let storeBots = StoreBotsReading(backend: backend)
             let storeCheck = BackgroundHealthCheck { backend.unreadableReason().map(Health.unhealthy) ?? .healthy }
             let listener = try MetricsListener(address: address, endpoints: MetricsEndpoints(
                 metrics: { wsMetrics.scrape(storeBots: storeBots) },
