@@ -48,6 +48,7 @@ struct WeComWS: ParsableCommand {
             settings: WSServiceSettings(configuration: config), lane: lane, holder: holder, connector: connector,
             intake: MessageIntakeAdapter(MessageIntake(configuration: config, store: store, now: { Int64(Date().timeIntervalSince1970) })),
             images: MediaImageSender(), logger: logger, metrics: wsMetrics ?? NoSessionMetrics())
+        let metricsThread = MetricsThread()
         if let address = metrics, let wsMetrics {
             let storeBots = StoreBotsReading(backend: backend)
             let storeCheck = BackgroundHealthCheck { backend.unreadableReason().map(Health.unhealthy) ?? .healthy }
@@ -55,10 +56,7 @@ struct WeComWS: ParsableCommand {
                 metrics: { wsMetrics.scrape(storeBots: storeBots) },
                 health: { service.isRunning ? storeCheck.health() : .unhealthy("the service loop is not running") }))
             logger.info("metrics listening", metadata: ["metrics.address": "\(listener.address)"])
-            // Serves until the process exits: it holds nothing that needs a clean stop.
-            let thread = Thread { listener.serve(until: { false }) }
-            thread.name = "metrics"
-            thread.start()
+            try metricsThread.start(listener)
         }
         ShutdownSignals.onFirstSignal { signal in
             logger.notice("received signal \(signal)")
@@ -72,6 +70,7 @@ struct WeComWS: ParsableCommand {
             stopped.signal()
         }
         stopped.wait()
+        metricsThread.stop()
         logger.info("wecom-ws stopped")
     }
 }
